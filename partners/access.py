@@ -1,0 +1,61 @@
+"""Which organisations a portal user speaks for, and the portal's gate.
+
+A portal user (partner or commissioner contact) is linked to a Person; the
+organisations they may see are those where that Person holds a current
+contact affiliation. Views fetch objects only through these querysets, so an
+id from another organisation answers 404.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from partners.models import Affiliation, Organisation, OrganisationKind, Site
+from smartnet.access import refuse, role_required
+from smartnet.roles import PORTAL_ROLES, Role
+
+
+def organisations_for_user(user) -> QuerySet[Organisation]:
+    """The organisations this user is a current contact of (none for staff)."""
+    if not user.is_authenticated or user.role not in PORTAL_ROLES:
+        return Organisation.objects.none()
+    org_ids = (
+        Affiliation.objects.current().contacts().filter(person__user=user).values("organisation")
+    )
+    orgs = Organisation.objects.filter(pk__in=org_ids)
+    if user.role == Role.COMMISSIONER_CONTACT:
+        return orgs.filter(kind=OrganisationKind.COMMISSIONER)
+    return orgs.exclude(kind=OrganisationKind.COMMISSIONER)
+
+
+def sites_for_user(user) -> QuerySet[Site]:
+    """Sites a portal user may see: their own organisations' sites, or for a
+    commissioner contact every site in the areas its commissioners cover."""
+    orgs = organisations_for_user(user)
+    if user.is_authenticated and user.role == Role.COMMISSIONER_CONTACT:
+        return Site.objects.filter(area__commissioners__in=orgs).distinct()
+    return Site.objects.filter(organisation__in=orgs)
+
+
+def portal_required(view: Callable) -> Callable:
+    """Partner and commissioner contacts with at least one organisation.
+
+    Sets ``request.organisations`` (a list) for the view.
+    """
+
+    @role_required(*PORTAL_ROLES)
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        organisations = list(organisations_for_user(request.user))
+        if not organisations:
+            return refuse(
+                request,
+                "Your account is not linked to any organisation yet, so there is nothing "
+                "to show. Please ask the central team to link it.",
+            )
+        request.organisations = organisations
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,62 @@
+"""Who may see a page.
+
+Every view declares the roles it admits with ``@role_required(...)`` (or
+``@public`` for pages anyone may see). Anonymous visitors are sent to sign in;
+a signed-in user of another role, or of no recognised role, gets a refusal
+page with status 403. Object-level checks (another organisation's invoice)
+are the job of each app's access helpers, which answer 404.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from smartnet.roles import Role
+
+
+def refuse(request: HttpRequest, reason: str, *, status: int = 403) -> HttpResponse:
+    """A clear refusal page that says why, never another organisation's data."""
+    return render(request, "smartnet/refused.html", {"reason": reason}, status=status)
+
+
+def role_required(*roles: Role | str) -> Callable:
+    allowed = frozenset(str(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.is_active:
+                return refuse(
+                    request,
+                    "This account has been deactivated. Please contact the central team.",
+                )
+            if not user.has_known_role:
+                return refuse(
+                    request,
+                    "Your account has no recognised role, so no page is open to it yet. "
+                    "Please ask the central team to set your role.",
+                )
+            if user.role not in allowed:
+                return refuse(request, "This page is not available to your role.")
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to everyone, the anonymous public included."""
+    view.allowed_roles = None  # type: ignore[attr-defined]
+    return view
+
+
+def roles_label(roles: Iterable[str]) -> str:
+    return ", ".join(Role(r).label for r in sorted(roles))

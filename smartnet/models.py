@@ -1,0 +1,135 @@
+"""The core's own models: the user who signs in, and the job outbox.
+
+The core knows no domain app. Which organisations a portal user speaks for is
+recorded in ``partners`` (a Person linked to the user, and that Person's
+affiliations), not here.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from smartnet.roles import STAFF_ROLES, Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("email: an e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("role", Role.STAFF_ADMIN)
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Someone who signs in. Logs in by e-mail; holds exactly one role.
+
+    ``is_staff`` (entry to the Django admin) is derived from the role on save:
+    staff roles have it, nobody else does.
+    """
+
+    # Stored lower-cased (save() sees to it), so a plain unique index is case-insensitive.
+    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, editable=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        self.is_staff = self.role in STAFF_ROLES
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def has_known_role(self) -> bool:
+        return self.role in Role.values
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class OutboxTask(models.Model):
+    """A Celery task that was committed but not yet handed to the broker.
+
+    ``smartnet.queue.enqueue`` writes one in the same transaction as the change
+    that needs it, then hands it to the broker after commit. If the broker is
+    down the row stays pending and ``flush_outbox`` sends it later, so a job is
+    never lost because Redis was away. The task's service is idempotent, so the
+    rare resend after a crash between send and mark does nothing twice.
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_pending_idx",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for one key (usually a date).
+
+    The unique (job, key) pair is what makes a daily job run once per day even
+    when two workers start it together: the second insert fails and that
+    worker stops. ``summary`` is what the run did, for the staff report.
+    """
+
+    job = models.CharField(max_length=100)
+    key = models.CharField(max_length=100)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "key"], name="jobrun_once")]
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.key}"

@@ -1,0 +1,268 @@
+"""smartnet settings: one module, every value from the environment.
+
+Embedded defaults let a laptop run with nothing configured (SQLite, tasks run
+in process, e-mail to the console). Production sets ``DEBUG=0``, and then the
+values that must not have a default (``SECRET_KEY``, ``ALLOWED_HOSTS``) are
+required: a missing or bad one stops start-up with the variable's name.
+``.env.example`` lists every variable.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _env_or_fail(name: str, reader, **kwargs):
+    """Read one variable; a malformed value fails with the variable's name."""
+    try:
+        return reader(name, **kwargs)
+    except (ImproperlyConfigured, ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"{name} is not valid: {exc}") from exc
+
+
+def _strict_bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default="").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} is not valid: {raw!r} is not one of 1/0, true/false, yes/no"
+    )
+
+
+DEBUG = _strict_bool("DEBUG", default=True)
+
+_INSECURE_KEY = "django-insecure-smartnet-local-development-only"
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (a long random string)."
+        )
+    SECRET_KEY = _INSECURE_KEY
+elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not a real secret: use at least 50 random characters."
+    )
+
+if DEBUG:
+    ALLOWED_HOSTS = _env_or_fail(
+        "ALLOWED_HOSTS", env.list, default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+else:
+    ALLOWED_HOSTS = _env_or_fail("ALLOWED_HOSTS", env.list, default=[])
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+
+SITE_URL = _env_or_fail("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
+# Marks a deployment holding real data: seed_demo refuses to run there.
+PRODUCTION = _strict_bool("PRODUCTION", default=False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_static_bootstrap",
+    "simple_history",
+    "smartnet",
+    # Domain apps, base first: partners <- training <- meetings <- materials <- board.
+    "partners",
+    "training",
+    "meetings",
+    "materials",
+    "board",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "smartnet.urls"
+WSGI_APPLICATION = "smartnet.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "smartnet.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+DATABASES = {
+    "default": _env_or_fail(
+        "DATABASE_URL", env.db_url, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] not in {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+}:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not valid: use postgres://... or sqlite:///... "
+        f"(got engine {DATABASES['default']['ENGINE']!r})"
+    )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    # Fail fast when the server is unreachable, so /healthz answers quickly.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
+    DATABASES["default"]["CONN_MAX_AGE"] = _env_or_fail(
+        "DATABASE_CONN_MAX_AGE", env.int, default=60
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    # A file, not memory, so a Celery worker thread in the tests sees the same data.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker and cache ---------------------------------------------
+REDIS_URL = _env_or_fail("REDIS_URL", env.str, default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "smartnet.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Celery -----------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+# No broker configured: run every task in process, at once (laptop default).
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only when it has finished, and a worker that dies
+# mid-task hands it back: the services underneath are idempotent, so a rerun
+# does nothing twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TIMEZONE = "Europe/London"
+# Each domain app adds its schedule here; every entry names a task whose
+# service also has a management command.
+CELERY_BEAT_SCHEDULE: dict = {
+    "flush-outbox": {
+        "task": "smartnet.tasks.flush_outbox",
+        "schedule": timedelta(minutes=5),
+    },
+}
+
+# --- E-mail -------------------------------------------------------------------
+_email = _env_or_fail("EMAIL_URL", env.email_url, default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+for _key, _value in _email.items():
+    if _key != "EMAIL_BACKEND":
+        globals()[_key] = _value
+DEFAULT_FROM_EMAIL = _env_or_fail(
+    "DEFAULT_FROM_EMAIL", env.str, default="SMART Recovery network <network@smartnet.example>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Users and sign-in --------------------------------------------------------
+AUTH_USER_MODEL = "smartnet.User"
+# Lets the sign-in form tell a deactivated user so (once the password is right).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = _env_or_fail("SESSION_COOKIE_AGE", env.int, default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Static files -------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = _env_or_fail("MEDIA_ROOT", env.path, default=BASE_DIR / "media")
+MEDIA_URL = "media/"
+
+# --- Locale -------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# --- Security (production) ------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = _env_or_fail("SECURE_HSTS_SECONDS", env.int, default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Domain settings ------------------------------------------------------------
+# Each app documents its own settings in README.md; the defaults live here so
+# that there is one place to read them.

@@ -1,0 +1,24 @@
+from celery import shared_task
+from django.db import IntegrityError, transaction
+
+from smartnet.models import JobRun
+from smartnet.queue import flush_outbox as flush_outbox_service
+
+
+@shared_task(name="smartnet.tasks.flush_outbox")
+def flush_outbox() -> int:
+    return flush_outbox_service()
+
+
+@shared_task(name="smartnet.tasks.ping")
+def ping(marker: str) -> bool:
+    """Record that a worker ran this; used to check the broker end to end.
+
+    Running it twice with the same marker records one run.
+    """
+    try:
+        with transaction.atomic():
+            JobRun.objects.create(job="ping", key=marker)
+    except IntegrityError:
+        return False
+    return True

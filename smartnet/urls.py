@@ -1,0 +1,31 @@
+"""The URL map. Each domain app owns its modules: ``urls`` for public pages,
+``urls_staff`` under /staff/<app>/, ``urls_portal`` under /portal/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("smartnet.urls_core")),
+    path("admin/", admin.site.urls),
+    # Partners: staff screens and the partner/commissioner portal home.
+    path("staff/partners/", include("partners.urls_staff")),
+    path("portal/", include("partners.urls_portal")),
+    # Meetings: the public finder and feeds, staff screens, the portal's meetings.
+    path("meetings/", include("meetings.urls")),
+    path("staff/meetings/", include("meetings.urls_staff")),
+    path("portal/meetings/", include("meetings.urls_portal")),
+    # Training: public certificate checks, staff screens, the portal's staff training.
+    path("training/", include("training.urls")),
+    path("staff/training/", include("training.urls_staff")),
+    path("portal/training/", include("training.urls_portal")),
+    # Materials: the facilitator request form and the staff dispatch queue.
+    path("materials/", include("materials.urls")),
+    path("staff/materials/", include("materials.urls_staff")),
+    # Board: trustees' reports, staff objectives.
+    path("board/", include("board.urls")),
+    path("staff/board/", include("board.urls_staff")),
+]
+
+handler403 = "smartnet.errors.forbidden"
+handler404 = "smartnet.errors.not_found"
+handler500 = "smartnet.errors.server_error"

@@ -1,0 +1,34 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from smartnet import health
+from smartnet.access import public, role_required
+from smartnet.roles import STAFF_ROLES
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "smartnet/home.html")
+
+
+@public
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the database answers (the app can serve), 503 when it does not."""
+    parts = {
+        "database": health.check_database(),
+        "cache": health.check_cache(),
+        "broker": health.check_broker(),
+    }
+    database_ok = parts["database"]["ok"]
+    if database_ok and all(p["ok"] for p in parts.values()):
+        status = "ok"
+    else:
+        status = "degraded" if database_ok else "down"
+    return JsonResponse({"status": status, **parts}, status=200 if database_ok else 503)
+
+
+@role_required(*STAFF_ROLES)
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "smartnet/staff_dashboard.html")

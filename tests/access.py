@@ -1,0 +1,128 @@
+"""The role matrix harness.
+
+Every URL pattern of the site has a Case saying what each kind of visitor
+gets: anonymous, one user of each role, and a partner contact of *another*
+organisation. Each app lists its cases in ``tests/<app>/access_cases.py`` as
+``CASES = {"namespace:name": Case(...)}``; ``tests/test_access_matrix.py``
+fails when a URL has no case, and checks every visitor against every case.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from partners.models import Organisation
+from smartnet.models import User
+from smartnet.roles import PORTAL_ROLES, STAFF_ROLES, Role
+
+ANONYMOUS = "anonymous"
+OTHER_PARTNER = "other_partner_contact"
+VISITORS = [ANONYMOUS, *[r.value for r in Role], OTHER_PARTNER]
+
+STAFF = frozenset(STAFF_ROLES)
+PORTAL = frozenset(PORTAL_ROLES) | {OTHER_PARTNER}
+EVERYONE = frozenset(VISITORS)
+SIGNED_IN = EVERYONE - {ANONYMOUS}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    org_a: Organisation  # the partner whose objects the cases are about
+    org_b: Organisation  # another partner: its contact must never see org_a's objects
+    commissioner: Organisation
+
+
+@dataclass(frozen=True)
+class Case:
+    """What each visitor gets from one URL.
+
+    ``path`` is a string or a function of the World (which may create the
+    object the URL is about, owned by ``world.org_a``). Visitors in ``allow``
+    get ``ok``; signed-in visitors outside it get ``denied``; anonymous gets a
+    redirect to sign in unless allowed. ``overrides`` sets any visitor's
+    status outright (e.g. ``{OTHER_PARTNER: 404}`` for an org_a object).
+    """
+
+    path: str | Callable[[World], str]
+    allow: frozenset[str]
+    ok: int = 200
+    denied: int = 403
+    method: str = "get"
+    data: dict | None = None
+    overrides: dict[str, int] = field(default_factory=dict)
+
+    def expected(self, visitor: str) -> int:
+        if visitor in self.overrides:
+            return self.overrides[visitor]
+        if visitor in self.allow:
+            return self.ok
+        if visitor == ANONYMOUS:
+            return 302
+        return self.denied
+
+    def url(self, world: World) -> str:
+        return self.path(world) if callable(self.path) else self.path
+
+
+def build_world() -> World:
+    from tests.factories import CommissionerFactory, OrganisationFactory, UserFactory, portal_user
+
+    org_a = OrganisationFactory(name="Alpha Recovery", slug="alpha-recovery")
+    org_b = OrganisationFactory(name="Beta Treatment", slug="beta-treatment")
+    commissioner = CommissionerFactory(name="Gamma County Council", slug="gamma-county")
+    users: dict[str, User] = {}
+    for role in Role:
+        email = f"{role.value}@example.org"
+        if role == Role.PARTNER_CONTACT:
+            users[role.value] = portal_user(org_a, email=email)
+        elif role == Role.COMMISSIONER_CONTACT:
+            users[role.value] = portal_user(commissioner, role=role, email=email)
+        else:
+            users[role.value] = UserFactory(email=email, role=role)
+    users[OTHER_PARTNER] = portal_user(org_b, email="other-partner@example.org")
+    return World(users=users, org_a=org_a, org_b=org_b, commissioner=commissioner)
+
+
+def url_names() -> set[str]:
+    """Every named URL pattern of the site as 'namespace:name' (admin aside)."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{prefix}{p.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def all_cases() -> dict[str, Case]:
+    """Every app's CASES, merged; a name listed twice is an error."""
+    import tests
+
+    cases: dict[str, Case] = {}
+    for info in pkgutil.iter_modules(tests.__path__):
+        if not info.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"tests.{info.name}.access_cases")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"tests.{info.name}.access_cases":
+                continue
+            raise
+        for name, case in module.CASES.items():
+            if name in cases:
+                raise AssertionError(f"{name} has a case in two files")
+            cases[name] = case
+    return cases
