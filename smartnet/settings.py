@@ -7,6 +7,7 @@ required: a missing or bad one stops start-up with the variable's name.
 ``.env.example`` lists every variable.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -144,8 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    # A file, not memory, so a Celery worker thread in the tests sees the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # A file, not memory, so a Celery worker thread in the tests sees the same
+    # data; one per process, so test runs side by side do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache ---------------------------------------------
