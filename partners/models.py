@@ -6,11 +6,14 @@ people: one Person per human and their Affiliations with organisations. No
 other app keeps a list of people; they refer to Person.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from partners.validators import validate_uk_postcode
 
@@ -246,3 +249,458 @@ class Affiliation(models.Model):
     def is_current(self) -> bool:
         today = timezone.localdate()
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+
+# --- The Partnership Scheme: agreements, periods, fees --------------------------------------
+
+
+class SiteFlag(models.Model):
+    """Something about a site that needs a human (e.g. its licence lapsed)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=200)
+    raised_on = models.DateField()
+    cleared_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_on"]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.reason}"
+
+
+class AgreementKind(models.TextChoices):
+    SITE_LICENCE = "site_licence", "Site licence"
+    BLOCK = "block", "Block agreement"
+
+
+class Agreement(models.Model):
+    """A partnership agreement: a site licence for a partner, or a block
+    agreement for a commissioner.
+
+    The agreement is the contract (who, which kind, when signed); its terms are
+    ``AgreementPeriod`` rows, one per year, never overwritten at renewal.
+    ``signed_on`` is the date the partner took on the duty to encourage peer-led
+    meetings, which the meetings app reports against.
+    """
+
+    kind = models.CharField(max_length=20, choices=AgreementKind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="agreements"
+    )
+    reference = models.CharField(max_length=30, unique=True)
+    signed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "-created_at"]
+        indexes = [models.Index(fields=["organisation", "kind"], name="agreement_org_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()} - {self.organisation}"
+
+    @property
+    def is_block(self) -> bool:
+        return self.kind == AgreementKind.BLOCK
+
+    def current_period(self, on=None):
+        """The latest period that was ever activated and has started by ``on``."""
+        on = on or timezone.localdate()
+        return (
+            self.periods.filter(activated_on__isnull=False, start_date__lte=on)
+            .order_by("-start_date")
+            .first()
+        )
+
+
+class PeriodStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    ACTIVE = "active", "Active"
+    RENEWAL_DUE = "renewal_due", "Renewal due"
+    RENEWED = "renewed", "Renewed"
+    LAPSED = "lapsed", "Lapsed"
+    TERMINATED = "terminated", "Terminated"
+
+
+# Statuses of a period that has been in force (activated at some point).
+IN_FORCE_STATUSES = (PeriodStatus.ACTIVE, PeriodStatus.RENEWAL_DUE)
+PENDING_STATUSES = (PeriodStatus.DRAFT, PeriodStatus.SENT)
+
+
+class Standing(models.TextChoices):
+    """Where a period stands on a date, by ordered rules on its dates (CiviCRM-style)."""
+
+    PENDING = "pending", "Pending"
+    CURRENT = "current", "Current"
+    RENEWAL_DUE = "renewal_due", "Renewal due"
+    GRACE = "grace", "Grace"
+    LAPSED = "lapsed", "Lapsed"
+    ENDED = "ended", "Ended"
+
+
+class AgreementPeriod(models.Model):
+    """One term of an agreement: an append-only record (a renewal is a new row).
+
+    Lifecycle: draft -> sent -> active -> renewal due -> renewed | lapsed |
+    terminated, with the date of every step kept. A renewal period points at
+    the one it follows (``previous``, unique: a period is renewed at most once)
+    and stays pending until paid or accepted by staff; the period it follows
+    keeps its status until then. A gap between terms stays visible as a gap
+    between ``end_date`` and the next ``start_date``.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="periods")
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewal"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
+    )
+    # Block agreements: the negotiated annual amount. Site licences: the fee
+    # per site per year in force when the period was drafted (a snapshot, so a
+    # later price change never rewrites this term).
+    annual_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    site_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    drafted_on = models.DateField()
+    sent_on = models.DateField(null=True, blank=True)
+    activated_on = models.DateField(null=True, blank=True)
+    renewal_due_on = models.DateField(null=True, blank=True)
+    renewed_on = models.DateField(null=True, blank=True)
+    lapsed_on = models.DateField(null=True, blank=True)
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_reason = models.CharField(max_length=200, blank=True)
+    # The partner confirmed the renewal in the portal; staff accept it.
+    confirmed_on = models.DateField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="period_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["agreement", "start_date"], name="period_unique_start"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "end_date"], name="period_status_end_idx"),
+            models.Index(fields=["end_date"], name="period_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} {self.start_date:%d %b %Y}-{self.end_date:%d %b %Y}"
+
+    @property
+    def term_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def standing(self, on, *, renewal_due_days: int | None = None, grace_days: int | None = None):
+        """Ordered rules on the dates: the first that matches wins."""
+        renewal_due_days = (
+            settings.PARTNERS_RENEWAL_DUE_DAYS if renewal_due_days is None else renewal_due_days
+        )
+        grace_days = settings.PARTNERS_GRACE_DAYS if grace_days is None else grace_days
+        if self.terminated_on and self.terminated_on <= on:
+            return Standing.ENDED
+        if self.activated_on is None or on < self.start_date:
+            return Standing.PENDING
+        if self.status == PeriodStatus.RENEWED and on > self.end_date:
+            return Standing.ENDED
+        if on <= self.end_date - datetime.timedelta(days=renewal_due_days):
+            return Standing.CURRENT
+        if on <= self.end_date:
+            return Standing.RENEWAL_DUE
+        if on <= self.end_date + datetime.timedelta(days=grace_days):
+            return Standing.GRACE
+        return Standing.LAPSED
+
+
+class SiteCoverage(models.Model):
+    """A site covered by a site-licence period, from ``joined_on`` to ``left_on``
+    (the last day covered; open while the site stays)."""
+
+    period = models.ForeignKey(AgreementPeriod, on_delete=models.PROTECT, related_name="coverage")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="coverage")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "site__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="coverage_leaves_after_joining",
+            ),
+            models.UniqueConstraint(fields=["period", "site"], name="coverage_site_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} in {self.period}"
+
+
+class FeeRate(models.Model):
+    """The site-licence fee per site per year, from ``effective_from``.
+
+    Price is data: a change is a new row with a later date, so terms drafted
+    before it keep the old price (each period snapshots its ``site_fee``).
+    """
+
+    effective_from = models.DateField(unique=True)
+    site_fee = models.DecimalField(max_digits=10, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"£{self.site_fee} per site from {self.effective_from}"
+
+
+# --- Invoices ----------------------------------------------------------------------------
+
+
+class VatTreatment(models.TextChoices):
+    STANDARD = "standard", "Standard rated"
+    EXEMPT = "exempt", "Exempt"
+    OUTSIDE_SCOPE = "outside_scope", "Outside the scope of VAT"
+
+
+class Product(models.Model):
+    """What an invoice line sells, with its VAT treatment and ledger code (data,
+    because the charity's adviser decides the treatment)."""
+
+    SITE_LICENCE = "site_licence"
+    BLOCK_AGREEMENT = "block_agreement"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    vat_treatment = models.CharField(max_length=20, choices=VatTreatment.choices)
+    vat_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Percent, e.g. 20.00."
+    )
+    account_code = models.CharField(max_length=20, help_text="Ledger account for Xero.")
+    xero_tax_type = models.CharField(max_length=40, help_text="e.g. OUTPUT2, EXEMPTOUTPUT, NONE")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", "Invoice"
+    CREDIT_NOTE = "credit_note", "Credit note"
+
+
+class InvoicePurpose(models.TextChoices):
+    TERM = "term", "Term fee"
+    SITE_ADDITION = "site_addition", "Site added mid-term"
+    CORRECTION = "correction", "Correction"
+    OTHER = "other", "Other"
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+    PART_PAID = "part_paid", "Part paid"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"
+
+
+OPEN_INVOICE_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PART_PAID)
+
+
+class InvoiceCounter(models.Model):
+    """The next number of a series, in one row locked while an invoice is issued,
+    so numbers have no gaps and no duplicates."""
+
+    series = models.CharField(max_length=20, unique=True)
+    next_number = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.series} next {self.next_number}"
+
+
+class Invoice(models.Model):
+    """An invoice or credit note. Numbered when issued; once issued never edited
+    or deleted (a credit note corrects it). Kept at least six years."""
+
+    kind = models.CharField(max_length=20, choices=InvoiceKind.choices, default="invoice")
+    purpose = models.CharField(max_length=20, choices=InvoicePurpose.choices, default="term")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invoices"
+    )
+    period = models.ForeignKey(
+        AgreementPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+    )
+    credits = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        help_text="For a credit note: the invoice it corrects.",
+    )
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    net_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    vat_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issue_date", "-created_at"]
+        constraints = [
+            # The renewals job drafts a term's invoice once, however often it runs.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(kind="invoice", purpose="term") & ~Q(status="void"),
+                name="invoice_one_per_term",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__lte=models.F("total")), name="invoice_not_overpaid"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0), name="invoice_paid_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="invoice_status_due_idx")]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft {self.get_kind_display().lower()} #{self.pk}"
+
+    @property
+    def balance(self):
+        return self.total - self.amount_paid
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+
+class InvoiceLine(models.Model):
+    """One line; the product's VAT treatment and rate are copied at drafting."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=10, decimal_places=4, default=1)
+    unit_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    net_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    vat_treatment = models.CharField(max_length=20, choices=VatTreatment.choices)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    vat_amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Payment(models.Model):
+    """Money received against an invoice; never more than its balance."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    received_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount} on {self.received_on} for {self.invoice}"
+
+
+# --- The renewals job --------------------------------------------------------------------
+
+
+class ReminderKind(models.TextChoices):
+    DAYS_60 = "60", "60 days before the end"
+    DAYS_30 = "30", "30 days before the end"
+    DAYS_7 = "7", "7 days before the end"
+    LAPSED = "lapsed", "Lapsed"
+
+
+class Reminder(models.Model):
+    """An e-mail about a period; unique per (period, kind) so it goes once."""
+
+    period = models.ForeignKey(AgreementPeriod, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    for_date = models.DateField()
+    recipients = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "kind"], name="reminder_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.period}"
+
+
+class SiteRequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class SiteRequest(models.Model):
+    """A partner's request (from the portal) to add a site: a pending change
+    that staff approve, which creates the site, its coverage and an invoice."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="site_requests"
+    )
+    period = models.ForeignKey(AgreementPeriod, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    address_line_1 = models.CharField(max_length=200)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=8, validators=[validate_uk_postcode])
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    site_type = models.CharField(max_length=20, choices=SiteType.choices)
+    joins_on = models.DateField()
+    quoted_fee = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(
+        max_length=20, choices=SiteRequestStatus.choices, default=SiteRequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_on = models.DateField(null=True, blank=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.organisation} ({self.get_status_display()})"

@@ -268,3 +268,26 @@ LOGGING = {
 # --- Domain settings ------------------------------------------------------------
 # Each app documents its own settings in README.md; the defaults live here so
 # that there is one place to read them.
+
+# --- Partners (issue 3) -----------------------------------------------------------
+# How a site that joins mid-term is charged: "pro_rata" (by day, for the days
+# left in the term) or "full_year" (the whole annual fee whatever the day).
+PARTNERS_MID_TERM_CHARGING = _env_or_fail(
+    "PARTNERS_MID_TERM_CHARGING", env.str, default="pro_rata"
+)
+if PARTNERS_MID_TERM_CHARGING not in {"pro_rata", "full_year"}:
+    raise ImproperlyConfigured(
+        "PARTNERS_MID_TERM_CHARGING is not valid: use pro_rata or full_year"
+    )
+# Days after the end of a term before an unrenewed agreement lapses.
+PARTNERS_GRACE_DAYS = _env_or_fail("PARTNERS_GRACE_DAYS", env.int, default=30)
+# Days from issue to due date of an invoice.
+PARTNERS_INVOICE_DUE_DAYS = _env_or_fail("PARTNERS_INVOICE_DUE_DAYS", env.int, default=30)
+# A period stands "renewal due" this many days before its end (first reminder).
+PARTNERS_RENEWAL_DUE_DAYS = _env_or_fail("PARTNERS_RENEWAL_DUE_DAYS", env.int, default=60)
+# Days before the end when the renewal period and its invoice are drafted.
+PARTNERS_RENEWAL_DRAFT_DAYS = _env_or_fail("PARTNERS_RENEWAL_DRAFT_DAYS", env.int, default=30)
+CELERY_BEAT_SCHEDULE["partners-renewals"] = {
+    "task": "partners.tasks.run_renewals",
+    "schedule": timedelta(days=1),
+}

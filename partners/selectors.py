@@ -1,0 +1,194 @@
+"""Reads of the Partnership Scheme that other apps (training, meetings, board)
+rely on. Contract: /work/brief/CONTRACTS.md; all dates are ``datetime.date``.
+
+A period is *in force* on a day when it was activated, has started, and the day
+is no later than its end plus the grace period (unless it was terminated
+before). That covers the standings current, renewal due and grace.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
+
+from partners.models import (
+    OPEN_INVOICE_STATUSES,
+    Agreement,
+    AgreementKind,
+    AgreementPeriod,
+    Area,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    PeriodStatus,
+    Product,
+    SiteCoverage,
+)
+
+
+def periods_in_force(*, on: datetime.date, kind: str | None = None) -> QuerySet[AgreementPeriod]:
+    """Periods in force on ``on`` (current, renewal due or in grace)."""
+    grace = datetime.timedelta(days=settings.PARTNERS_GRACE_DAYS)
+    qs = AgreementPeriod.objects.filter(
+        Q(terminated_on__isnull=True) | Q(terminated_on__gt=on),
+        activated_on__isnull=False,
+        start_date__lte=on,
+        end_date__gte=on - grace,
+    ).exclude(status__in=[PeriodStatus.DRAFT, PeriodStatus.SENT])
+    # A renewed period hands over to its successor at its end, with no grace.
+    qs = qs.exclude(status=PeriodStatus.RENEWED, end_date__lt=on)
+    if kind:
+        qs = qs.filter(agreement__kind=kind)
+    return qs
+
+
+def partner_ids_on(*, on: datetime.date) -> set[int]:
+    """Organisations holding a site licence in force on ``on``."""
+    return set(
+        periods_in_force(on=on, kind=AgreementKind.SITE_LICENCE).values_list(
+            "agreement__organisation_id", flat=True
+        )
+    )
+
+
+def is_partner_on(*, organisation_id: int, on: datetime.date) -> bool:
+    return (
+        periods_in_force(on=on, kind=AgreementKind.SITE_LICENCE)
+        .filter(agreement__organisation_id=organisation_id)
+        .exists()
+    )
+
+
+def first_signed_on_by_organisation() -> dict[int, datetime.date]:
+    """Organisation id -> signing date of its first partnership (site-licence) agreement."""
+    rows = (
+        Agreement.objects.filter(kind=AgreementKind.SITE_LICENCE, signed_on__isnull=False)
+        .values("organisation_id")
+        .annotate(first=Min("signed_on"))
+    )
+    return {r["organisation_id"]: r["first"] for r in rows}
+
+
+def active_partner_count(*, on: datetime.date) -> int:
+    return len(partner_ids_on(on=on))
+
+
+def covered_sites(*, on: datetime.date) -> QuerySet[SiteCoverage]:
+    """Coverage rows of site licences in force on ``on`` that cover the site that day."""
+    return SiteCoverage.objects.filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=on),
+        joined_on__lte=on,
+        period__in=periods_in_force(on=on, kind=AgreementKind.SITE_LICENCE),
+    )
+
+
+def block_area_ids(*, on: datetime.date) -> set[int]:
+    """Areas covered by a block agreement in force on ``on``."""
+    commissioners = periods_in_force(on=on, kind=AgreementKind.BLOCK).values(
+        "agreement__organisation_id"
+    )
+    return set(Area.objects.filter(commissioners__in=commissioners).values_list("pk", flat=True))
+
+
+def active_site_count(*, on: datetime.date) -> int:
+    """Sites in the scheme on ``on``: covered by a licence in force (including
+    those whose fee a block agreement pays)."""
+    return covered_sites(on=on).values("site_id").distinct().count()
+
+
+def block_covered_site_count(*, on: datetime.date) -> int:
+    return (
+        covered_sites(on=on)
+        .filter(site__area_id__in=block_area_ids(on=on))
+        .values("site_id")
+        .distinct()
+        .count()
+    )
+
+
+def block_population_by_nation(*, on: datetime.date) -> dict[str, tuple[int, int]]:
+    """Nation -> (population of areas under a block agreement, total population)."""
+    covered = block_area_ids(on=on)
+    result: dict[str, tuple[int, int]] = {}
+    for nation, area_id, population in Area.objects.values_list("nation", "pk", "population"):
+        got, total = result.get(nation, (0, 0))
+        result[nation] = (got + (population if area_id in covered else 0), total + population)
+    return result
+
+
+def renewal_rate(*, on: datetime.date) -> Decimal | None:
+    """Share of periods that ended in the 12 months to ``on`` and were decided
+    (renewed or lapsed) that renewed. None when there are none."""
+    start = on - datetime.timedelta(days=365)
+    decided = AgreementPeriod.objects.filter(
+        end_date__gt=start,
+        end_date__lte=on,
+        status__in=[PeriodStatus.RENEWED, PeriodStatus.LAPSED],
+    )
+    total = decided.count()
+    if not total:
+        return None
+    renewed = decided.filter(status=PeriodStatus.RENEWED).count()
+    return (Decimal(renewed) / Decimal(total)).quantize(Decimal("0.0001"))
+
+
+def licence_income(*, start: datetime.date, end: datetime.date) -> Decimal:
+    """Net (ex-VAT) licence and block income invoiced in [start, end], less credit notes."""
+    lines = InvoiceLine.objects.filter(
+        product__code__in=[Product.SITE_LICENCE, Product.BLOCK_AGREEMENT],
+        invoice__issue_date__gte=start,
+        invoice__issue_date__lte=end,
+        invoice__number__isnull=False,
+    )
+    invoiced = lines.filter(invoice__kind=InvoiceKind.INVOICE).aggregate(s=Sum("net_amount"))["s"]
+    credited = lines.filter(invoice__kind=InvoiceKind.CREDIT_NOTE).aggregate(s=Sum("net_amount"))[
+        "s"
+    ]
+    return ((invoiced or Decimal(0)) - (credited or Decimal(0))).quantize(Decimal("0.01"))
+
+
+def renewals_due(*, on: datetime.date, days: int = 90) -> QuerySet[AgreementPeriod]:
+    """Periods in force whose term ends within ``days`` of ``on`` and not yet renewed
+    (the agreement is ``period.agreement``), soonest first."""
+    renewed = AgreementPeriod.objects.filter(previous=OuterRef("pk"), activated_on__isnull=False)
+    return (
+        AgreementPeriod.objects.filter(
+            status__in=[PeriodStatus.ACTIVE, PeriodStatus.RENEWAL_DUE],
+            end_date__gte=on,
+            end_date__lte=on + datetime.timedelta(days=days),
+        )
+        .exclude(Exists(renewed))
+        .select_related("agreement__organisation", "renewal")
+        .order_by("end_date", "pk")
+    )
+
+
+def overdue_invoices(*, on: datetime.date) -> QuerySet[Invoice]:
+    """Issued or part-paid invoices whose due date is before ``on``, oldest first."""
+    return (
+        Invoice.objects.filter(
+            kind=InvoiceKind.INVOICE, status__in=OPEN_INVOICE_STATUSES, due_date__lt=on
+        )
+        .select_related("organisation")
+        .order_by("due_date", "pk")
+    )
+
+
+__all__ = [
+    "InvoiceStatus",
+    "active_partner_count",
+    "active_site_count",
+    "block_covered_site_count",
+    "block_population_by_nation",
+    "first_signed_on_by_organisation",
+    "is_partner_on",
+    "licence_income",
+    "overdue_invoices",
+    "partner_ids_on",
+    "renewal_rate",
+    "renewals_due",
+]

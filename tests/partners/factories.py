@@ -1,0 +1,110 @@
+"""Factories for the Partnership Scheme, and ``make_partner`` for other apps' tests."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from partners.models import (
+    Agreement,
+    AgreementKind,
+    AgreementPeriod,
+    Organisation,
+    PeriodStatus,
+    SiteCoverage,
+)
+from tests.factories import AreaFactory, CommissionerFactory, OrganisationFactory, SiteFactory
+
+_refs = itertools.count(1)
+
+
+def one_year_from(start: datetime.date) -> datetime.date:
+    """The last day of a one-year term starting on ``start``."""
+    try:
+        return start.replace(year=start.year + 1) - datetime.timedelta(days=1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + 1, day=28)
+
+
+def make_agreement(
+    organisation: Organisation,
+    *,
+    kind: str = AgreementKind.SITE_LICENCE,
+    signed_on: datetime.date | None,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    status: str = PeriodStatus.ACTIVE,
+    annual_amount: Decimal | None = None,
+    site_fee: Decimal = Decimal("500.00"),
+) -> Agreement:
+    agreement = Agreement.objects.create(
+        kind=kind,
+        organisation=organisation,
+        reference=f"T-{next(_refs):06d}",
+        signed_on=signed_on,
+    )
+    active = status not in (PeriodStatus.DRAFT, PeriodStatus.SENT)
+    AgreementPeriod.objects.create(
+        agreement=agreement,
+        start_date=start,
+        end_date=end or one_year_from(start),
+        status=status,
+        drafted_on=signed_on or start,
+        sent_on=(signed_on or start) if status != PeriodStatus.DRAFT else None,
+        activated_on=(signed_on or start) if active else None,
+        site_fee=None if kind == AgreementKind.BLOCK else site_fee,
+        annual_amount=annual_amount if kind == AgreementKind.BLOCK else None,
+    )
+    return agreement
+
+
+def make_partner(
+    organisation: Organisation | None = None,
+    *,
+    signed_on: datetime.date,
+    start: datetime.date,
+    sites: int = 1,
+    end: datetime.date | None = None,
+    area=None,
+    status: str = PeriodStatus.ACTIVE,
+) -> Agreement:
+    """An ACTIVE site-licence agreement for ``organisation`` (a new treatment
+    provider if None) covering ``sites`` new sites from ``start`` for a year
+    (or to ``end``). Returns the Agreement; its period is
+    ``agreement.periods.get()`` and the sites ``organisation.sites``."""
+    organisation = organisation or OrganisationFactory()
+    agreement = make_agreement(
+        organisation, signed_on=signed_on, start=start, end=end, status=status
+    )
+    period = agreement.periods.get()
+    for _ in range(sites):
+        site = SiteFactory(organisation=organisation, **({"area": area} if area else {}))
+        SiteCoverage.objects.create(period=period, site=site, joined_on=start)
+    return agreement
+
+
+def make_block(
+    commissioner: Organisation | None = None,
+    *,
+    areas=None,
+    signed_on: datetime.date,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    amount: Decimal = Decimal("10000.00"),
+    status: str = PeriodStatus.ACTIVE,
+) -> Agreement:
+    """An active block agreement for a commissioner covering ``areas`` (one new area if None)."""
+    commissioner = commissioner or CommissionerFactory()
+    if areas is None:
+        areas = [AreaFactory()]
+    commissioner.areas.add(*areas)
+    return make_agreement(
+        commissioner,
+        kind=AgreementKind.BLOCK,
+        signed_on=signed_on,
+        start=start,
+        end=end,
+        status=status,
+        annual_amount=amount,
+    )
