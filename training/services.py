@@ -1,0 +1,477 @@
+"""Writes of training data: enrolments, completions, events, profiles.
+
+Every completion goes through ``completions_record`` (one or many at once),
+which checks the course's access rule on the completion day, refuses dates in
+the future, works out the derived Champion organisation and refresher date,
+inserts in bulk, and announces new trained facilitators after commit.
+
+The access rule (``AccessRule``):
+- open: anyone;
+- partner_staff: someone holding a staff tie (any role but volunteer) with an
+  organisation that is a partner on the day (``partners.selectors.partner_ids_on``);
+- peers_or_partner_staff: free to peers, otherwise as partner_staff.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from partners.models import Affiliation, AffiliationRole, Person
+from training.models import (
+    AccessRule,
+    Award,
+    Completion,
+    Course,
+    Enrolment,
+    EventPlace,
+    ImportJob,
+    Source,
+    TrainingEvent,
+    TrainingProfile,
+    new_certificate_number,
+    new_verification_code,
+)
+from training.signals import facilitator_trained
+
+logger = logging.getLogger(__name__)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+# --- The access rule ------------------------------------------------------------
+
+
+class PartnerCalendar:
+    """Which organisations are partners on a day, asked once per day (memoised),
+    so checking thousands of rows costs one query per distinct date."""
+
+    def __init__(self) -> None:
+        self._by_day: dict[date, set[int]] = {}
+
+    def partner_ids_on(self, on: date) -> set[int]:
+        if on not in self._by_day:
+            from partners import selectors as partner_selectors
+
+            self._by_day[on] = set(partner_selectors.partner_ids_on(on=on))
+        return self._by_day[on]
+
+
+@dataclass
+class StaffTies:
+    """Non-volunteer affiliations of many people, loaded in one query."""
+
+    by_person: dict[int, list[Affiliation]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, person_ids: Iterable[int]) -> StaffTies:
+        ties: dict[int, list[Affiliation]] = defaultdict(list)
+        qs = (
+            Affiliation.objects.filter(person_id__in=list(set(person_ids)))
+            .exclude(role=AffiliationRole.VOLUNTEER)
+            .select_related("organisation")
+            .order_by("-is_primary", "-start_date", "pk")
+        )
+        for tie in qs:
+            ties[tie.person_id].append(tie)
+        return cls(by_person=dict(ties))
+
+    def organisations_on(self, person_id: int, on: date) -> list:
+        return [
+            t.organisation
+            for t in self.by_person.get(person_id, [])
+            if t.start_date <= on and (t.end_date is None or t.end_date >= on)
+        ]
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    allowed: bool
+    reason: str = ""
+    organisation_id: int | None = None  # the partner whose agreement gave access
+
+
+def decide_access(
+    *,
+    course: Course,
+    person_id: int,
+    on: date,
+    is_peer: bool,
+    ties: StaffTies,
+    partners: PartnerCalendar,
+) -> AccessDecision:
+    """Whether ``person_id`` may take ``course`` on ``on``, and if not, why."""
+    employers = ties.organisations_on(person_id, on)
+    # Asked only for people with an employer that day, so peers cost no query.
+    partner_ids = partners.partner_ids_on(on) if employers else set()
+    partner_org = next((o for o in employers if o.pk in partner_ids), None)
+    if course.access_rule == AccessRule.OPEN:
+        return AccessDecision(True, organisation_id=partner_org.pk if partner_org else None)
+    if course.access_rule == AccessRule.PEERS_OR_PARTNER_STAFF and is_peer:
+        return AccessDecision(True, organisation_id=partner_org.pk if partner_org else None)
+    if partner_org is not None:
+        return AccessDecision(True, organisation_id=partner_org.pk)
+    if employers:
+        names = ", ".join(o.name for o in employers)
+        why = f"their organisation ({names}) had no active partnership agreement on {on:%d/%m/%Y}"
+    else:
+        why = f"they were not staff of any organisation on {on:%d/%m/%Y}"
+    audience = (
+        "peers and staff of a partner with an active agreement"
+        if course.access_rule == AccessRule.PEERS_OR_PARTNER_STAFF
+        else "staff of a partner with an active agreement"
+    )
+    return AccessDecision(False, reason=f"course {course.code} is only for {audience}; {why}")
+
+
+def _peer_ids(person_ids: Iterable[int]) -> set[int]:
+    return set(
+        TrainingProfile.objects.filter(
+            person_id__in=list(set(person_ids)), is_peer=True
+        ).values_list("person_id", flat=True)
+    )
+
+
+def course_access(*, course: Course, person: Person, on: date | None = None) -> AccessDecision:
+    """The access rule for one person (one or two queries)."""
+    on = on or timezone.localdate()
+    return decide_access(
+        course=course,
+        person_id=person.pk,
+        on=on,
+        is_peer=bool(_peer_ids([person.pk])),
+        ties=StaffTies.load([person.pk]),
+        partners=PartnerCalendar(),
+    )
+
+
+# --- Profiles and enrolments ---------------------------------------------------------
+
+
+def profile_for(*, person: Person) -> TrainingProfile:
+    profile, _ = TrainingProfile.objects.get_or_create(person=person)
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, person: Person, **values) -> TrainingProfile:
+    """Change training's facts about a person (peer flag, consent, address, Moodle ids)."""
+    from partners.validators import normalise_uk_postcode
+
+    profile = profile_for(person=person)
+    if values.get("postcode"):
+        values["postcode"] = normalise_uk_postcode(values["postcode"])
+    if values.get("consent_to_contact") and not profile.consent_to_contact:
+        values.setdefault("consent_recorded_on", timezone.localdate())
+    for name, value in values.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def enrolment_create(*, person: Person, course: Course, on: date | None = None) -> Enrolment:
+    """Enrol a person, checking the access rule today; ValidationError says why not."""
+    on = on or timezone.localdate()
+    if not course.is_active:
+        raise ValidationError({"course": f"Course {course.code} is no longer offered."})
+    decision = course_access(course=course, person=person, on=on)
+    if not decision.allowed:
+        raise ValidationError({"course": f"{person.full_name} cannot enrol: {decision.reason}."})
+    enrolment, _ = Enrolment.objects.get_or_create(
+        person=person,
+        course=course,
+        defaults={"enrolled_on": on, "organisation_id": decision.organisation_id},
+    )
+    return enrolment
+
+
+# --- Completions --------------------------------------------------------------------
+
+
+@dataclass
+class CompletionDraft:
+    """One completion to record; ``line`` is where it came from (for reports)."""
+
+    person_id: int
+    course: Course
+    completed_on: date
+    source: str
+    source_id: str
+    score: Decimal | None = None
+    event_id: int | None = None
+    line: int = 0
+
+
+@dataclass
+class RecordResult:
+    created: list[Completion] = field(default_factory=list)
+    already: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+
+def completions_record(
+    drafts: list[CompletionDraft],
+    *,
+    today: date | None = None,
+    import_job: ImportJob | None = None,
+    partners: PartnerCalendar | None = None,
+) -> RecordResult:
+    """Record many completions in a few queries; idempotent.
+
+    A draft already recorded (same source and source id, or same person, course
+    and day) counts as ``already``; one that breaks the access rule or lies in
+    the future is rejected with its reason; the rest are inserted together.
+    New trained facilitators are announced after commit.
+    """
+    today = today or timezone.localdate()
+    partners = partners or PartnerCalendar()
+    result = RecordResult()
+    if not drafts:
+        return result
+    with transaction.atomic():
+        person_ids = {d.person_id for d in drafts}
+        existing_keys = set(
+            Completion.objects.filter(
+                source__in={d.source for d in drafts},
+                source_id__in=[d.source_id for d in drafts],
+            ).values_list("source", "source_id")
+        )
+        existing_days = set(
+            Completion.objects.filter(person_id__in=person_ids)
+            .filter(
+                completed_on__in={d.completed_on for d in drafts},
+                course_id__in={d.course.pk for d in drafts},
+            )
+            .values_list("person_id", "course_id", "completed_on")
+        )
+        ties = StaffTies.load(person_ids)
+        peers = _peer_ids(person_ids)
+        to_create: list[Completion] = []
+        for d in drafts:
+            key = (d.source, d.source_id)
+            day_key = (d.person_id, d.course.pk, d.completed_on)
+            if key in existing_keys or day_key in existing_days:
+                result.already += 1
+                continue
+            if d.completed_on > today:
+                result.rejected.append(
+                    (d.line, f"completion date {d.completed_on:%d/%m/%Y} is in the future")
+                )
+                continue
+            decision = decide_access(
+                course=d.course,
+                person_id=d.person_id,
+                on=d.completed_on,
+                is_peer=d.person_id in peers,
+                ties=ties,
+                partners=partners,
+            )
+            if not decision.allowed:
+                result.rejected.append((d.line, decision.reason))
+                continue
+            existing_keys.add(key)
+            existing_days.add(day_key)
+            validity = d.course.validity_months
+            to_create.append(
+                Completion(
+                    person_id=d.person_id,
+                    course=d.course,
+                    completed_on=d.completed_on,
+                    score=d.score,
+                    source=d.source,
+                    source_id=d.source_id,
+                    event_id=d.event_id,
+                    import_job=import_job,
+                    champion_organisation_id=(
+                        decision.organisation_id if d.course.awards == Award.CHAMPION else None
+                    ),
+                    valid_until=add_months(d.completed_on, validity) if validity else None,
+                    certificate_number=new_certificate_number(d.completed_on),
+                    verification_code=new_verification_code(),
+                )
+            )
+        # ignore_conflicts: a concurrent import of the same rows inserts them once.
+        Completion.objects.bulk_create(to_create, batch_size=1000, ignore_conflicts=True)
+        result.created = to_create
+        facilitator_people = {
+            c.person_id for c in to_create if c.course.awards == Award.FACILITATOR
+        }
+        if facilitator_people:
+            _announce_facilitators(facilitator_people)
+    return result
+
+
+def _announce_facilitators(person_ids: set[int]) -> None:
+    """Send ``facilitator_trained`` once per person, after commit.
+
+    The claim is a conditional update of the profile (``facilitator_announced_at``
+    from null), so two imports at once, or a re-run, announce nobody twice.
+    """
+    TrainingProfile.objects.bulk_create(
+        [TrainingProfile(person_id=pid) for pid in person_ids], ignore_conflicts=True
+    )
+    now = timezone.now()
+    first = dict(
+        Completion.objects.filter(person_id__in=person_ids, course__awards=Award.FACILITATOR)
+        .order_by("person_id", "-completed_on", "-pk")
+        .values_list("person_id", "pk")
+    )  # the earliest completion wins: rows are ordered latest first, later keys overwrite
+    for pid in sorted(person_ids):
+        claimed = TrainingProfile.objects.filter(
+            person_id=pid, facilitator_announced_at__isnull=True
+        ).update(facilitator_announced_at=now)
+        if claimed == 1 and pid in first:
+            completion_id = first[pid]
+            transaction.on_commit(
+                lambda pid=pid, cid=completion_id: _send_facilitator_trained(pid, cid)
+            )
+
+
+def _send_facilitator_trained(person_id: int, completion_id: int) -> None:
+    facilitator_trained.send(sender=Completion, person_id=person_id, completion_id=completion_id)
+
+
+def completion_record(
+    *,
+    person: Person,
+    course: Course,
+    completed_on: date,
+    source: str = Source.MANUAL,
+    source_id: str = "",
+    score: Decimal | None = None,
+    event: TrainingEvent | None = None,
+) -> Completion:
+    """Record one completion; ValidationError (naming the field) when refused.
+
+    Recording the same completion again returns the one already there.
+    """
+    source_id = source_id or f"{person.pk}:{course.code}:{completed_on.isoformat()}"
+    draft = CompletionDraft(
+        person_id=person.pk,
+        course=course,
+        completed_on=completed_on,
+        source=source,
+        source_id=source_id,
+        score=score,
+        event_id=event.pk if event else None,
+    )
+    with transaction.atomic():
+        result = completions_record([draft])
+        if result.rejected:
+            reason = result.rejected[0][1]
+            field_name = "completed_on" if "future" in reason else "course"
+            raise ValidationError({field_name: f"{person.full_name}: {reason}."})
+        return Completion.objects.get(
+            Q(source=source, source_id=source_id)
+            | Q(person=person, course=course, completed_on=completed_on)
+        )
+
+
+def champions_refresh(*, course_ids: Iterable[int] | None = None) -> int:
+    """Recompute ``champion_organisation`` of Champion-course completions (after
+    agreements were entered late); returns how many changed."""
+    qs = Completion.objects.filter(course__awards=Award.CHAMPION).select_related("course")
+    if course_ids is not None:
+        qs = qs.filter(course_id__in=list(course_ids))
+    partners = PartnerCalendar()
+    changed = 0
+    completions = list(qs)
+    ties = StaffTies.load(c.person_id for c in completions)
+    updates = []
+    for c in completions:
+        org = next(
+            (
+                o.pk
+                for o in ties.organisations_on(c.person_id, c.completed_on)
+                if o.pk in partners.partner_ids_on(c.completed_on)
+            ),
+            None,
+        )
+        if org != c.champion_organisation_id:
+            c.champion_organisation_id = org
+            updates.append(c)
+            changed += 1
+    Completion.objects.bulk_update(updates, ["champion_organisation"], batch_size=1000)
+    return changed
+
+
+# --- Face-to-face events ----------------------------------------------------------------
+
+
+@transaction.atomic
+def event_create(
+    *, course: Course, held_on: date, venue: str, capacity: int, trainer_ids: Iterable[int] = ()
+) -> TrainingEvent:
+    if capacity < 1:
+        raise ValidationError({"capacity": "Capacity must be at least 1."})
+    event = TrainingEvent.objects.create(
+        course=course, held_on=held_on, venue=venue, capacity=capacity
+    )
+    event.trainers.set(list(trainer_ids))
+    return event
+
+
+@transaction.atomic
+def event_book(*, event: TrainingEvent, person: Person) -> EventPlace:
+    """Book a place, checking capacity (under a row lock) and the access rule."""
+    TrainingEvent.objects.select_for_update().get(pk=event.pk)
+    if EventPlace.objects.filter(event=event, person=person).exists():
+        return EventPlace.objects.get(event=event, person=person)
+    if EventPlace.objects.filter(event=event).count() >= event.capacity:
+        raise ValidationError({"person": f"The event is full ({event.capacity} places)."})
+    decision = course_access(course=event.course, person=person, on=event.held_on)
+    if not decision.allowed:
+        raise ValidationError({"person": f"{person.full_name} cannot book: {decision.reason}."})
+    return EventPlace.objects.create(event=event, person=person)
+
+
+@transaction.atomic
+def event_record_attendance(
+    *, event: TrainingEvent, attended_ids: Iterable[int], today: date | None = None
+) -> RecordResult:
+    """Mark who attended (everyone else booked did not) and record their completions."""
+    today = today or timezone.localdate()
+    if event.held_on > today:
+        raise ValidationError(
+            {"attended": "Attendance can be recorded once the event has taken place."}
+        )
+    attended = set(attended_ids)
+    places = list(EventPlace.objects.filter(event=event))
+    booked = {p.person_id for p in places}
+    unknown = attended - booked
+    if unknown:
+        raise ValidationError({"attended": "Only people booked on the event can attend it."})
+    for place in places:
+        place.attended = place.person_id in attended
+    EventPlace.objects.bulk_update(places, ["attended"])
+    drafts = [
+        CompletionDraft(
+            person_id=pid,
+            course=event.course,
+            completed_on=event.held_on,
+            source=Source.EVENT,
+            source_id=f"event:{event.pk}:{pid}",
+            event_id=event.pk,
+        )
+        for pid in sorted(attended)
+    ]
+    return completions_record(drafts, today=today)
