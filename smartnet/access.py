@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from smartnet.roles import Role
+from smartnet.two_factor import needs_second_factor, redirect_to_second_factor
 
 
 def refuse(request: HttpRequest, reason: str, *, status: int = 403) -> HttpResponse:
@@ -44,6 +45,8 @@ def role_required(*roles: Role | str) -> Callable:
                 )
             if user.role not in allowed:
                 return refuse(request, "This page is not available to your role.")
+            if needs_second_factor(request):
+                return redirect_to_second_factor(request)
             return view(request, *args, **kwargs)
 
         wrapped.allowed_roles = allowed  # type: ignore[attr-defined]

@@ -70,7 +70,7 @@ SITE_URL = _env_or_fail("SITE_URL", env.str, default="http://127.0.0.1:8000").rs
 PRODUCTION = _strict_bool("PRODUCTION", default=False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smartnet.admin_config.SmartnetAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_static_bootstrap",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "smartnet",
     # Domain apps, base first: partners <- training <- meetings <- materials <- board.
     "partners",
@@ -97,10 +101,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smartnet.urls"
@@ -204,8 +212,27 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Users and sign-in --------------------------------------------------------
 AUTH_USER_MODEL = "smartnet.User"
-# Lets the sign-in form tell a deactivated user so (once the password is right).
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # Lockout after repeated failures; must come first.
+    "smartnet.auth_backends.LockoutBackend",
+    # Lets the sign-in form tell a deactivated user so (once the password is right);
+    # smartnet.access refuses a deactivated user's remaining sessions.
+    "django.contrib.auth.backends.AllowAllUsersModelBackend",
+]
+# Lockout (django-axes): this many failures for one e-mail address from one IP
+# address locks that pair out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = _env_or_fail("AXES_FAILURE_LIMIT", env.int, default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_or_fail("AXES_COOLOFF_MINUTES", env.int, default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The sign-in form posts the e-mail address as "username".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "smartnet/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = _env_or_fail("PROXY_COUNT", env.int, default=0)
+# Staff roles sign in with a second factor (TOTP) when this is on.
+STAFF_2FA_REQUIRED = _strict_bool("STAFF_2FA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "smartnet"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -245,6 +272,22 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Security (production) ------------------------------------------------------
+# No inline script anywhere: every script is a static file. Inline style is
+# allowed for the SVG charts drawn on the server.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -269,16 +312,32 @@ LOGGING = {
 # Each app documents its own settings in README.md; the defaults live here so
 # that there is one place to read them.
 
+# --- Materials (issue 6) --------------------------------------------------------
+# Facilitators sign in to the request form with a one-time link (django-sesame):
+# an extra backend beside the password one; links work once and expire.
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "sesame.backends.ModelBackend"]
+SESAME_ONE_TIME = True
+SESAME_MAX_AGE = _env_or_fail("SESAME_MAX_AGE", env.int, default=30 * 60)
+# Fair use: how much of each item one meeting may ask for in a rolling window.
+MATERIALS_FAIR_USE_DAYS = _env_or_fail("MATERIALS_FAIR_USE_DAYS", env.int, default=90)
+MATERIALS_FAIR_USE_DEFAULT = _env_or_fail("MATERIALS_FAIR_USE_DEFAULT", env.int, default=50)
+# Per item code, e.g. "poster=20;leaflet=500"; items not listed get the default.
+MATERIALS_FAIR_USE_LIMITS = _env_or_fail(
+    "MATERIALS_FAIR_USE_LIMITS",
+    env.dict,
+    cast={"value": int},
+    default={"poster": 20, "leaflet": 500, "flyer": 500, "handbook": 20, "family-leaflet": 200},
+)
+# Anonymous submissions (sign-in link requests, requests from people not on
+# record) allowed per IP address per hour.
+MATERIALS_ANON_RATE_LIMIT = _env_or_fail("MATERIALS_ANON_RATE_LIMIT", env.int, default=5)
+
 # --- Partners (issue 3) -----------------------------------------------------------
 # How a site that joins mid-term is charged: "pro_rata" (by day, for the days
 # left in the term) or "full_year" (the whole annual fee whatever the day).
-PARTNERS_MID_TERM_CHARGING = _env_or_fail(
-    "PARTNERS_MID_TERM_CHARGING", env.str, default="pro_rata"
-)
+PARTNERS_MID_TERM_CHARGING = _env_or_fail("PARTNERS_MID_TERM_CHARGING", env.str, default="pro_rata")
 if PARTNERS_MID_TERM_CHARGING not in {"pro_rata", "full_year"}:
-    raise ImproperlyConfigured(
-        "PARTNERS_MID_TERM_CHARGING is not valid: use pro_rata or full_year"
-    )
+    raise ImproperlyConfigured("PARTNERS_MID_TERM_CHARGING is not valid: use pro_rata or full_year")
 # Days after the end of a term before an unrenewed agreement lapses.
 PARTNERS_GRACE_DAYS = _env_or_fail("PARTNERS_GRACE_DAYS", env.int, default=30)
 # Days from issue to due date of an invoice.
@@ -290,4 +349,23 @@ PARTNERS_RENEWAL_DRAFT_DAYS = _env_or_fail("PARTNERS_RENEWAL_DRAFT_DAYS", env.in
 CELERY_BEAT_SCHEDULE["partners-renewals"] = {
     "task": "partners.tasks.run_renewals",
     "schedule": timedelta(days=1),
+}
+
+# --- Board (issue 7) ----------------------------------------------------------------
+# The RAG rule (board/rag.py): an objective is green within this percentage of its
+# planned change (|target - baseline|) below the straight line, amber within a
+# further band, red below that. Each objective may set its own tolerance.
+BOARD_RAG_TOLERANCE_PERCENT = _env_or_fail("BOARD_RAG_TOLERANCE_PERCENT", env.int, default=5)
+BOARD_RAG_AMBER_BAND_PERCENT = _env_or_fail("BOARD_RAG_AMBER_BAND_PERCENT", env.int, default=10)
+# An action not done is amber this many days before it is due (red once overdue).
+BOARD_ACTION_DUE_SOON_DAYS = _env_or_fail("BOARD_ACTION_DUE_SOON_DAYS", env.int, default=14)
+# The report for a board meeting is drafted this many days before it.
+BOARD_REPORT_LEAD_DAYS = _env_or_fail("BOARD_REPORT_LEAD_DAYS", env.int, default=7)
+# The headline target shown on the staff dashboard (meetings per week).
+BOARD_MEETINGS_TARGET = _env_or_fail("BOARD_MEETINGS_TARGET", env.int, default=400)
+# Seconds the staff dashboard keeps its expensive figures.
+BOARD_DASHBOARD_CACHE_SECONDS = _env_or_fail("BOARD_DASHBOARD_CACHE_SECONDS", env.int, default=300)
+CELERY_BEAT_SCHEDULE["board-draft-reports"] = {
+    "task": "board.tasks.draft_board_reports",
+    "schedule": timedelta(hours=6),
 }

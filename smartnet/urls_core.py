@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from smartnet import views
+from smartnet import two_factor, views
 from smartnet.forms import EmailAuthenticationForm
 
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
 ]

@@ -11,3 +11,11 @@ CASES = {
     "staff_dashboard": Case("/staff/", allow=STAFF),
     "portal:home": Case("/portal/", allow=PORTAL),
 }
+
+# Two-factor pages: staff only; anyone else is sent to sign in (302), not refused.
+CASES["two_factor_setup"] = Case(
+    "/accounts/two-factor/setup/", allow=STAFF, denied=302, overrides={"anonymous": 302}
+)
+CASES["two_factor_verify"] = Case(
+    "/accounts/two-factor/", allow=STAFF, ok=302, denied=302, overrides={"anonymous": 302}
+)

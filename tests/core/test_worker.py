@@ -22,15 +22,24 @@ def wait_for(predicate, timeout: float = 20.0) -> bool:
     return False
 
 
+def _close_worker_connections(**kwargs):
+    # The worker thread's own connection must not outlive the test database.
+    connections.close_all()
+
+
 @pytest.fixture
 def redis_worker(redis_url):
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = redis_url
-    with start_worker(
-        celery_app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
-    ):
-        yield
-    celery_app.conf.task_always_eager = True
+    task_postrun.connect(_close_worker_connections)
+    try:
+        with start_worker(
+            celery_app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
+        ):
+            yield
+    finally:
+        task_postrun.disconnect(_close_worker_connections)
+        celery_app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)
