@@ -1,6 +1,33 @@
 from django.apps import AppConfig
 
+from smartnet.roles import ALL_ROLES, PORTAL_ROLES, STAFF_ROLES
+
 
 class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
+    nav_items = [
+        ("Find a meeting", "meetings:finder", ALL_ROLES),
+        ("Meetings", "meetings_staff:list", STAFF_ROLES),
+        ("Our meetings", "meetings_portal:list", PORTAL_ROLES),
+    ]
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from meetings import feeds_cache
+        from meetings.models import Meeting
+        from partners.models import Site
+
+        # Any save (services, the admin) or a site's address changing makes the
+        # cached feeds stale; bump their version once the change commits.
+        def stale(**kwargs):
+            from django.db import transaction
+
+            transaction.on_commit(feeds_cache.invalidate)
+
+        for model in (Meeting, Site):
+            post_save.connect(stale, sender=model, dispatch_uid=f"meetings-feed-{model.__name__}")
+            post_delete.connect(
+                stale, sender=model, dispatch_uid=f"meetings-feed-del-{model.__name__}"
+            )

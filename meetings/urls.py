@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from meetings import views_public
 
 app_name = "meetings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_public.finder, name="finder"),
+]

@@ -1,0 +1,66 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from meetings.models import (
+    HeadCount,
+    LeadershipPeriod,
+    Meeting,
+    MeetingStatusChange,
+    PostcodeCentroid,
+    Proposal,
+)
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = MeetingStatusChange
+    extra = 0
+    readonly_fields = ["status", "on", "reason", "recorded_by", "created_at"]
+    can_delete = False
+
+
+class LeadershipInline(admin.TabularInline):
+    model = LeadershipPeriod
+    extra = 0
+    fields = ["kind", "start_date", "end_date", "note"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "weekday", "start_time", "format", "status", "is_public"]
+    list_filter = ["status", "programme", "format", "is_public", "weekday"]
+    search_fields = ["name", "slug", "venue_town", "venue_postcode", "site__town"]
+    readonly_fields = ["status", "first_active_on", "created_at", "updated_at"]
+    raw_id_fields = ["site", "host"]
+    inlines = [StatusChangeInline, LeadershipInline]
+
+
+@admin.register(LeadershipPeriod)
+class LeadershipPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ["meeting", "kind", "start_date", "end_date"]
+    list_filter = ["kind"]
+    raw_id_fields = ["meeting", "facilitators", "recorded_by"]
+    search_fields = ["meeting__name"]
+
+
+@admin.register(HeadCount)
+class HeadCountAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "held_on", "attendance", "new_attendees"]
+    date_hierarchy = "held_on"
+    raw_id_fields = ["meeting", "recorded_by"]
+    search_fields = ["meeting__name"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "organisation", "kind", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["meeting", "organisation", "facilitators", "proposed_by", "decided_by"]
+
+
+@admin.register(PostcodeCentroid)
+class PostcodeCentroidAdmin(admin.ModelAdmin):
+    list_display = ["postcode", "is_district", "place", "latitude", "longitude"]
+    search_fields = ["postcode", "place"]

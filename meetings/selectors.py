@@ -1,0 +1,311 @@
+"""Reads of the meetings network, each correct for any past date.
+
+Every figure is computed from the dated lifecycle (``MeetingStatusChange``)
+and leadership (``LeadershipPeriod``) history, never from a stored counter,
+so asking about a date four years ago gives the answer that was true then.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from meetings.models import (
+    OPEN_STATUSES,
+    HeadCount,
+    Leadership,
+    LeadershipPeriod,
+    Meeting,
+    MeetingStatusChange,
+    Status,
+)
+
+SHARE_PLACES = Decimal("0.0001")
+
+
+def _status_on(on: date) -> Subquery:
+    """The status a meeting had at the end of day ``on`` (None before its first change)."""
+    return Subquery(
+        MeetingStatusChange.objects.filter(meeting=OuterRef("pk"), on__lte=on)
+        .order_by("-on", "-pk")
+        .values("status")[:1]
+    )
+
+
+def active_meetings_on(*, on: date) -> QuerySet[Meeting]:
+    """Meetings that were active (running weekly) on ``on``."""
+    return Meeting.objects.annotate(status_then=_status_on(on)).filter(status_then=Status.ACTIVE)
+
+
+def meetings_per_week(*, on: date) -> int:
+    """The network's size: how many weekly meetings were active on ``on``."""
+    return active_meetings_on(on=on).count()
+
+
+def _active_intervals() -> dict[int, list[tuple[date, date | None]]]:
+    """Each meeting's active stretches [from, to) from its status history, in one query."""
+    intervals: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    current: dict[int, date | None] = {}
+    rows = MeetingStatusChange.objects.order_by("meeting_id", "on", "pk").values_list(
+        "meeting_id", "on", "status"
+    )
+    for meeting_id, on, status in rows:
+        began = current.get(meeting_id)
+        if status == Status.ACTIVE:
+            if began is None:
+                current[meeting_id] = on
+        elif began is not None:
+            if on > began:
+                intervals[meeting_id].append((began, on))
+            current[meeting_id] = None
+    for meeting_id, began in current.items():
+        if began is not None:
+            intervals[meeting_id].append((began, None))
+    return intervals
+
+
+def meetings_per_week_series(*, start: date, end: date) -> list[tuple[date, int]]:
+    """Meetings per week on every Monday from ``start`` (rounded back to a Monday)
+    to ``end``, in one query: a sweep over the active stretches."""
+    first = start - timedelta(days=start.weekday())
+    mondays = []
+    day = first
+    while day <= end:
+        mondays.append(day)
+        day += timedelta(days=7)
+    if not mondays:
+        return []
+    # +1 on the Monday a stretch first counts, -1 on the Monday it no longer does.
+    delta: dict[date, int] = defaultdict(int)
+    for stretches in _active_intervals().values():
+        for began, ended in stretches:
+            # Active on Monday m when began <= m < ended.
+            first_monday = began + timedelta(days=(7 - began.weekday()) % 7)
+            delta[max(first_monday, first)] += 1
+            if ended is not None:
+                after = ended + timedelta(days=(7 - ended.weekday()) % 7)
+                if after <= first_monday:
+                    delta[max(first_monday, first)] -= 1
+                else:
+                    delta[max(after, first)] -= 1
+    series = []
+    running = 0
+    for monday in mondays:
+        running += delta.get(monday, 0)
+        series.append((monday, running))
+    return series
+
+
+def new_meetings_count(*, start: date, end: date) -> int:
+    """Meetings that first became active between ``start`` and ``end`` inclusive."""
+    return (
+        Meeting.objects.annotate(
+            first_active=Min("status_changes__on", filter=Q(status_changes__status=Status.ACTIVE))
+        )
+        .filter(first_active__gte=start, first_active__lte=end)
+        .count()
+    )
+
+
+def closed_meetings_count(*, start: date, end: date) -> int:
+    """Meetings closed between ``start`` and ``end`` inclusive."""
+    return (
+        MeetingStatusChange.objects.filter(status=Status.CLOSED, on__gte=start, on__lte=end)
+        .values("meeting")
+        .distinct()
+        .count()
+    )
+
+
+def weekly_openings_and_closures(*, start: date, end: date) -> list[tuple[date, int, int]]:
+    """(Monday, new, closed) for each week from ``start`` to ``end``, in two queries."""
+    first = start - timedelta(days=start.weekday())
+    firsts = (
+        Meeting.objects.annotate(
+            first_active=Min("status_changes__on", filter=Q(status_changes__status=Status.ACTIVE))
+        )
+        .filter(first_active__gte=first, first_active__lte=end)
+        .values_list("first_active", flat=True)
+    )
+    closures = MeetingStatusChange.objects.filter(
+        status=Status.CLOSED, on__gte=first, on__lte=end
+    ).values_list("on", flat=True)
+    new: dict[date, int] = defaultdict(int)
+    closed: dict[date, int] = defaultdict(int)
+    for day in firsts:
+        new[day - timedelta(days=day.weekday())] += 1
+    for day in closures:
+        closed[day - timedelta(days=day.weekday())] += 1
+    rows = []
+    monday = first
+    while monday <= end:
+        rows.append((monday, new.get(monday, 0), closed.get(monday, 0)))
+        monday += timedelta(days=7)
+    return rows
+
+
+def leadership_on(*, meeting_ids: Iterable[int], on: date) -> dict[int, str]:
+    """meeting id -> the kind of leadership it had on ``on`` (absent if none recorded)."""
+    periods = LeadershipPeriod.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on),
+        meeting_id__in=list(meeting_ids),
+        start_date__lte=on,
+    ).values_list("meeting_id", "kind")
+    return dict(periods)
+
+
+def peer_led_share(*, on: date) -> Decimal | None:
+    """Share of the meetings active on ``on`` that were peer led that day (None if none active)."""
+    active_ids = list(active_meetings_on(on=on).values_list("pk", flat=True))
+    if not active_ids:
+        return None
+    kinds = leadership_on(meeting_ids=active_ids, on=on)
+    peer = sum(1 for kind in kinds.values() if kind == Leadership.PEER_LED)
+    return (Decimal(peer) / Decimal(len(active_ids))).quantize(SHARE_PLACES)
+
+
+def _first_peer_led_by_partner(*, on: date | None = None) -> dict[int, date]:
+    """partner organisation id -> first day a meeting of theirs was peer led (up to ``on``).
+
+    A meeting counts for its host organisation, or, with no host, for the
+    organisation whose site it meets at.
+    """
+    periods = LeadershipPeriod.objects.filter(kind=Leadership.PEER_LED)
+    if on is not None:
+        periods = periods.filter(start_date__lte=on)
+    rows = (
+        periods.annotate(
+            partner=Coalesce(F("meeting__host_id"), F("meeting__site__organisation_id"))
+        )
+        .filter(partner__isnull=False)
+        .values("partner")
+        .annotate(first=Min("start_date"))
+        .values_list("partner", "first")
+    )
+    return dict(rows)
+
+
+def peer_led_lag(*, on: date | None = None) -> dict:
+    """Time from each partner's first agreement signing to its first peer-led meeting.
+
+    Returns ``{"days": {org_id: days}, "median_days": float | None,
+    "distribution": [(label, count), ...], "never": int}``; ``never`` counts
+    partners signed by ``on`` with no peer-led meeting yet.
+    """
+    from partners.selectors import first_signed_on_by_organisation
+
+    signed = first_signed_on_by_organisation()
+    if on is not None:
+        signed = {org: day for org, day in signed.items() if day <= on}
+    first_peer = _first_peer_led_by_partner(on=on)
+    days = {
+        org: max(0, (first_peer[org] - signed_on).days)
+        for org, signed_on in signed.items()
+        if org in first_peer
+    }
+    buckets = [
+        ("under 6 months", 0, 183),
+        ("6 to 12 months", 183, 366),
+        ("12 to 18 months", 366, 548),
+        ("18 to 24 months", 548, 731),
+        ("over 24 months", 731, None),
+    ]
+    distribution = [
+        (label, sum(1 for d in days.values() if d >= low and (high is None or d < high)))
+        for label, low, high in buckets
+    ]
+    return {
+        "days": days,
+        "median_days": statistics.median(days.values()) if days else None,
+        "distribution": distribution,
+        "never": len(signed) - len(days),
+    }
+
+
+def partners_behind_on_peer_led(*, on: date) -> list[dict]:
+    """Partners on ``on`` whose first agreement was signed over 12 months before,
+    with no peer-led meeting at their sites by then; longest-waiting first."""
+    from partners.models import Organisation
+    from partners.selectors import first_signed_on_by_organisation, partner_ids_on
+
+    cutoff = on - relativedelta(months=12)
+    signed = first_signed_on_by_organisation()
+    partners = partner_ids_on(on=on)
+    first_peer = _first_peer_led_by_partner(on=on)
+    behind = {
+        org: signed[org]
+        for org in partners
+        if org in signed and signed[org] < cutoff and org not in first_peer
+    }
+    names = dict(Organisation.objects.filter(pk__in=behind).values_list("pk", "name"))
+    rows = []
+    for org, signed_on in behind.items():
+        delta = relativedelta(on, signed_on)
+        rows.append(
+            {
+                "organisation_id": org,
+                "name": names.get(org, ""),
+                "signed_on": signed_on,
+                "months_since": delta.years * 12 + delta.months,
+            }
+        )
+    rows.sort(key=lambda r: (r["signed_on"], r["name"]))
+    return rows
+
+
+def current_facilitator_ids(*, meeting_id: int) -> list[int]:
+    """The people leading the meeting's open leadership period."""
+    return list(
+        LeadershipPeriod.objects.filter(meeting_id=meeting_id, end_date__isnull=True)
+        .values_list("facilitators", flat=True)
+        .exclude(facilitators__isnull=True)
+        .order_by("facilitators")
+    )
+
+
+def meetings_for_facilitator(*, person_id: int) -> QuerySet[Meeting]:
+    """Open (proposed, active, paused) meetings the person currently facilitates."""
+    return (
+        Meeting.objects.filter(
+            status__in=OPEN_STATUSES,
+            leadership__end_date__isnull=True,
+            leadership__facilitators=person_id,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def meeting_accepts_materials(*, meeting_id: int, person_id: int | None) -> bool:
+    """Whether materials may be sent for this meeting: it is active and, when a
+    person asks, that person currently facilitates it."""
+    meetings = Meeting.objects.filter(pk=meeting_id, status=Status.ACTIVE)
+    if person_id is not None:
+        meetings = meetings.filter(
+            leadership__end_date__isnull=True, leadership__facilitators=person_id
+        )
+    return meetings.exists()
+
+
+def average_attendance(
+    *, meeting_id: int | None = None, start: date | None = None, end: date | None = None
+) -> Decimal | None:
+    """Mean head count over sessions (one meeting, or the network), to one place."""
+    from django.db.models import Avg
+
+    counts = HeadCount.objects.all()
+    if meeting_id is not None:
+        counts = counts.filter(meeting_id=meeting_id)
+    if start is not None:
+        counts = counts.filter(held_on__gte=start)
+    if end is not None:
+        counts = counts.filter(held_on__lte=end)
+    mean = counts.aggregate(mean=Avg("attendance"))["mean"]
+    return None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1"))

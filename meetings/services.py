@@ -1,0 +1,490 @@
+"""Writes to the meetings network. Every change to a Meeting, its lifecycle,
+its leadership or its head counts goes through a function here.
+
+Each function validates first and raises ``ValidationError`` with a message
+naming the field, then writes inside ``transaction.atomic()``, so bad input
+saves nothing at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from meetings import feeds_cache
+from meetings.models import (
+    IN_PERSON_FORMATS,
+    ONLINE_FORMATS,
+    Format,
+    HeadCount,
+    Leadership,
+    LeadershipPeriod,
+    Meeting,
+    MeetingStatusChange,
+    Programme,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Status,
+)
+from meetings.signals import meeting_started
+from partners.validators import normalise_uk_postcode
+
+# A head count above this needs the recorder to confirm it; above the hard
+# limit it is refused outright (no weekly meeting room holds that many).
+HEAD_COUNT_CONFIRM_ABOVE = 200
+HEAD_COUNT_MAX = 2000
+
+MEETING_FIELDS = (
+    "name",
+    "programme",
+    "weekday",
+    "start_time",
+    "end_time",
+    "format",
+    "site",
+    "venue_name",
+    "venue_address_line_1",
+    "venue_address_line_2",
+    "venue_town",
+    "venue_postcode",
+    "venue_latitude",
+    "venue_longitude",
+    "directions",
+    "wheelchair_access",
+    "conference_url",
+    "conference_phone",
+    "conference_notes",
+    "notes",
+    "is_public",
+    "host",
+)
+
+# Which lifecycle steps are allowed: from -> to.
+TRANSITIONS = {
+    Status.PROPOSED: {Status.ACTIVE, Status.CLOSED},
+    Status.ACTIVE: {Status.PAUSED, Status.CLOSED},
+    Status.PAUSED: {Status.ACTIVE, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+def phone_digits(value: str) -> int:
+    return len(re.sub(r"\D", "", value or ""))
+
+
+def meeting_errors(meeting: Meeting) -> dict[str, str]:
+    """The bad-input rules for a meeting's details, as {field: message}."""
+    errors: dict[str, str] = {}
+    if not (meeting.name or "").strip():
+        errors["name"] = "Give the meeting a name."
+    if meeting.start_time and meeting.end_time and meeting.end_time <= meeting.start_time:
+        errors["end_time"] = "The end time must be after the start time."
+    if meeting.format in ONLINE_FORMATS:
+        if not meeting.conference_url and not meeting.conference_phone:
+            errors["conference_url"] = (
+                "An online or hybrid meeting needs a joining link or a phone number."
+            )
+        elif meeting.conference_phone and phone_digits(meeting.conference_phone) < 10:
+            errors["conference_phone"] = "A joining phone number needs at least 10 digits."
+    if meeting.format in IN_PERSON_FORMATS and not meeting.site_id:
+        if not meeting.venue_postcode or not meeting.venue_address_line_1:
+            errors["site"] = (
+                "An in-person or hybrid meeting needs a venue: choose a partner site, "
+                "or give the community venue's address and postcode."
+            )
+        elif not meeting.venue_town:
+            errors["venue_town"] = "Give the town of the community venue."
+    if meeting.venue_postcode:
+        try:
+            meeting.venue_postcode = normalise_uk_postcode(meeting.venue_postcode)
+        except ValidationError:
+            errors["venue_postcode"] = "Enter a UK postcode such as SW1A 1AA."
+    if meeting.programme == Programme.PRISON and meeting.is_public:
+        errors["is_public"] = "A prisons-programme meeting is never listed publicly."
+    return errors
+
+
+def _unique_slug(name: str, town: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(f"{name} {town}".strip())[:56].strip("-") or "meeting"
+    slug, n = base, 2
+    taken = Meeting.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _touch(meeting: Meeting) -> None:
+    meeting.updated_at = timezone.now()
+    transaction.on_commit(feeds_cache.invalidate)
+
+
+def meeting_create(*, proposed_on: date, recorded_by=None, slug: str = "", **fields) -> Meeting:
+    """Create a meeting in the *proposed* state (not listed until it is active)."""
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    meeting = Meeting(**fields)
+    if meeting.programme == Programme.PRISON:
+        meeting.is_public = False
+    if meeting.site_id and not meeting.host_id:
+        meeting.host_id = meeting.site.organisation_id
+    errors = meeting_errors(meeting)
+    if slug and Meeting.objects.filter(slug=slug).exists():
+        errors["slug"] = "Another meeting already has this web address (slug)."
+    if errors:
+        raise ValidationError(errors)
+    meeting.slug = slug or _unique_slug(meeting.name, meeting.town)
+    meeting.status = Status.PROPOSED
+    with transaction.atomic():
+        _touch(meeting)
+        meeting.full_clean()
+        meeting.save()
+        MeetingStatusChange.objects.create(
+            meeting=meeting, status=Status.PROPOSED, on=proposed_on, recorded_by=recorded_by
+        )
+    return meeting
+
+
+def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
+    """Change a meeting's details (not its lifecycle or leadership)."""
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    changed = Meeting.objects.get(pk=meeting.pk)
+    for name, value in fields.items():
+        setattr(changed, name, value)
+    if changed.programme == Programme.PRISON:
+        changed.is_public = False
+    errors = meeting_errors(changed)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _touch(changed)
+        changed.full_clean()
+        changed.save()
+    return changed
+
+
+def _change_status(
+    *, meeting: Meeting, to: str, on: date, reason: str = "", by=None
+) -> MeetingStatusChange:
+    # Lock the row so two staff pressing the button at once take turns.
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if to not in TRANSITIONS[Status(locked.status)]:
+        raise ValidationError(
+            {
+                "status": f"A {locked.get_status_display().lower()} meeting cannot become "
+                f"{Status(to).label.lower()}."
+            }
+        )
+    last = locked.status_changes.order_by("-on", "-pk").first()
+    if last is not None and on < last.on:
+        raise ValidationError(
+            {
+                "on": f"The date must be on or after {last.on:%d %B %Y}, when the meeting "
+                f"last changed ({last.get_status_display().lower()}): history is not rewritten."
+            }
+        )
+    locked.status = to
+    if to == Status.CLOSED:
+        locked.closure_reason = reason
+    _touch(locked)
+    locked.save(update_fields=["status", "closure_reason", "updated_at"])
+    meeting.status = locked.status
+    meeting.closure_reason = locked.closure_reason
+    meeting.updated_at = locked.updated_at
+    return MeetingStatusChange.objects.create(
+        meeting=locked, status=to, on=on, reason=reason, recorded_by=by
+    )
+
+
+def meeting_activate(*, meeting: Meeting, on: date, by=None) -> MeetingStatusChange:
+    """Open (or reopen) a meeting. The first time it opens, ``meeting_started`` is
+    sent once, after commit: the claim is a conditional update of
+    ``first_active_on`` whose row count is checked, so a repeat or a race sends nothing."""
+    with transaction.atomic():
+        change = _change_status(meeting=meeting, to=Status.ACTIVE, on=on, by=by)
+        claimed = Meeting.objects.filter(pk=meeting.pk, first_active_on__isnull=True).update(
+            first_active_on=on
+        )
+        if claimed == 1:
+            meeting.first_active_on = on
+            facilitators = _open_period_facilitators(meeting.pk)
+            meeting_id = meeting.pk
+            transaction.on_commit(
+                lambda: meeting_started.send(
+                    sender=Meeting, meeting_id=meeting_id, facilitator_person_ids=facilitators
+                )
+            )
+    return change
+
+
+def _open_period_facilitators(meeting_id: int) -> list[int]:
+    period = LeadershipPeriod.objects.filter(meeting_id=meeting_id, end_date__isnull=True).first()
+    if period is None:
+        return []
+    return sorted(period.facilitators.values_list("pk", flat=True))
+
+
+def meeting_pause(*, meeting: Meeting, on: date, reason: str = "", by=None) -> MeetingStatusChange:
+    """Pause an active meeting (it leaves the public listings until reopened)."""
+    with transaction.atomic():
+        return _change_status(meeting=meeting, to=Status.PAUSED, on=on, reason=reason, by=by)
+
+
+def meeting_close(*, meeting: Meeting, on: date, reason: str, by=None) -> MeetingStatusChange:
+    """Close a meeting for good, with a reason; its open leadership period ends that day."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the meeting is closing."})
+    with transaction.atomic():
+        change = _change_status(meeting=meeting, to=Status.CLOSED, on=on, reason=reason, by=by)
+        period = LeadershipPeriod.objects.filter(meeting=meeting, end_date__isnull=True).first()
+        if period is not None:
+            if on < period.start_date:
+                raise ValidationError(
+                    {
+                        "on": f"The meeting's current leadership began on {period.start_date}; "
+                        "it cannot close before that."
+                    }
+                )
+            period.end_date = on
+            period.save(update_fields=["end_date"])
+    return change
+
+
+def leadership_change(
+    *,
+    meeting: Meeting,
+    kind: str,
+    start_date: date,
+    facilitators: Iterable = (),
+    note: str = "",
+    by=None,
+) -> LeadershipPeriod:
+    """Record a new leadership period from ``start_date``.
+
+    The previous period is closed the day before; it is never edited
+    otherwise. A start on or before the previous period's start would overlap
+    it, and is refused (as is any change to a closed meeting).
+    """
+    if kind not in Leadership.values:
+        raise ValidationError({"kind": "Choose professional, co-facilitated or peer led."})
+    if meeting.status == Status.CLOSED:
+        raise ValidationError({"kind": "This meeting is closed; its leadership cannot change."})
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        periods = list(LeadershipPeriod.objects.filter(meeting=meeting).order_by("start_date"))
+        for period in periods:
+            ends = period.end_date
+            if start_date <= period.start_date or (ends is not None and start_date <= ends):
+                raise ValidationError(
+                    {
+                        "start_date": f"A leadership period from {start_date:%d %B %Y} would "
+                        f"overlap the {period.get_kind_display().lower()} period that began on "
+                        f"{period.start_date:%d %B %Y}. Leadership history is never "
+                        "overwritten: choose a later start date."
+                    }
+                )
+        current = periods[-1] if periods and periods[-1].end_date is None else None
+        if current is not None:
+            current.end_date = start_date - timedelta(days=1)
+            current.save(update_fields=["end_date"])
+        new = LeadershipPeriod.objects.create(
+            meeting=meeting, kind=kind, start_date=start_date, note=note, recorded_by=by
+        )
+        people = list(facilitators)
+        if people:
+            new.facilitators.set(people)
+        Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+        transaction.on_commit(feeds_cache.invalidate)
+    return new
+
+
+def head_count_record(
+    *,
+    meeting: Meeting,
+    held_on: date,
+    attendance: int,
+    new_attendees: int | None = None,
+    confirmed: bool = False,
+    by=None,
+) -> HeadCount:
+    """Record how many came to one session. Anonymous: a number, never a name.
+
+    Refused: a negative number, more new than attending, a session in the
+    future, a second count for the same session, a meeting never opened.
+    Over ``HEAD_COUNT_CONFIRM_ABOVE`` needs ``confirmed=True``.
+    """
+    errors: dict[str, str] = {}
+    if attendance is None or attendance < 0:
+        errors["attendance"] = "Attendance must be 0 or more."
+    elif attendance > HEAD_COUNT_MAX:
+        errors["attendance"] = f"Attendance of {attendance} is not possible for one session."
+    elif attendance > HEAD_COUNT_CONFIRM_ABOVE and not confirmed:
+        errors["attendance"] = (
+            f"Attendance of {attendance} is unusually high (over {HEAD_COUNT_CONFIRM_ABOVE}). "
+            "Check the number and tick the box to confirm it."
+        )
+    if new_attendees is not None:
+        if new_attendees < 0:
+            errors["new_attendees"] = "The number of new people must be 0 or more."
+        elif attendance is not None and new_attendees > attendance:
+            errors["new_attendees"] = "More people cannot be new than attended."
+    if held_on > timezone.localdate():
+        errors["held_on"] = "The session date cannot be in the future."
+    elif meeting.first_active_on is None:
+        errors["held_on"] = "This meeting has not opened yet, so it has no sessions to count."
+    elif held_on < meeting.first_active_on:
+        errors["held_on"] = (
+            f"The meeting opened on {meeting.first_active_on:%d %B %Y}; "
+            "the session date cannot be before that."
+        )
+    if (
+        "held_on" not in errors
+        and HeadCount.objects.filter(meeting=meeting, held_on=held_on).exists()
+    ):
+        errors["held_on"] = (
+            f"A head count for the session on {held_on:%d %B %Y} is already recorded."
+        )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return HeadCount.objects.create(
+                meeting=meeting,
+                held_on=held_on,
+                attendance=attendance,
+                new_attendees=new_attendees,
+                recorded_by=by,
+            )
+    except IntegrityError:
+        # Two people recorded the same session at once: the unique key decides.
+        raise ValidationError(
+            {"held_on": f"A head count for the session on {held_on:%d %B %Y} is already recorded."}
+        ) from None
+
+
+def proposal_new_meeting(*, organisation, proposed_on: date, by=None, **fields) -> Proposal:
+    """A partner proposes a new meeting: it is created *proposed* (unlisted), hosted
+    by the partner, and waits for staff to confirm (which opens it)."""
+    site = fields.get("site")
+    if site is not None and site.organisation_id != organisation.pk:
+        raise ValidationError({"site": "Choose one of your own sites."})
+    fields["host"] = organisation
+    with transaction.atomic():
+        meeting = meeting_create(proposed_on=proposed_on, recorded_by=by, **fields)
+        return Proposal.objects.create(
+            organisation=organisation,
+            meeting=meeting,
+            kind=ProposalKind.NEW_MEETING,
+            start_date=proposed_on,
+            proposed_by=by,
+        )
+
+
+def proposal_leadership_change(
+    *,
+    organisation,
+    meeting: Meeting,
+    kind: str,
+    start_date: date,
+    facilitators: Iterable = (),
+    note: str = "",
+    by=None,
+) -> Proposal:
+    """A partner proposes a leadership change; staff confirm it into the history."""
+    if kind not in Leadership.values:
+        raise ValidationError(
+            {"leadership_kind": "Choose professional, co-facilitated or peer led."}
+        )
+    if meeting.status == Status.CLOSED:
+        raise ValidationError({"leadership_kind": "This meeting is closed."})
+    current = LeadershipPeriod.objects.filter(meeting=meeting).order_by("-start_date").first()
+    if current is not None and start_date <= current.start_date:
+        raise ValidationError(
+            {
+                "start_date": f"The current leadership began on {current.start_date:%d %B %Y}; "
+                "a change must start after that."
+            }
+        )
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            organisation=organisation,
+            meeting=meeting,
+            kind=ProposalKind.LEADERSHIP,
+            leadership_kind=kind,
+            start_date=start_date,
+            note=note,
+            proposed_by=by,
+        )
+        people = list(facilitators)
+        if people:
+            proposal.facilitators.set(people)
+    return proposal
+
+
+def proposal_confirm(*, proposal: Proposal, on: date, by=None) -> Proposal:
+    """Staff accept a proposal: open the new meeting, or record the leadership change.
+    A proposal already decided is left alone (claimed by a conditional update)."""
+    with transaction.atomic():
+        claimed = Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PENDING).update(
+            status=ProposalStatus.CONFIRMED, decided_by=by, decided_at=timezone.now()
+        )
+        if claimed != 1:
+            raise ValidationError({"status": "This proposal has already been decided."})
+        if proposal.kind == ProposalKind.NEW_MEETING:
+            meeting_activate(meeting=proposal.meeting, on=on, by=by)
+        else:
+            leadership_change(
+                meeting=proposal.meeting,
+                kind=proposal.leadership_kind,
+                start_date=proposal.start_date,
+                facilitators=list(proposal.facilitators.all()),
+                note=proposal.note,
+                by=by,
+            )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def proposal_decline(*, proposal: Proposal, by=None) -> Proposal:
+    """Staff decline a proposal; a proposed new meeting is closed with that reason."""
+    with transaction.atomic():
+        claimed = Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PENDING).update(
+            status=ProposalStatus.DECLINED, decided_by=by, decided_at=timezone.now()
+        )
+        if claimed != 1:
+            raise ValidationError({"status": "This proposal has already been decided."})
+        if proposal.kind == ProposalKind.NEW_MEETING and proposal.meeting.status == Status.PROPOSED:
+            meeting_close(
+                meeting=proposal.meeting,
+                on=timezone.localdate(),
+                reason="Proposal declined by staff",
+                by=by,
+            )
+    proposal.refresh_from_db()
+    return proposal
+
+
+__all__ = [
+    "Format",
+    "head_count_record",
+    "leadership_change",
+    "meeting_activate",
+    "meeting_close",
+    "meeting_create",
+    "meeting_pause",
+    "meeting_update",
+    "proposal_confirm",
+    "proposal_decline",
+    "proposal_leadership_change",
+    "proposal_new_meeting",
+]
