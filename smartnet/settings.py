@@ -369,3 +369,13 @@ CELERY_BEAT_SCHEDULE["board-draft-reports"] = {
     "task": "board.tasks.draft_board_reports",
     "schedule": timedelta(hours=6),
 }
+
+# --- Training (issue 5) -------------------------------------------------------------
+# Largest Moodle export accepted for import, in bytes (the upload is refused above it).
+TRAINING_IMPORT_MAX_BYTES = _env_or_fail(
+    "TRAINING_IMPORT_MAX_BYTES", env.int, default=20 * 1024 * 1024
+)
+# Rows checked and committed together by the import (one transaction each).
+TRAINING_IMPORT_BATCH_ROWS = _env_or_fail("TRAINING_IMPORT_BATCH_ROWS", env.int, default=2000)
+# Rows per page of the staff lists (people, Champion register).
+TRAINING_PAGE_SIZE = _env_or_fail("TRAINING_PAGE_SIZE", env.int, default=50)
