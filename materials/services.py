@@ -1,0 +1,587 @@
+"""Every write to the materials models goes through these functions.
+
+Guarantees:
+- stock moves only with a StockMovement row, in the same transaction, by a
+  conditional update whose row count is checked, so stock never goes below
+  zero even when two staff pack the last posters at the same moment;
+- a status moves only from the status it was read in (a conditional update),
+  so a parcel is approved, packed or sent once;
+- automatic dispatches are created once per (person, reason) and
+  (meeting, reason) by unique constraints, however often the trigger fires;
+- a form submitted twice (same idempotency key) makes one request.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from materials.models import (
+    Backorder,
+    Dispatch,
+    DispatchLine,
+    Item,
+    MovementKind,
+    Pack,
+    Reason,
+    Status,
+    StockMovement,
+)
+from partners.models import Person
+from partners.validators import normalise_uk_postcode
+from smartnet.queue import enqueue
+
+logger = logging.getLogger(__name__)
+
+
+# --- Stock ---------------------------------------------------------------------
+
+
+def _move_stock(
+    *,
+    item_id: int,
+    delta: int,
+    kind: str,
+    note: str = "",
+    user=None,
+    dispatch: Dispatch | None = None,
+) -> StockMovement | None:
+    """Change one item's stock by ``delta`` and record it; None if it would go negative.
+
+    The conditional update is the guard: the row changes only while it still
+    holds enough, and on PostgreSQL it waits for a concurrent writer's lock.
+    """
+    if delta == 0:
+        raise ValueError("a stock movement cannot be zero")
+    updated = Item.objects.filter(pk=item_id, stock_on_hand__gte=max(0, -delta)).update(
+        stock_on_hand=F("stock_on_hand") + delta
+    )
+    if updated != 1:
+        return None
+    item = Item.objects.get(pk=item_id)
+    movement = StockMovement.objects.create(
+        item=item,
+        kind=kind,
+        quantity=delta,
+        balance_after=item.stock_on_hand,
+        note=note[:300],
+        dispatch=dispatch,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    _check_low_stock(item)
+    return movement
+
+
+def _check_low_stock(item: Item) -> None:
+    """One alert each time stock falls to the reorder level; reset when it rises above."""
+    if item.stock_on_hand <= item.reorder_level:
+        claimed = Item.objects.filter(pk=item.pk, low_stock_alerted=False).update(
+            low_stock_alerted=True
+        )
+        if claimed == 1:
+            from materials import tasks
+
+            enqueue(tasks.send_low_stock_alert, item.pk)
+    elif item.low_stock_alerted:
+        Item.objects.filter(pk=item.pk).update(low_stock_alerted=False)
+
+
+def item_receive(*, item_id: int, quantity: int, note: str = "", user=None) -> StockMovement:
+    """Record stock arriving; then fill open backorders for the item, oldest first."""
+    if quantity < 1:
+        raise ValidationError({"quantity": "A receipt must add at least 1."})
+    with transaction.atomic():
+        movement = _move_stock(
+            item_id=item_id, delta=quantity, kind=MovementKind.RECEIPT, note=note, user=user
+        )
+        if movement is None:  # adding stock cannot fail the guard
+            raise RuntimeError(f"receipt for item {item_id} was not recorded")
+        backorders_fill(item_id=item_id, user=user)
+    return movement
+
+
+def item_adjust(*, item_id: int, quantity: int, note: str, user=None) -> StockMovement:
+    """Correct the stock (a count, damage, loss): a signed movement with a reason."""
+    if quantity == 0:
+        raise ValidationError({"quantity": "An adjustment cannot be 0."})
+    if not note.strip():
+        raise ValidationError({"note": "Say why the stock is being adjusted."})
+    with transaction.atomic():
+        movement = _move_stock(
+            item_id=item_id, delta=quantity, kind=MovementKind.ADJUSTMENT, note=note, user=user
+        )
+        if movement is None:
+            on_hand = Item.objects.get(pk=item_id).stock_on_hand
+            raise ValidationError(
+                {"quantity": f"Only {on_hand} in stock: an adjustment cannot take stock below 0."}
+            )
+        if quantity > 0:
+            backorders_fill(item_id=item_id, user=user)
+    return movement
+
+
+# --- Creating dispatches -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    contact_name: str
+    line_1: str
+    line_2: str
+    town: str
+    postcode: str
+
+
+def delivery_address_for(person_id: int) -> dict | None:
+    """The consented postal address on the person's training record, if any."""
+    try:
+        from training.selectors import delivery_address
+    except ImportError:  # training not installed yet
+        return None
+    return delivery_address(person_id=person_id)
+
+
+def _address_fields(address: Address | Mapping | None) -> dict:
+    if address is None:
+        return {}
+    if isinstance(address, Address):
+        return {
+            "address_line_1": address.line_1,
+            "address_line_2": address.line_2,
+            "town": address.town,
+            "postcode": normalise_uk_postcode(address.postcode),
+        }
+    postcode = address.get("postcode") or ""
+    try:
+        postcode = normalise_uk_postcode(postcode)
+    except ValidationError:
+        postcode = ""  # staff will see an incomplete address and fix it before approving
+    return {
+        "address_line_1": address.get("line1") or address.get("line_1") or "",
+        "address_line_2": address.get("line2") or address.get("line_2") or "",
+        "town": address.get("town") or "",
+        "postcode": postcode,
+    }
+
+
+def _add_lines(dispatch: Dispatch, quantities: Mapping[int, int]) -> None:
+    DispatchLine.objects.bulk_create(
+        DispatchLine(dispatch=dispatch, item_id=item_id, quantity=qty)
+        for item_id, qty in sorted(quantities.items())
+        if qty > 0
+    )
+
+
+def _pack_quantities(code: str) -> dict[int, int]:
+    pack = Pack.objects.filter(code=code).prefetch_related("items").first()
+    if pack is None:
+        logger.warning("pack %r does not exist: automatic dispatch has no lines", code)
+        return {}
+    return {pi.item_id: pi.quantity for pi in pack.items.all()}
+
+
+def _create_automatic(
+    *, reason: str, person: Person | None, pack_code: str, **fields
+) -> Dispatch | None:
+    """Create an automatic dispatch once; None when it already exists."""
+    address = delivery_address_for(person.pk) if person else None
+    address_fields = _address_fields(address)
+    has_address = bool(address_fields.get("address_line_1") and address_fields.get("postcode"))
+    dispatch = Dispatch(
+        reason=reason,
+        # With an address on record it needs no one's approval; without one,
+        # staff must find the address first.
+        status=Status.APPROVED if has_address else Status.SUBMITTED,
+        approved_at=timezone.now() if has_address else None,
+        person=person,
+        contact_name=person.full_name if person else "Unknown facilitator",
+        contact_email=person.email if person else "",
+        note="" if has_address else "No delivery address on the training record: add one.",
+        **address_fields,
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            dispatch.save()
+            _add_lines(dispatch, _pack_quantities(pack_code))
+    except IntegrityError:
+        return None  # the trigger fired before: the unique constraint kept it to one
+    return dispatch
+
+
+def dispatch_create_for_trained_facilitator(*, person_id: int) -> Dispatch | None:
+    """A Facilitators Manual for someone newly trained; once per person."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        return None
+    return _create_automatic(
+        reason=Reason.FACILITATORS_MANUAL, person=person, pack_code=Pack.FACILITATOR_WELCOME
+    )
+
+
+def dispatch_create_starter_pack(
+    *, meeting_id: int, facilitator_person_ids: Iterable[int] = ()
+) -> Dispatch | None:
+    """The starter pack for a meeting that started, to its (first) facilitator; once per meeting."""
+    person = None
+    for person_id in facilitator_person_ids:
+        person = Person.objects.filter(pk=person_id).first()
+        if person:
+            break
+    return _create_automatic(
+        reason=Reason.STARTER_PACK,
+        person=person,
+        pack_code=Pack.STARTER,
+        meeting_id=meeting_id,
+        meeting_label=f"Meeting {meeting_id}",
+    )
+
+
+# --- Fair use and requests -----------------------------------------------------
+
+
+def fair_use_limit(item: Item) -> int:
+    return settings.MATERIALS_FAIR_USE_LIMITS.get(item.code, settings.MATERIALS_FAIR_USE_DEFAULT)
+
+
+def fair_use_already_asked(*, meeting_id: int, on=None) -> dict[int, int]:
+    """Units of each item asked for this meeting in the fair-use window (rejections aside)."""
+    now = on or timezone.now()
+    since = now - timedelta(days=settings.MATERIALS_FAIR_USE_DAYS)
+    rows = (
+        DispatchLine.objects.filter(
+            dispatch__meeting_id=meeting_id,
+            dispatch__reason=Reason.REQUEST,
+            dispatch__created_at__gte=since,
+        )
+        .exclude(dispatch__status=Status.REJECTED)
+        .values("item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["item_id"]: row["total"] for row in rows}
+
+
+def check_quantities(*, quantities: Mapping[int, int], meeting_id: int | None) -> dict[int, Item]:
+    """Validate item ids and quantities against the catalogue and fair-use limits.
+
+    Raises ValidationError naming each bad item; returns the items by id.
+    """
+    errors: list[str] = []
+    if not quantities:
+        raise ValidationError("Choose at least one item and how many you need.")
+    items = Item.objects.in_bulk(list(quantities))
+    asked = fair_use_already_asked(meeting_id=meeting_id) if meeting_id else {}
+    for item_id, qty in quantities.items():
+        item = items.get(item_id)
+        if item is None or not item.is_active or not item.requestable:
+            errors.append(f"Item {item_id} does not exist or cannot be requested.")
+            continue
+        if qty < 1:
+            errors.append(f"{item.name}: the quantity must be at least 1.")
+            continue
+        remaining = max(0, fair_use_limit(item) - asked.get(item_id, 0))
+        if qty > remaining:
+            days = settings.MATERIALS_FAIR_USE_DAYS
+            errors.append(
+                f"{item.name}: {qty} is over the fair-use limit; this meeting can ask for "
+                f"{remaining} more in any {days} days."
+            )
+    if errors:
+        raise ValidationError(errors)
+    return items
+
+
+def request_submit(
+    *,
+    idempotency_key: uuid.UUID,
+    quantities: Mapping[int, int],
+    address: Address,
+    contact_email: str,
+    person: Person | None = None,
+    meeting_id: int | None = None,
+    meeting_label: str = "",
+    note: str = "",
+) -> tuple[Dispatch, bool]:
+    """A facilitator's request; (dispatch, created). The same key twice returns the first.
+
+    With a person (a trained facilitator signed in with their link) it is
+    submitted for approval; without one it waits for staff to verify the
+    requester. Quantities are checked here, not only in the form.
+    """
+    existing = Dispatch.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing, False
+    quantities = {int(k): int(v) for k, v in quantities.items()}
+    try:
+        with transaction.atomic():
+            check_quantities(quantities=quantities, meeting_id=meeting_id)
+            dispatch = Dispatch.objects.create(
+                reason=Reason.REQUEST,
+                status=Status.SUBMITTED if person else Status.AWAITING_VERIFICATION,
+                person=person,
+                meeting_id=meeting_id,
+                meeting_label=meeting_label[:200],
+                contact_name=address.contact_name,
+                contact_email=contact_email,
+                note=note,
+                idempotency_key=idempotency_key,
+                **_address_fields(address),
+            )
+            _add_lines(dispatch, quantities)
+            from materials import tasks
+
+            enqueue(tasks.send_request_confirmation, dispatch.pk)
+    except IntegrityError:
+        existing = Dispatch.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return dispatch, True
+
+
+# --- Moving a dispatch along ------------------------------------------------------
+
+
+def _claim(dispatch_id: int, *, from_statuses, to_status: str, user=None, **fields) -> bool:
+    return (
+        Dispatch.objects.filter(pk=dispatch_id, status__in=list(from_statuses)).update(
+            status=to_status,
+            handled_by=user if getattr(user, "is_authenticated", False) else None,
+            **fields,
+        )
+        == 1
+    )
+
+
+def _status_error(dispatch_id: int, action: str) -> ValidationError:
+    current = Dispatch.objects.filter(pk=dispatch_id).values_list("status", flat=True).first()
+    label = Status(current).label.lower() if current else "missing"
+    return ValidationError(f"Dispatch {dispatch_id} cannot be {action}: it is {label}.")
+
+
+def dispatch_verify(*, dispatch_id: int, user) -> Dispatch:
+    """Staff have checked a requester who is not on record: the request joins the queue."""
+    if not _claim(
+        dispatch_id,
+        from_statuses=[Status.AWAITING_VERIFICATION],
+        to_status=Status.SUBMITTED,
+        user=user,
+    ):
+        raise _status_error(dispatch_id, "verified")
+    return Dispatch.objects.get(pk=dispatch_id)
+
+
+def dispatch_approve(*, dispatch_ids: Iterable[int], user) -> tuple[list[int], list[str]]:
+    """Approve submitted dispatches that have an address; (approved ids, problems)."""
+    approved: list[int] = []
+    problems: list[str] = []
+    candidates = Dispatch.objects.filter(pk__in=list(dispatch_ids))
+    for dispatch in candidates:
+        if not dispatch.has_address:
+            problems.append(f"{dispatch.short_ref}: add a delivery address before approving.")
+            continue
+        if _claim(
+            dispatch.pk,
+            from_statuses=[Status.SUBMITTED],
+            to_status=Status.APPROVED,
+            user=user,
+            approved_at=timezone.now(),
+        ):
+            approved.append(dispatch.pk)
+        else:
+            status = dispatch.get_status_display().lower()
+            problems.append(f"{dispatch.short_ref}: not approved, it is {status}.")
+    return approved, problems
+
+
+def dispatch_pack(*, dispatch_id: int, user=None) -> Dispatch:
+    """Pack an approved dispatch: take each line's stock, backorder what is short.
+
+    All in one transaction: the status claim and every stock movement commit
+    together or not at all. Items are taken in id order so two packers lock
+    rows in the same order and cannot deadlock.
+    """
+    with transaction.atomic():
+        if not _claim(
+            dispatch_id,
+            from_statuses=[Status.APPROVED],
+            to_status=Status.PACKED,
+            user=user,
+            packed_at=timezone.now(),
+        ):
+            raise _status_error(dispatch_id, "packed")
+        dispatch = Dispatch.objects.get(pk=dispatch_id)
+        lines = list(dispatch.lines.order_by("item_id"))
+        # Lock the items (PostgreSQL): a second packer waits here, then reads
+        # the stock the first one left.
+        items = {
+            i.pk: i
+            for i in Item.objects.select_for_update()
+            .filter(pk__in=[line.item_id for line in lines])
+            .order_by("pk")
+        }
+        for line in lines:
+            item = items[line.item_id]
+            take = min(line.quantity, item.stock_on_hand)
+            if take > 0:
+                moved = _move_stock(
+                    item_id=item.pk,
+                    delta=-take,
+                    kind=MovementKind.PACKED,
+                    note=f"Packed {dispatch.short_ref}",
+                    user=user,
+                    dispatch=dispatch,
+                )
+                if moved is None:  # the lock makes this unreachable; the guard stays
+                    raise RuntimeError(f"stock of {item} changed while locked")
+            line.quantity_packed = take
+            line.unit_cost = item.unit_cost
+            line.save(update_fields=["quantity_packed", "unit_cost"])
+            if take < line.quantity:
+                Backorder.objects.create(line=line, item=item, quantity=line.quantity - take)
+    dispatch.refresh_from_db()
+    return dispatch
+
+
+def dispatch_send(*, dispatch_id: int, tracking_reference: str, user=None) -> Dispatch:
+    """Record that a packed parcel left, with the carrier's tracking reference."""
+    tracking_reference = tracking_reference.strip()
+    if not tracking_reference:
+        raise ValidationError({"tracking_reference": "Enter the tracking reference."})
+    now = timezone.now()
+    with transaction.atomic():
+        if not _claim(
+            dispatch_id,
+            from_statuses=[Status.PACKED],
+            to_status=Status.DISPATCHED,
+            user=user,
+            tracking_reference=tracking_reference[:60],
+            dispatched_at=now,
+            dispatched_on=timezone.localdate(now),
+        ):
+            raise _status_error(dispatch_id, "dispatched")
+        from materials import tasks
+
+        enqueue(tasks.send_dispatched_email, dispatch_id)
+    return Dispatch.objects.get(pk=dispatch_id)
+
+
+def dispatch_deliver(*, dispatch_id: int, user=None) -> Dispatch:
+    if not _claim(
+        dispatch_id,
+        from_statuses=[Status.DISPATCHED],
+        to_status=Status.DELIVERED,
+        user=user,
+        delivered_at=timezone.now(),
+    ):
+        raise _status_error(dispatch_id, "marked delivered")
+    return Dispatch.objects.get(pk=dispatch_id)
+
+
+def dispatch_reject(*, dispatch_id: int, reason: str, user=None) -> Dispatch:
+    """Turn a request down before it is packed; the reason is e-mailed to the requester."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say why the request is rejected: the facilitator is told."}
+        )
+    with transaction.atomic():
+        if not _claim(
+            dispatch_id,
+            from_statuses=[Status.AWAITING_VERIFICATION, Status.SUBMITTED, Status.APPROVED],
+            to_status=Status.REJECTED,
+            user=user,
+            rejection_reason=reason,
+            rejected_at=timezone.now(),
+        ):
+            raise _status_error(dispatch_id, "rejected")
+        from materials import tasks
+
+        enqueue(tasks.send_rejection_email, dispatch_id)
+    return Dispatch.objects.get(pk=dispatch_id)
+
+
+# --- Backorders ------------------------------------------------------------------
+
+
+def backorders_fill(*, item_id: int, user=None) -> list[Dispatch]:
+    """Fill open backorders for an item from stock, oldest first, as far as it goes.
+
+    Each fill makes a follow-up parcel (reason backorder, already packed) to
+    the original address; a backorder partly filled stays open for the rest.
+    Runs inside the receipt's transaction, with the item locked.
+    """
+    created: list[Dispatch] = []
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item_id)
+        open_backorders = (
+            Backorder.objects.select_for_update()
+            .filter(item_id=item_id, filled_at__isnull=True, cancelled_at__isnull=True)
+            .select_related("line__dispatch")
+            .order_by("created_at", "pk")
+        )
+        available = item.stock_on_hand
+        for backorder in open_backorders:
+            if available <= 0:
+                break
+            take = min(available, backorder.outstanding)
+            original = backorder.line.dispatch
+            followup = Dispatch.objects.create(
+                reason=Reason.BACKORDER,
+                status=Status.PACKED,
+                follows=original,
+                person_id=original.person_id,
+                meeting_id=original.meeting_id,
+                meeting_label=original.meeting_label,
+                contact_name=original.contact_name,
+                contact_email=original.contact_email,
+                address_line_1=original.address_line_1,
+                address_line_2=original.address_line_2,
+                town=original.town,
+                postcode=original.postcode,
+                note=f"Backorder for {original.short_ref}",
+                approved_at=timezone.now(),
+                packed_at=timezone.now(),
+            )
+            DispatchLine.objects.create(
+                dispatch=followup,
+                item=item,
+                quantity=take,
+                quantity_packed=take,
+                unit_cost=item.unit_cost,
+            )
+            moved = _move_stock(
+                item_id=item_id,
+                delta=-take,
+                kind=MovementKind.BACKORDER_FILL,
+                note=f"Backorder for {original.short_ref}",
+                user=user,
+                dispatch=followup,
+            )
+            if moved is None:
+                raise RuntimeError(f"stock of {item} changed while locked")
+            available -= take
+            backorder.quantity_filled += take
+            if backorder.outstanding == 0:
+                backorder.filled_at = timezone.now()
+            backorder.save(update_fields=["quantity_filled", "filled_at"])
+            created.append(followup)
+    return created
+
+
+def backorder_cancel(*, backorder_id: int, user=None) -> Backorder:
+    updated = Backorder.objects.filter(
+        pk=backorder_id, filled_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=timezone.now())
+    if updated != 1:
+        raise ValidationError("This backorder is already filled or cancelled.")
+    return Backorder.objects.get(pk=backorder_id)

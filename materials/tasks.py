@@ -1,0 +1,49 @@
+"""Celery tasks: envelopes that take ids and call one service each.
+
+Queued with ``smartnet.queue.enqueue`` (after commit, through the outbox).
+The services they call are idempotent: automatic dispatches are unique per
+trigger, and the e-mails are only sent for the state they describe.
+"""
+
+from celery import shared_task
+
+from materials import emails, services
+
+
+@shared_task(name="materials.tasks.create_manual_dispatch")
+def create_manual_dispatch(person_id: int) -> int | None:
+    dispatch = services.dispatch_create_for_trained_facilitator(person_id=person_id)
+    return dispatch.pk if dispatch else None
+
+
+@shared_task(name="materials.tasks.create_starter_pack")
+def create_starter_pack(meeting_id: int, facilitator_person_ids: list[int]) -> int | None:
+    dispatch = services.dispatch_create_starter_pack(
+        meeting_id=meeting_id, facilitator_person_ids=facilitator_person_ids
+    )
+    return dispatch.pk if dispatch else None
+
+
+@shared_task(name="materials.tasks.send_sign_in_link")
+def send_sign_in_link(user_id: int) -> int:
+    return emails.sign_in_link_send(user_id=user_id)
+
+
+@shared_task(name="materials.tasks.send_low_stock_alert")
+def send_low_stock_alert(item_id: int) -> int:
+    return emails.low_stock_alert_send(item_id=item_id)
+
+
+@shared_task(name="materials.tasks.send_request_confirmation")
+def send_request_confirmation(dispatch_id: int) -> int:
+    return emails.request_confirmation_send(dispatch_id=dispatch_id)
+
+
+@shared_task(name="materials.tasks.send_rejection_email")
+def send_rejection_email(dispatch_id: int) -> int:
+    return emails.rejection_send(dispatch_id=dispatch_id)
+
+
+@shared_task(name="materials.tasks.send_dispatched_email")
+def send_dispatched_email(dispatch_id: int) -> int:
+    return emails.dispatched_send(dispatch_id=dispatch_id)

@@ -1,0 +1,65 @@
+"""Two staff pack the last 10 posters at the same moment (PostgreSQL, two threads)."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from materials import services
+from materials.models import Backorder, DispatchLine, Item, StockMovement
+from tests.materials.factories import make_dispatch, make_item
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_packers_cannot_take_stock_below_zero(postgres):
+    poster = make_item("poster", stock=10)
+    dispatches = [make_dispatch({poster: 10}) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def pack(dispatch_id: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.dispatch_pack(dispatch_id=dispatch_id)
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pack, args=(d.pk,)) for d in dispatches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    poster.refresh_from_db()
+    assert poster.stock_on_hand == 0
+    assert StockMovement.objects.filter(item=poster).aggregate(s=Sum("quantity"))["s"] == 0
+    packed = sorted(DispatchLine.objects.values_list("quantity_packed", flat=True))
+    assert packed == [0, 10]  # one got the posters, the other a backorder
+    assert list(Backorder.objects.values_list("quantity", flat=True)) == [10]
+
+
+def test_many_packers_share_the_stock_exactly(postgres):
+    poster = make_item("poster", stock=25)
+    dispatches = [make_dispatch({poster: 4}) for _ in range(8)]
+    barrier = threading.Barrier(len(dispatches))
+
+    def pack(dispatch_id: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.dispatch_pack(dispatch_id=dispatch_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pack, args=(d.pk,)) for d in dispatches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert Item.objects.get(pk=poster.pk).stock_on_hand == 0
+    assert sum(DispatchLine.objects.values_list("quantity_packed", flat=True)) == 25
+    assert Backorder.objects.aggregate(s=Sum("quantity"))["s"] == 32 - 25
