@@ -1,0 +1,208 @@
+"""Moodle import: both layouts, encodings, idempotence, every bad input."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from tests.training.conftest import fixture_bytes
+from training import selectors, services
+from training.models import Completion, ImportJob, ImportStatus, Source
+from training.signals import facilitator_trained
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def run_import(django_capture_on_commit_callbacks):
+    def run(data: bytes, *, name="export.csv", course=None) -> ImportJob:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.import_create(name=name, data=data, course=course)
+        job.refresh_from_db()
+        return job
+
+    return run
+
+
+def rejections(job):
+    return [(r.line, r.reason) for r in job.rejections.all()]
+
+
+def test_long_report_builder_export(moodle_world, run_import):
+    received = []
+    facilitator_trained.connect(lambda sender, **kw: received.append(kw["person_id"]), weak=False)
+    job = run_import(fixture_bytes("moodle_long.csv"))
+    people = moodle_world["people"]
+    assert job.status == ImportStatus.DONE
+    assert job.layout == "long"
+    assert (job.total_rows, job.processed_rows) == (12, 12)
+    assert (job.created_count, job.already_count, job.rejected_count, job.skipped_count) == (
+        6,
+        0,
+        5,
+        1,
+    )
+    got = rejections(job)
+    assert [line for line, _ in got] == [6, 7, 8, 9, 11]
+    assert "unknown course 'SRUK-XYZ'" in got[0][1]
+    assert "e-mail address 'dave(at)alpha.example' is not valid" in got[1][1]
+    assert "01/01/2099 is in the future" in got[2][1]
+    assert "only for staff of a partner with an active agreement" in got[3][1]
+    assert "Nowhere Trust" in got[3][1]
+    assert "no person in the directory with e-mail 'ian.unknown@elsewhere.example'" in got[4][1]
+    alice = Completion.objects.get(person=people["alice"])
+    assert (alice.completed_on, alice.score, alice.source) == (
+        D(2014, 3, 5),
+        Decimal("85.00"),
+        Source.MOODLE,
+    )
+    assert alice.champion_organisation == moodle_world["alpha"]
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London; e-mail matched without case.
+    assert Completion.objects.get(person=people["carol"]).completed_on == D(2014, 7, 1)
+    # Matched on the Moodle ID number when there is no e-mail.
+    assert Completion.objects.get(person=people["dev"]).course == moodle_world["intro"]
+    assert Completion.objects.get(person=people["zoe"]).score == Decimal("85.00")
+    assert selectors.is_trained_facilitator(person_id=people["pat"].pk)
+    assert selectors.champion_count(on=D(2014, 12, 31)) == 2
+    assert people["pat"].pk in received
+
+
+def test_same_file_twice_adds_nothing(moodle_world, run_import):
+    first = run_import(fixture_bytes("moodle_long.csv"))
+    second = run_import(fixture_bytes("moodle_long.csv"))
+    assert first.created_count == 6
+    assert (second.created_count, second.already_count) == (0, 6)
+    assert Completion.objects.count() == 6
+
+
+def test_the_task_run_twice_imports_once(moodle_world, run_import):
+    job = run_import(fixture_bytes("moodle_long.csv"))
+    again = services.import_run(job_id=job.pk)
+    assert again.created_count == 6
+    assert Completion.objects.count() == 6
+
+
+def test_wide_course_completion_report(moodle_world, run_import):
+    job = run_import(fixture_bytes("moodle_wide.csv"), course=moodle_world["facilitator"])
+    people = moodle_world["people"]
+    assert job.layout == "wide"
+    assert (job.created_count, job.rejected_count, job.skipped_count) == (3, 2, 1)
+    assert rejections(job) == [
+        (5, "says completed but gives no completion date"),
+        (7, "no person in the directory with e-mail 'uma@example.org'"),
+    ]
+    days = dict(Completion.objects.values_list("person__first_name", "completed_on"))
+    assert days == {"Pat": D(2014, 3, 6), "Quinn": D(2014, 3, 7), "Tom": D(2014, 3, 7)}
+    assert selectors.trained_facilitator_ids() == {
+        people["pat"].pk,
+        people["quinn"].pk,
+        people["tom"].pk,
+    }
+
+
+def test_wide_report_needs_a_course(moodle_world):
+    with pytest.raises(ValidationError) as exc:
+        services.import_create(name="x.csv", data=fixture_bytes("moodle_wide.csv"))
+    assert "choose the course" in exc.value.message_dict["course"][0]
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda t: t.encode("utf-8"), id="utf-8"),
+        pytest.param(lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), id="utf-8-bom"),
+        pytest.param(lambda t: t.replace("\n", "\r\n").encode("cp1252"), id="excel-cp1252-crlf"),
+        pytest.param(lambda t: t.encode("utf-16"), id="utf-16-bom"),
+    ],
+)
+def test_encodings(moodle_world, run_import, encode):
+    text = fixture_bytes("moodle_long.csv").decode("utf-8")
+    job = run_import(encode(text))
+    assert job.created_count == 6
+    assert job.rejected_count == 5
+
+
+def test_semicolon_delimited_excel_export(moodle_world, run_import):
+    rows = list(csv.reader(io.StringIO(fixture_bytes("moodle_wide.csv").decode())))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    job = run_import(out.getvalue().encode("utf-8"), course=moodle_world["facilitator"])
+    assert job.created_count == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty (0 bytes)."),
+        (b"PK\x03\x04" + b"\x00" * 100, "Excel workbook (.xlsx), not CSV"),
+        (b"%PDF-1.4 ...", "This is a PDF"),
+        (b"\x00\x01\x02binary", "not a CSV file"),
+        (b"just some words\nand more words\n", "header row has only one column"),
+        (
+            b"First name,Surname,Course\nA,B,C\n",
+            "missing e-mail address (or ID number), course short name, time completed",
+        ),
+    ],
+)
+def test_whole_file_refusals_say_why_and_store_nothing(moodle_world, data, message):
+    with pytest.raises(ValidationError) as exc:
+        services.import_create(name="bad.csv", data=data)
+    assert message in exc.value.message_dict["file"][0]
+    assert not ImportJob.objects.exists()
+    assert not Completion.objects.exists()
+
+
+def test_file_over_the_size_limit_is_refused(moodle_world, settings):
+    settings.TRAINING_IMPORT_MAX_BYTES = 100
+    with pytest.raises(ValidationError) as exc:
+        services.import_create(name="big.csv", data=fixture_bytes("moodle_long.csv"))
+    assert "the limit is" in exc.value.message_dict["file"][0]
+
+
+def test_bad_grade_and_bad_date_are_rejected_per_row(moodle_world, run_import):
+    data = (
+        b"Email address,Course short name,Time completed,Grade\n"
+        b"bob.bramley@alpha.example,SRUK-INTRO,31/02/2014,\n"
+        b"bob.bramley@alpha.example,SRUK-INTRO,2014-02-10,excellent\n"
+        b"bob.bramley@alpha.example,SRUK-INTRO,2014-02-11,50\n"
+    )
+    job = run_import(data)
+    assert job.created_count == 1
+    reasons = rejections(job)
+    assert reasons[0][0] == 2 and "'31/02/2014' is not a date" in reasons[0][1]
+    assert reasons[1] == (3, "grade 'excellent' is not a number")
+
+
+def test_batches_commit_and_count_progress(moodle_world, run_import, settings):
+    settings.TRAINING_IMPORT_BATCH_ROWS = 5
+    job = run_import(fixture_bytes("moodle_long.csv"))
+    assert (job.processed_rows, job.created_count, job.rejected_count) == (12, 6, 5)
+    assert job.percent == 100
+
+
+def test_management_command(moodle_world, tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    path.write_bytes(fixture_bytes("moodle_long.csv"))
+    call_command("import_moodle", str(path))
+    out = capsys.readouterr().out
+    assert "6 completions added" in out
+    assert "line 6: unknown course 'SRUK-XYZ'" in out
+    assert Completion.objects.count() == 6
+
+
+def test_management_command_wide_needs_course(moodle_world, tmp_path):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "wide.csv"
+    path.write_bytes(fixture_bytes("moodle_wide.csv"))
+    with pytest.raises(CommandError, match="choose the course"):
+        call_command("import_moodle", str(path))
+    call_command("import_moodle", str(path), "--course", "facilitator")
+    assert Completion.objects.count() == 3
