@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def staff_of(org, start=D(2013, 1, 1), end=None, **kw):
+START = D(2013, 1, 1)
+
+
+def staff_of(org, start=START, end=None, **kw):
     return AffiliationFactory(
         organisation=org, role=AffiliationRole.STAFF, start_date=start, end_date=end, **kw
     ).person
