@@ -1,0 +1,36 @@
+"""``{% audit_trail obj %}``: who changed what and when, from django-simple-history.
+
+Any model with ``history = HistoricalRecords()`` can show its trail on a staff
+page; each row names the user, the time, the kind of change and the fields
+that changed with their old and new values.
+"""
+
+from django import template
+
+register = template.Library()
+
+_KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+@register.inclusion_tag("includes/audit_trail.html")
+def audit_trail(obj, limit: int = 50):
+    history = getattr(obj, "history", None)
+    if history is None:
+        return {"rows": [], "available": False}
+    records = list(history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    rows = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        changes = []
+        if older is not None and newer.history_type == "~":
+            delta = newer.diff_against(older)
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        rows.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user or "system",
+                "kind": _KIND.get(newer.history_type, newer.history_type),
+                "changes": changes,
+                "reason": newer.history_change_reason or "",
+            }
+        )
+    return {"rows": rows[:limit], "available": True}
