@@ -562,6 +562,9 @@ class Invoice(models.Model):
     vat_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    amount_credited = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Total of credit notes against it."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -578,6 +581,10 @@ class Invoice(models.Model):
                 condition=Q(amount_paid__lte=models.F("total")), name="invoice_not_overpaid"
             ),
             models.CheckConstraint(
+                condition=Q(amount_paid__lte=models.F("total") - models.F("amount_credited")),
+                name="invoice_paid_within_balance",
+            ),
+            models.CheckConstraint(
                 condition=Q(amount_paid__gte=0), name="invoice_paid_not_negative"
             ),
         ]
@@ -588,7 +595,8 @@ class Invoice(models.Model):
 
     @property
     def balance(self):
-        return self.total - self.amount_paid
+        """What is still owed: total less payments and credit notes."""
+        return self.total - self.amount_paid - self.amount_credited
 
     @property
     def is_editable(self) -> bool:

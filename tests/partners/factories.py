@@ -6,6 +6,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from partners.defaults import ensure_defaults
 from partners.models import (
     Agreement,
     AgreementKind,
@@ -73,6 +74,7 @@ def make_partner(
     provider if None) covering ``sites`` new sites from ``start`` for a year
     (or to ``end``). Returns the Agreement; its period is
     ``agreement.periods.get()`` and the sites ``organisation.sites``."""
+    ensure_defaults()  # transactional tests flush the fee schedule and products
     organisation = organisation or OrganisationFactory()
     agreement = make_agreement(
         organisation, signed_on=signed_on, start=start, end=end, status=status

@@ -1,0 +1,28 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from partners.services import run_renewals
+
+
+class Command(BaseCommand):
+    help = "Run the renewals job: reminders, renewal drafts and invoices, lapses. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", help="Run as if today were this date (YYYY-MM-DD).")
+
+    def handle(self, *args, today=None, **options):
+        on = None
+        if today:
+            try:
+                on = datetime.date.fromisoformat(today)
+            except ValueError:
+                raise CommandError(
+                    f"--today: {today!r} is not a date in the form YYYY-MM-DD"
+                ) from None
+        summary = run_renewals(today=on)
+        for key in ("reminders", "renewals_drafted", "lapsed", "needs_human"):
+            self.stdout.write(f"{key.replace('_', ' ')}: {len(summary[key])}")
+            for item in summary[key]:
+                self.stdout.write(f"  - {item}")
+        self.stdout.write(f"awaiting approval: {summary['awaiting_approval']}")

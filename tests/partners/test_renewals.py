@@ -1,0 +1,222 @@
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partners import services
+from partners.models import (
+    AffiliationRole,
+    AgreementPeriod,
+    Invoice,
+    InvoiceStatus,
+    PeriodStatus,
+    Reminder,
+    SiteFlag,
+)
+from partners.tasks import run_renewals as run_renewals_task
+from smartnet.models import JobRun
+from smartnet.roles import Role
+from tests.factories import AffiliationFactory, PersonFactory, UserFactory
+from tests.partners.factories import make_partner
+
+D = datetime.date
+END = D(2025, 12, 31)
+
+
+def partner_with_contact(**kwargs):
+    agreement = make_partner(signed_on=D(2025, 1, 1), start=D(2025, 1, 1), **kwargs)
+    person = PersonFactory(email=f"contact{agreement.pk}@partner.example")
+    AffiliationFactory(
+        person=person, organisation=agreement.organisation, role=AffiliationRole.MAIN_CONTACT
+    )
+    return agreement
+
+
+def customer_mail():
+    return [m for m in mail.outbox if "partner.example" in ",".join(m.to)]
+
+
+@pytest.mark.django_db
+def test_reminders_at_60_30_7_days_html_and_text():
+    UserFactory(email="boss@smartnet.example", role=Role.STAFF_ADMIN)
+    agreement = partner_with_contact()
+    for day in (D(2025, 11, 1), D(2025, 12, 1), D(2025, 12, 24)):
+        services.run_renewals(today=day)
+    kinds = sorted(
+        Reminder.objects.filter(period__agreement=agreement).values_list("kind", flat=True)
+    )
+    assert kinds == ["30", "60", "7"]
+    sent = customer_mail()
+    assert len(sent) == 3
+    assert "ends on 31 December 2025" in sent[0].subject
+    assert sent[0].alternatives[0][1] == "text/html" and "<strong>" in sent[0].alternatives[0][0]
+    assert "in 7 days" in sent[2].body
+    staff = [m for m in mail.outbox if m.to == ["boss@smartnet.example"]]
+    assert len(staff) == 3 and "Renewals job" in staff[0].subject
+
+
+@pytest.mark.django_db
+def test_renewal_and_invoice_drafted_at_30_days_once():
+    agreement = partner_with_contact(sites=3)
+    period = agreement.periods.get()
+    services.run_renewals(today=D(2025, 11, 30))
+    assert not AgreementPeriod.objects.filter(previous=period).exists()
+    services.run_renewals(today=D(2025, 12, 1))
+    services.run_renewals(today=D(2025, 12, 2))
+    renewal = AgreementPeriod.objects.get(previous=period)
+    invoice = Invoice.objects.get(period=renewal)
+    assert invoice.total == Decimal("1500.00") and invoice.status == InvoiceStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_same_day_twice_sends_each_email_once_creates_each_invoice_once():
+    agreements = [partner_with_contact() for _ in range(3)]
+    first = services.run_renewals(today=D(2025, 12, 1))
+    count = len(mail.outbox)
+    second = services.run_renewals(today=D(2025, 12, 1))
+    assert len(first["reminders"]) == 3 and len(first["renewals_drafted"]) == 3
+    assert second["reminders"] == [] and second["renewals_drafted"] == []
+    assert len(mail.outbox) == count  # no second staff summary either
+    assert Invoice.objects.filter(period__previous__isnull=False).count() == 3
+    assert Reminder.objects.count() == 3
+    assert JobRun.objects.filter(job="partners.run_renewals").count() == 1
+    assert len(agreements) == 3
+
+
+@pytest.mark.django_db
+def test_catch_up_after_missed_week_sends_only_the_latest_reminder():
+    partner_with_contact()
+    # The 60- and 30-day marks passed while the job was down.
+    summary = services.run_renewals(today=D(2025, 12, 5))
+    assert (
+        summary["reminders"] == [summary["reminders"][0]] and "(30 days)" in summary["reminders"][0]
+    )
+    assert summary["renewals_drafted"]
+    services.run_renewals(today=D(2025, 12, 6))
+    assert list(Reminder.objects.values_list("kind", flat=True)) == ["30"]
+    assert len(customer_mail()) == 1
+
+
+@pytest.mark.django_db
+def test_lapse_after_grace_flags_sites_and_tells_partner(settings):
+    settings.PARTNERS_GRACE_DAYS = 30
+    agreement = partner_with_contact(sites=2)
+    period = agreement.periods.get()
+    services.run_renewals(today=D(2025, 12, 1))
+    services.run_renewals(today=D(2026, 1, 30))
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.RENEWAL_DUE  # in grace
+    summary = services.run_renewals(today=D(2026, 1, 31))
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.LAPSED and summary["lapsed"] == [agreement.reference]
+    assert period.renewal.status == PeriodStatus.LAPSED
+    assert period.renewal.invoices.get().status == InvoiceStatus.VOID
+    assert SiteFlag.objects.count() == 2
+    assert Reminder.objects.filter(kind="lapsed").count() == 1
+    assert any("has lapsed" in m.subject for m in customer_mail())
+    services.run_renewals(today=D(2026, 2, 1))
+    assert SiteFlag.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_no_contact_needs_a_human():
+    agreement = make_partner(signed_on=D(2025, 1, 1), start=D(2025, 1, 1))
+    summary = services.run_renewals(today=D(2025, 11, 1))
+    assert any(agreement.reference in item for item in summary["needs_human"])
+
+
+@pytest.mark.django_db
+def test_task_and_command_call_the_service(capsys):
+    partner_with_contact()
+    run_renewals_task.delay("2025-11-01")
+    assert Reminder.objects.count() == 1
+    call_command("run_renewals", "--today", "2025-12-01")
+    out = capsys.readouterr().out
+    assert "renewals drafted: 1" in out
+    with pytest.raises(Exception, match="--today"):
+        call_command("run_renewals", "--today", "01/12/2025")
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_periods_scanned(django_assert_num_queries):
+    for _ in range(3):
+        partner_with_contact()
+    services.run_renewals(today=D(2025, 11, 1))
+    with CaptureQueriesContext(connection) as ctx:
+        services.run_renewals(today=D(2025, 11, 2))
+    assert len(ctx.captured_queries) < 12
+    for _ in range(5):
+        partner_with_contact()
+    for period in AgreementPeriod.objects.all():
+        Reminder.objects.get_or_create(
+            period=period, kind="60", defaults={"for_date": D(2025, 11, 1)}
+        )
+    with django_assert_num_queries(len(ctx.captured_queries)):
+        services.run_renewals(today=D(2025, 11, 3))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_on_postgres(postgres):
+    agreements = [partner_with_contact() for _ in range(5)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            services.run_renewals(today=D(2025, 12, 1))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Reminder.objects.count() == 5
+    assert AgreementPeriod.objects.filter(previous__isnull=False).count() == 5
+    assert Invoice.objects.filter(period__previous__isnull=False).count() == 5
+    assert len(customer_mail()) == 5
+    assert len(agreements) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invoice_numbers_unique_and_gap_free_under_concurrency(postgres):
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory()
+    drafts = [
+        services.invoice_draft(
+            organisation=org,
+            lines=[services.invoice_line(product_code="site_licence", description="x", amount="1")],
+        )
+        for _ in range(8)
+    ]
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def issue(invoice):
+        try:
+            barrier.wait()
+            services.invoice_issue(invoice=invoice, today=D(2025, 1, 1))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(d,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    assert numbers == [f"INV-{n:06d}" for n in range(1, 9)]
