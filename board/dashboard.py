@@ -1,0 +1,154 @@
+"""The staff dashboard's figures (``/staff/``), each with the list behind it.
+
+Computing them reads every app's selectors, so the whole set is cached for
+``BOARD_DASHBOARD_CACHE_SECONDS`` (five minutes by default): figures from other
+apps may be that stale; a change to the board's own objectives or actions
+drops the cache at once (``invalidate``). A miss costs a fixed number of
+queries whatever the size of the data (tests/board/test_dashboard.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+from board import charts, metrics, rag, selectors
+from board.models import Objective
+
+CACHE_KEY = "board:dashboard:{day}"
+GROWTH_WEEKS = 104
+
+
+def _url(name: str, query: dict | None = None) -> str | None:
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def invalidate(today: date | None = None) -> None:
+    from django.utils import timezone
+
+    cache.delete(CACHE_KEY.format(day=(today or timezone.localdate()).isoformat()))
+
+
+def headline_objective() -> Objective | None:
+    """The objective that sets the meetings-per-week trajectory (the first one on it)."""
+    return (
+        Objective.objects.filter(metric_key="meetings_per_week", archived=False)
+        .order_by("position", "pk")
+        .first()
+    )
+
+
+def figures(*, today: date) -> dict:
+    key = CACHE_KEY.format(day=today.isoformat())
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = compute_figures(today=today)
+    cache.set(key, result, settings.BOARD_DASHBOARD_CACHE_SECONDS)
+    return result
+
+
+def compute_figures(*, today: date) -> dict:
+    from materials import selectors as materials_selectors
+    from meetings import selectors as meetings_selectors
+    from partners import selectors as partners_selectors
+
+    metric_cache = selectors.MetricCache()
+    target = settings.BOARD_MEETINGS_TARGET
+    headline = headline_objective()
+
+    per_week = metric_cache.value("meetings_per_week", today)
+    expected = None
+    if headline is not None:
+        expected = rag.expected_value(
+            baseline=headline.baseline_value,
+            baseline_date=headline.baseline_date,
+            target=headline.target_value,
+            target_date=headline.target_date,
+            on=today,
+        ).quantize(Decimal("1"))
+        target = int(headline.target_value)
+
+    statuses = selectors.objective_statuses(today, cache=metric_cache)
+    summary = selectors.summary(statuses)
+    objectives_url = _url("board_staff:objectives")
+
+    start = today - timedelta(weeks=GROWTH_WEEKS)
+    series = meetings_selectors.meetings_per_week_series(start=start, end=today)
+    trajectory = []
+    if headline is not None:
+        trajectory = [
+            (headline.baseline_date, float(headline.baseline_value)),
+            (headline.target_date, float(headline.target_value)),
+        ]
+    growth_svg = charts.growth_chart(
+        list(series), trajectory=trajectory, target=target, title="Meetings per week"
+    )
+
+    share = metric_cache.value("peer_led_share", today)
+    return {
+        "meetings_per_week": {
+            "value": per_week,
+            "target": target,
+            "expected": expected,
+            "behind_line": expected is not None and Decimal(per_week) < expected,
+            "url": metrics.get("meetings_per_week").list_url,
+        },
+        "new_meetings": {
+            "value": meetings_selectors.new_meetings_count(
+                start=today - timedelta(days=27), end=today
+            ),
+            "per_week_pace": Decimal(3),
+            "url": metrics.get("meetings_per_week").list_url,
+        },
+        "peer_led_share": {
+            "value": metrics.format_value(share, metrics.Unit.PERCENT),
+            "url": metrics.get("peer_led_share").list_url,
+        },
+        "renewals_due": {
+            "value": partners_selectors.renewals_due(on=today).count(),
+            "url": metrics.get("renewal_rate").list_url,
+        },
+        "overdue_invoices": {
+            "value": partners_selectors.overdue_invoices(on=today).count(),
+            "url": metrics.get("licence_income_fy").list_url,
+        },
+        "partners_behind": {
+            "value": len(meetings_selectors.partners_behind_on_peer_led(on=today)),
+            "url": metrics.get("partners_behind_on_peer_led").list_url,
+        },
+        "materials_queue": {
+            "value": materials_selectors.queue_size(),
+            "url": metrics.get("materials_dispatched_items").list_url,
+        },
+        "objectives": {
+            "colour": summary.colour.value if summary.colour else None,
+            "word": rag.word(summary.colour) if summary.colour else "NONE",
+            "counts": [
+                {
+                    "colour": colour,
+                    "word": rag.word(colour),
+                    "count": count,
+                    "url": _url("board_staff:objectives", {"rag": colour}),
+                }
+                for colour, count in summary.counts.items()
+            ],
+            "total": summary.total,
+            "url": objectives_url,
+        },
+        "growth_svg": growth_svg,
+        "growth_summary": (
+            f"Meetings per week over the last two years: {per_week} now"
+            + (f", {expected} expected on the line to {target}" if expected is not None else "")
+            + "."
+        ),
+    }

@@ -1,0 +1,137 @@
+"""The board report as people read it: the page and the PDF, drawn from a snapshot.
+
+``present_snapshot`` turns a frozen snapshot into display values (formatted
+figures, the RAG word beside every colour, the charts' SVG); the report page
+and the PDF template both use it, so they show the same thing.
+``render_report_pdf`` prints it with WeasyPrint: a cover, a one-page summary,
+a page per objective with its chart and actions, and what changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from board import charts, metrics, rag
+
+
+def _light(rag_data: dict) -> dict:
+    override = rag_data.get("override")
+    return {
+        "colour": rag_data["colour"],
+        "word": rag.word(rag_data["colour"]),
+        "computed": rag_data["computed"],
+        "computed_word": rag.word(rag_data["computed"]),
+        "overridden": bool(override),
+        "override_reason": override["reason"] if override else "",
+        "override_by": override["by"] if override else "",
+    }
+
+
+def _rollup(data: dict) -> dict:
+    colour = data.get("colour")
+    return {
+        "colour": colour or "grey",
+        "word": rag.word(colour) if colour else "NONE",
+        "counts": [
+            {"colour": c, "word": rag.word(c), "count": n} for c, n in data["counts"].items() if n
+        ],
+        "total": sum(data["counts"].values()),
+    }
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def present_snapshot(snapshot: dict, *, with_charts: bool = True) -> dict:
+    """Display values for a report page or PDF, from the frozen snapshot only."""
+    objectives = []
+    for o in snapshot["objectives"]:
+        unit = o["unit"]
+        objectives.append(
+            {
+                "id": o["id"],
+                "title": o["title"],
+                "description": o["description"],
+                "measure": o["measure"],
+                "is_manual": not o["metric_key"],
+                "manual_source": o["manual_source"],
+                "manual_recorded_on": _date(o.get("manual_recorded_on")),
+                "owner": o["owner"],
+                "value": metrics.format_value(o["value"], unit),
+                "expected": metrics.format_value(o["expected"], unit),
+                "baseline": metrics.format_value(o["baseline"]["value"], unit),
+                "baseline_date": _date(o["baseline"]["date"]),
+                "target": metrics.format_value(o["target"]["value"], unit),
+                "target_date": _date(o["target"]["date"]),
+                "direction": "higher is better" if o["higher_is_better"] else "lower is better",
+                "tolerance_percent": o["tolerance_percent"],
+                "light": _light(o["rag"]),
+                "actions_rollup": _rollup(o["actions_rollup"]),
+                "overall": _rollup(o["overall"]),
+                "chart_svg": (
+                    mark_safe(charts.trend_chart(o["chart"], title=o["title"]))
+                    if with_charts
+                    else ""
+                ),
+                "chart_summary": _chart_summary(o),
+                "actions": [
+                    {
+                        "title": a["title"],
+                        "owner": a["owner"],
+                        "due_date": _date(a["due_date"]),
+                        "status": a["status_label"],
+                        "progress_note": a["progress_note"],
+                        "at_risk": a["at_risk"],
+                        "light": _light(a["rag"]),
+                    }
+                    for a in o["actions"]
+                ],
+            }
+        )
+    return {
+        "as_of": _date(snapshot["as_of"]),
+        "meeting_date": _date(snapshot["meeting"]["date"]),
+        "meeting_title": snapshot["meeting"]["title"],
+        "summary": _rollup(snapshot["summary"]),
+        "objectives": objectives,
+        "changes": snapshot.get("changes", []),
+        "previous": snapshot.get("previous"),
+        "thresholds": snapshot["thresholds"],
+        "action_count": sum(len(o["actions"]) for o in objectives),
+    }
+
+
+def _chart_summary(o: dict) -> str:
+    """A sentence saying what the chart shows (its text alternative)."""
+    unit = o["unit"]
+    return (
+        f"{o['title']}: {metrics.format_value(o['value'], unit)} against "
+        f"{metrics.format_value(o['expected'], unit)} expected on the line from "
+        f"{metrics.format_value(o['baseline']['value'], unit)} ({o['baseline']['date']}) to "
+        f"{metrics.format_value(o['target']['value'], unit)} ({o['target']['date']})."
+    )
+
+
+def render_snapshot_pdf(snapshot: dict, *, status_label: str, issued_at=None) -> bytes:
+    from weasyprint import HTML
+
+    context = present_snapshot(snapshot)
+    context.update({"status_label": status_label, "issued_at": issued_at})
+    html = render_to_string("board/report_pdf.html", context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_report_pdf(report) -> bytes:
+    """The PDF of a report: the stored one once issued, otherwise drawn from the draft."""
+    if report.is_issued and report.pdf:
+        return bytes(report.pdf)
+    return render_snapshot_pdf(
+        report.snapshot,
+        status_label="ISSUED" if report.is_issued else report.get_status_display().upper(),
+        issued_at=report.issued_at,
+    )

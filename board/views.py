@@ -1,0 +1,375 @@
+"""Board screens: staff objectives, actions, overrides and reports; trustees' reports.
+
+Views parse a form, call one service and render. Trustees see issued reports
+only (read-only pages and PDFs); staff see everything and draft, review and
+issue reports (issuing is for staff admins).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from board import charts, selectors, services
+from board import dashboard as dashboard_figures
+from board.forms import ActionForm, BoardMeetingForm, ObjectiveForm, OverrideForm, ReviewForm
+from board.models import Action, BoardMeeting, BoardReport, Objective
+from board.pdf import present_snapshot, render_report_pdf
+from smartnet.access import role_required
+from smartnet.roles import STAFF_ROLES, Role
+
+READERS = (*STAFF_ROLES, Role.TRUSTEE)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """Put a service's field messages on the form (the rest as non-field errors)."""
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- the staff dashboard -------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    figures = dashboard_figures.figures(today=today)
+    return render(request, "board/dashboard.html", {"figures": figures, "today": today})
+
+
+# --- objectives and actions ---------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def objectives(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    statuses = selectors.objective_statuses(today)
+    colour = request.GET.get("rag", "")
+    shown = [s for s in statuses if not colour or (s.overall and s.overall.colour == colour)]
+    return render(
+        request,
+        "board/objectives.html",
+        {
+            "statuses": shown,
+            "summary": selectors.summary(statuses),
+            "today": today,
+            "rag_filter": colour,
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    objective = get_object_or_404(selectors.objectives_queryset(), pk=pk)
+    cache = selectors.MetricCache()
+    status = selectors.objective_status(objective, today, cache=cache)
+    chart = charts.trend_chart(
+        selectors.objective_chart_data(objective, today, cache), title=objective.title
+    )
+    history = objective.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "board/objective_detail.html",
+        {"status": status, "chart_svg": chart, "history": history, "today": today},
+    )
+
+
+def _objective_fields(form) -> dict:
+    data = dict(form.cleaned_data)
+    data["metric_key"] = data.get("metric_key") or ""
+    data["manual_source"] = data.get("manual_source") or ""
+    data["position"] = data.get("position") or 0
+    if data["metric_key"]:
+        data["manual_value"] = None
+        data["manual_source"] = ""
+    return data
+
+
+@role_required(*STAFF_ROLES)
+def objective_create(request: HttpRequest) -> HttpResponse:
+    form = ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_create(by=request.user, **_objective_fields(form))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("board_staff:objective_detail", pk=objective.pk)
+    return render(request, "board/objective_form.html", {"form": form, "objective": None})
+
+
+@role_required(*STAFF_ROLES)
+def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = get_object_or_404(Objective, pk=pk)
+    form = ObjectiveForm(request.POST or None, instance=objective)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_update(
+                objective=objective, by=request.user, **_objective_fields(form)
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("board_staff:objective_detail", pk=objective.pk)
+    return render(request, "board/objective_form.html", {"form": form, "objective": objective})
+
+
+def _override(request, *, obj, kind: str, apply, back: str):
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(
+                colour=form.cleaned_data["colour"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect(back)
+    return render(
+        request, "board/override_form.html", {"form": form, "obj": obj, "kind": kind, "back": back}
+    )
+
+
+@role_required(*STAFF_ROLES)
+def objective_override(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = get_object_or_404(Objective, pk=pk)
+    return _override(
+        request,
+        obj=objective,
+        kind="objective",
+        apply=lambda **kw: services.objective_override_rag(objective=objective, **kw),
+        back=f"/staff/board/objectives/{objective.pk}/",
+    )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def objective_clear_override(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = get_object_or_404(Objective, pk=pk)
+    services.objective_clear_override(objective=objective, by=request.user)
+    return redirect("board_staff:objective_detail", pk=objective.pk)
+
+
+@role_required(*STAFF_ROLES)
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = get_object_or_404(Objective, pk=pk)
+    form = ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_create(objective=objective, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("board_staff:objective_detail", pk=objective.pk)
+    return render(
+        request, "board/action_form.html", {"form": form, "objective": objective, "action": None}
+    )
+
+
+@role_required(*STAFF_ROLES)
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action.objects.select_related("objective"), pk=pk)
+    form = ActionForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("board_staff:objective_detail", pk=action.objective_id)
+    return render(
+        request,
+        "board/action_form.html",
+        {"form": form, "objective": action.objective, "action": action},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def action_override(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action, pk=pk)
+    return _override(
+        request,
+        obj=action,
+        kind="action",
+        apply=lambda **kw: services.action_override_rag(action=action, **kw),
+        back=f"/staff/board/objectives/{action.objective_id}/",
+    )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def action_clear_override(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action, pk=pk)
+    services.action_clear_override(action=action, by=request.user)
+    return redirect("board_staff:objective_detail", pk=action.objective_id)
+
+
+# --- board meetings and reports (staff) ------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def meetings(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = BoardMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.board_meeting_create(
+                on=form.cleaned_data["date"],
+                title=form.cleaned_data.get("title") or "",
+                today=today,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{meeting} scheduled.")
+            return redirect("board_staff:meetings")
+    rows = BoardMeeting.objects.select_related("report").order_by("-date")
+    return render(request, "board/meetings.html", {"form": form, "meetings": rows, "today": today})
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def report_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(BoardMeeting, pk=pk)
+    try:
+        report, created = services.board_report_generate(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("board_staff:meetings")
+    messages.success(
+        request, "Report drafted." if created else "Draft regenerated with today's figures."
+    )
+    return redirect("board_staff:report_detail", pk=report.pk)
+
+
+@role_required(*STAFF_ROLES)
+def reports_staff(request: HttpRequest) -> HttpResponse:
+    reports = BoardReport.objects.select_related("meeting").defer("pdf", "snapshot")
+    return render(request, "board/reports_staff.html", {"reports": reports})
+
+
+@role_required(*STAFF_ROLES)
+def report_detail_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(BoardReport.objects.select_related("meeting").defer("pdf"), pk=pk)
+    return render(
+        request,
+        "board/report_detail.html",
+        {
+            "report": report,
+            "r": present_snapshot(report.snapshot),
+            "staff_view": True,
+            "review_form": ReviewForm(),
+            "can_issue": request.user.role == Role.STAFF_ADMIN,
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(BoardReport, pk=pk)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    try:
+        services.board_report_review(
+            report=report, by=request.user, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Marked reviewed: a staff admin can now issue it.")
+    return redirect("board_staff:report_detail", pk=report.pk)
+
+
+@role_required(Role.STAFF_ADMIN)
+@require_POST
+def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(BoardReport, pk=pk)
+    try:
+        services.board_report_issue(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Report issued: the trustees have been e-mailed a link.")
+    return redirect("board_staff:report_detail", pk=report.pk)
+
+
+def _pdf_response(report: BoardReport) -> HttpResponse:
+    response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="board-report-{report.meeting.date.isoformat()}.pdf"'
+    )
+    return response
+
+
+@role_required(*STAFF_ROLES)
+def report_pdf_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pdf_response(get_object_or_404(BoardReport.objects.select_related("meeting"), pk=pk))
+
+
+@role_required(*STAFF_ROLES)
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    from board import metrics
+
+    today = timezone.localdate()
+    cache = selectors.MetricCache()
+    rows = [
+        {"metric": m, "value": m.format(cache.value(m.key, today))}
+        for m in metrics.REGISTRY.values()
+    ]
+    breakdown = metrics.block_population_by_nation(today)
+    return render(
+        request,
+        "board/metrics.html",
+        {"rows": rows, "today": today, "breakdown": sorted(breakdown.items())},
+    )
+
+
+# --- trustees (and staff): issued reports only ------------------------------------------------
+
+
+def _issued(pk: int) -> BoardReport:
+    report = (
+        BoardReport.objects.issued().select_related("meeting").defer("pdf").filter(pk=pk).first()
+    )
+    if report is None:
+        raise Http404("No issued report with that number.")
+    return report
+
+
+@role_required(*READERS)
+def reports(request: HttpRequest) -> HttpResponse:
+    issued = (
+        BoardReport.objects.issued()
+        .select_related("meeting")
+        .defer("pdf", "snapshot")
+        .order_by("-meeting__date")
+    )
+    return render(request, "board/reports.html", {"reports": issued})
+
+
+@role_required(*READERS)
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _issued(pk)
+    return render(
+        request,
+        "board/report_detail.html",
+        {"report": report, "r": present_snapshot(report.snapshot), "staff_view": False},
+    )
+
+
+@role_required(*READERS)
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    if not BoardReport.objects.issued().filter(pk=pk).exists():
+        raise Http404("No issued report with that number.")
+    return _pdf_response(BoardReport.objects.select_related("meeting").get(pk=pk))
