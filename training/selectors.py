@@ -83,3 +83,111 @@ def delivery_address(*, person_id: int) -> dict | None:
         "town": profile.town,
         "postcode": profile.postcode,
     }
+
+
+# --- Screens --------------------------------------------------------------------------
+
+
+def champion_register(
+    *,
+    people=None,
+    organisation_id: int | None = None,
+    region: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[Completion]:
+    """One row per Champion: the completion that first made them one, filtered by
+    the organisation they were at, its sites' region and the date. ``people``
+    limits it to a queryset of Persons (the viewer's scope). A fixed number of
+    queries whatever the size (one for the page, one to count)."""
+    from django.db.models import Exists, OuterRef
+
+    from partners.models import Site
+
+    earlier = champions().filter(
+        person_id=OuterRef("person_id"), completed_on__lt=OuterRef("completed_on")
+    )
+    qs = champions().exclude(Exists(earlier))
+    if people is not None:
+        qs = qs.filter(person__in=people)
+    if organisation_id:
+        qs = qs.filter(champion_organisation_id=organisation_id)
+    if region:
+        in_region = Site.objects.filter(
+            organisation_id=OuterRef("champion_organisation_id"), area__region=region
+        )
+        qs = qs.filter(Exists(in_region))
+    if start:
+        qs = qs.filter(completed_on__gte=start)
+    if end:
+        qs = qs.filter(completed_on__lte=end)
+    return qs.select_related("person", "course", "champion_organisation").order_by(
+        "-completed_on", "pk"
+    )
+
+
+def staff_mobility() -> dict:
+    """The "staff mobility" effect, from the affiliation history.
+
+    ``moves``: people who became Champions at one partner and later joined another
+    organisation (any role but volunteer), with whether that organisation signed
+    its first partnership after they joined. ``signed_after``: those
+    organisations, each with the people who joined before it signed.
+    """
+    from partners import selectors as partner_selectors
+    from partners.models import Affiliation, AffiliationRole
+
+    firsts: dict[int, Completion] = {}
+    for completion in (
+        champions().select_related("champion_organisation").order_by("person_id", "-completed_on")
+    ):
+        firsts[completion.person_id] = completion  # the earliest wins
+    later = (
+        Affiliation.objects.filter(person_id__in=list(firsts))
+        .exclude(role=AffiliationRole.VOLUNTEER)
+        .select_related("person", "organisation")
+        .order_by("start_date", "pk")
+    )
+    signed = partner_selectors.first_signed_on_by_organisation()
+    moves = []
+    signed_after: dict[int, dict] = {}
+    for tie in later:
+        trained = firsts[tie.person_id]
+        if tie.organisation_id == trained.champion_organisation_id:
+            continue
+        if tie.start_date <= trained.completed_on:
+            continue
+        signed_on = signed.get(tie.organisation_id)
+        after = signed_on is not None and signed_on > tie.start_date
+        moves.append(
+            {
+                "person": tie.person,
+                "trained_at": trained.champion_organisation,
+                "trained_on": trained.completed_on,
+                "moved_to": tie.organisation,
+                "joined_on": tie.start_date,
+                "signed_on": signed_on,
+                "signed_after_joining": after,
+            }
+        )
+        if after:
+            entry = signed_after.setdefault(
+                tie.organisation_id,
+                {"organisation": tie.organisation, "signed_on": signed_on, "people": []},
+            )
+            entry["people"].append(tie.person)
+    return {
+        "moves": moves,
+        "signed_after": sorted(signed_after.values(), key=lambda e: e["signed_on"]),
+    }
+
+
+def statuses_for(*, person_id: int, on: date | None = None) -> dict:
+    """Derived statuses of one person (for the person page)."""
+    on = on or timezone.localdate()
+    completions = Completion.objects.filter(person_id=person_id, completed_on__lte=on)
+    return {
+        "champion": champions(on=on).filter(person_id=person_id).exists(),
+        "facilitator": completions.filter(course__awards=Award.FACILITATOR).exists(),
+        "trainer": completions.filter(course__awards=Award.TRAINER).exists(),
+    }

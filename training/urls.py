@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from training import views_public
 
 app_name = "training"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("certificates/", views_public.certificate_lookup, name="certificate_lookup"),
+    path("certificates/<str:code>/", views_public.certificate_verify, name="certificate_verify"),
+]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from training import views_portal
 
 app_name = "training_portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_portal.home, name="home"),
+    path("completions/<int:pk>/certificate.pdf", views_portal.certificate, name="certificate"),
+]

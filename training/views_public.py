@@ -1,0 +1,29 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from smartnet.access import public
+from training.models import Completion
+
+
+@public
+def certificate_lookup(request: HttpRequest) -> HttpResponse:
+    """A form to type a verification code; it sends you to the check page."""
+    code = request.GET.get("code", "").strip().upper().replace(" ", "").replace("-", "")
+    if code:
+        return redirect("training:certificate_verify", code=code)
+    return render(request, "training/certificate_lookup.html")
+
+
+@public
+@never_cache
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirms a certificate: holder's name, course and date, nothing else."""
+    completion = (
+        Completion.objects.select_related("person", "course")
+        .filter(verification_code=code.upper())
+        .first()
+    )
+    if completion is None:
+        raise Http404("No certificate has this verification code.")
+    return render(request, "training/certificate_verify.html", {"completion": completion})

@@ -1,0 +1,507 @@
+"""Staff screens: people, courses, the Moodle import, events, the Champion
+register and the staff mobility report. Thin: parse with a form, call a
+service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partners.models import Affiliation, Person
+from smartnet.access import refuse, role_required
+from smartnet.roles import STAFF_ROLES
+from training import certificates, selectors, services
+from training.access import IMPORT_ROLES, can_see_peers, people_for_staff
+from training.forms import (
+    BookForm,
+    ChampionFilterForm,
+    CompletionForm,
+    CourseMapForm,
+    EnrolForm,
+    EventForm,
+    ImportForm,
+    PeopleSearchForm,
+    ProfileForm,
+)
+from training.models import (
+    Award,
+    Completion,
+    Course,
+    EventPlace,
+    ImportJob,
+    MoodleCourse,
+    TrainingEvent,
+    TrainingProfile,
+)
+
+TRAINING_ADMIN = IMPORT_ROLES
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _optional_selector(module: str, name: str):
+    """A selector of an app that may not provide it (yet): meetings and materials
+    sections of the person page appear once those apps offer them."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ModuleNotFoundError, AttributeError):
+        return None
+
+
+# --- People ------------------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def people(request: HttpRequest) -> HttpResponse:
+    form = PeopleSearchForm(request.GET or None)
+    qs = people_for_staff(request.user)
+    q = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
+    if q:
+        terms = Q()
+        for word in q.split():
+            terms &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        qs = qs.filter(terms)
+    today = timezone.localdate()
+    qs = qs.annotate(
+        is_champion=Exists(selectors.champions().filter(person=OuterRef("pk"))),
+        is_facilitator=Exists(
+            Completion.objects.filter(person=OuterRef("pk"), course__awards=Award.FACILITATOR)
+        ),
+    ).prefetch_related(
+        Prefetch(
+            "affiliations",
+            queryset=Affiliation.objects.current(today).select_related("organisation"),
+            to_attr="current_ties",
+        )
+    )
+    page = Paginator(qs.order_by("last_name", "first_name", "pk"), settings.TRAINING_PAGE_SIZE)
+    page_obj = page.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/people.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "query_string": urlencode({"q": q}) if q else "",
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(people_for_staff(request.user), pk=pk)
+    profile = TrainingProfile.objects.filter(person=person).first()
+    completions = (
+        Completion.objects.filter(person=person)
+        .select_related("course", "champion_organisation", "event")
+        .order_by("-completed_on")
+    )
+    affiliations = Affiliation.objects.filter(person=person).select_related("organisation")
+    sections = []
+    meetings_for = _optional_selector("meetings.selectors", "meetings_for_facilitator")
+    if meetings_for is not None:
+        sections.append(
+            {
+                "title": "Meetings they facilitate",
+                "items": [str(m) for m in meetings_for(person_id=person.pk)],
+                "empty": "None at present.",
+            }
+        )
+    sent_to = _optional_selector("materials.selectors", "dispatches_for_person")
+    if sent_to is not None:
+        sections.append(
+            {
+                "title": "Materials sent",
+                "items": [str(d) for d in sent_to(person_id=person.pk)],
+                "empty": "Nothing sent yet.",
+            }
+        )
+    may_edit = request.user.role in TRAINING_ADMIN
+    return render(
+        request,
+        "training/person.html",
+        {
+            "person": person,
+            "profile": profile,
+            "show_peer": can_see_peers(request.user),
+            "statuses": selectors.statuses_for(person_id=person.pk),
+            "completions": completions,
+            "affiliations": affiliations,
+            "enrolments": person.enrolments.select_related("course"),
+            "sections": sections,
+            "may_edit": may_edit,
+            "completion_form": CompletionForm(prefix="completion") if may_edit else None,
+            "enrol_form": EnrolForm(prefix="enrol") if may_edit else None,
+        },
+    )
+
+
+@role_required(*TRAINING_ADMIN)
+def person_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(people_for_staff(request.user), pk=pk)
+    profile = services.profile_for(person=person)
+    form = ProfileForm(
+        request.POST or None, instance=profile, can_see_peers=can_see_peers(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.profile_update(person=person, **values)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Training details saved.")
+            return redirect("training_staff:person", pk=person.pk)
+    return render(request, "training/person_profile.html", {"person": person, "form": form})
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def person_completion_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(people_for_staff(request.user), pk=pk)
+    form = CompletionForm(request.POST, prefix="completion")
+    if form.is_valid():
+        try:
+            services.completion_record(
+                person=person,
+                course=form.cleaned_data["course"],
+                completed_on=form.cleaned_data["completed_on"],
+                score=form.cleaned_data["score"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Completion recorded.")
+            return redirect("training_staff:person", pk=person.pk)
+    return render(
+        request,
+        "training/form_page.html",
+        {"title": f"Record a completion for {person.full_name}", "form": form, "back": person},
+        status=400,
+    )
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def person_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(people_for_staff(request.user), pk=pk)
+    form = EnrolForm(request.POST, prefix="enrol")
+    if form.is_valid():
+        try:
+            services.enrolment_create(person=person, course=form.cleaned_data["course"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Enrolled.")
+            return redirect("training_staff:person", pk=person.pk)
+    return render(
+        request,
+        "training/form_page.html",
+        {"title": f"Enrol {person.full_name}", "form": form, "back": person},
+        status=400,
+    )
+
+
+@role_required(*STAFF_ROLES)
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    completion = get_object_or_404(
+        Completion.objects.select_related("person", "course").filter(
+            person__in=people_for_staff(request.user)
+        ),
+        pk=pk,
+    )
+    response = HttpResponse(
+        certificates.certificate_pdf(completion), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="certificate-{completion.certificate_number}.pdf"'
+    )
+    return response
+
+
+# --- Courses ------------------------------------------------------------------------
+
+
+@role_required(*STAFF_ROLES)
+def courses(request: HttpRequest) -> HttpResponse:
+    rows = Course.objects.annotate(completion_count=Count("completions")).prefetch_related(
+        "moodle_courses"
+    )
+    return render(
+        request,
+        "training/courses.html",
+        {
+            "courses": rows,
+            "map_form": CourseMapForm() if request.user.role in TRAINING_ADMIN else None,
+        },
+    )
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def course_map(request: HttpRequest) -> HttpResponse:
+    form = CourseMapForm(request.POST)
+    if form.is_valid():
+        MoodleCourse.objects.update_or_create(
+            shortname=form.cleaned_data["shortname"].strip(),
+            defaults={"course": form.cleaned_data["course"]},
+        )
+        messages.success(request, "Moodle short name mapped.")
+        return redirect("training_staff:courses")
+    return render(
+        request,
+        "training/form_page.html",
+        {"title": "Map a Moodle course", "form": form},
+        status=400,
+    )
+
+
+# --- Moodle import ----------------------------------------------------------------------
+
+
+@role_required(*TRAINING_ADMIN)
+def imports(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_create(
+                name=upload.name,
+                data=upload.read(),
+                course=form.cleaned_data["course"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("training_staff:import_detail", pk=job.pk)
+    return render(
+        request,
+        "training/imports.html",
+        {
+            "form": form,
+            "jobs": ImportJob.objects.select_related("uploaded_by", "course")[:20],
+            "max_mb": settings.TRAINING_IMPORT_MAX_BYTES / 1_048_576,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*TRAINING_ADMIN)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.select_related("course", "uploaded_by"), pk=pk)
+    rejections = job.rejections.all()[:1000] if job.is_finished else []
+    template = "training/_import_progress.html" if request.htmx else "training/import_detail.html"
+    return render(request, template, {"job": job, "rejections": rejections})
+
+
+@role_required(*TRAINING_ADMIN)
+def import_rejections_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["line", "reason", "row"])
+    for r in job.rejections.all():
+        writer.writerow([r.line, r.reason, r.excerpt])
+    return response
+
+
+# --- Events ---------------------------------------------------------------------------
+
+
+def _people_by_email(raw: str) -> tuple[list[Person], list[str]]:
+    emails = [e.strip().lower() for e in raw.split(",") if e.strip()]
+    found = {p.email: p for p in Person.objects.filter(email__in=emails)}
+    return [found[e] for e in emails if e in found], [e for e in emails if e not in found]
+
+
+@role_required(*STAFF_ROLES)
+def events(request: HttpRequest) -> HttpResponse:
+    may_edit = request.user.role in TRAINING_ADMIN
+    form = EventForm(request.POST or None) if may_edit else None
+    if request.method == "POST":
+        if not may_edit:
+            return refuse(request, "Only training staff can add events.")
+        if form.is_valid():
+            trainers, unknown = _people_by_email(form.cleaned_data["trainer_emails"])
+            if unknown:
+                form.add_error("trainer_emails", f"No person with e-mail {', '.join(unknown)}.")
+            else:
+                event = services.event_create(
+                    course=form.cleaned_data["course"],
+                    held_on=form.cleaned_data["held_on"],
+                    venue=form.cleaned_data["venue"],
+                    capacity=form.cleaned_data["capacity"],
+                    trainer_ids=[t.pk for t in trainers],
+                )
+                messages.success(request, "Event added.")
+                return redirect("training_staff:event_detail", pk=event.pk)
+    rows = (
+        TrainingEvent.objects.select_related("course")
+        .order_by("-held_on", "pk")
+        .annotate(
+            booked=Count("places", distinct=True),
+            attended=Count("places", filter=Q(places__attended=True), distinct=True),
+        )
+    )
+    page_obj = Paginator(rows, settings.TRAINING_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/events.html",
+        {"page_obj": page_obj, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@role_required(*STAFF_ROLES)
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    may_edit = request.user.role in TRAINING_ADMIN
+    book_form = BookForm(prefix="book")
+    status = 200
+    if request.method == "POST":
+        if not may_edit:
+            return refuse(request, "Only training staff can change events.")
+        if "book-email" in request.POST:
+            book_form = BookForm(request.POST, prefix="book")
+            if book_form.is_valid():
+                found, _ = _people_by_email(book_form.cleaned_data["email"])
+                if not found:
+                    book_form.add_error("email", "No person in the directory has this e-mail.")
+                else:
+                    try:
+                        services.event_book(event=event, person=found[0])
+                    except ValidationError as exc:
+                        book_form.add_error(
+                            "email", " ".join(m for ms in exc.message_dict.values() for m in ms)
+                        )
+                    else:
+                        messages.success(request, f"{found[0].full_name} booked.")
+                        return redirect("training_staff:event_detail", pk=event.pk)
+            status = 400
+        else:
+            try:
+                attended = [int(v) for v in request.POST.getlist("attended")]
+                result = services.event_record_attendance(event=event, attended_ids=attended)
+            except (ValueError, ValidationError) as exc:
+                message = (
+                    " ".join(m for ms in exc.message_dict.values() for m in ms)
+                    if isinstance(exc, ValidationError)
+                    else "Choose people from the list."
+                )
+                messages.error(request, f"Attendance not saved: {message}")
+            else:
+                messages.success(
+                    request,
+                    f"Attendance saved: {len(result.created)} completions recorded, "
+                    f"{result.already} already recorded"
+                    + (f", {len(result.rejected)} refused" if result.rejected else "")
+                    + ".",
+                )
+            return redirect("training_staff:event_detail", pk=event.pk)
+    places = EventPlace.objects.filter(event=event).select_related("person")
+    return render(
+        request,
+        "training/event_detail.html",
+        {
+            "event": event,
+            "places": places,
+            "trainers": event.trainers.all(),
+            "may_edit": may_edit,
+            "book_form": book_form,
+            "is_past": event.held_on <= timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+# --- Champion register, mobility ------------------------------------------------------
+
+
+def _register(request: HttpRequest):
+    form = ChampionFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "organisation_id": data["organisation"].pk if data["organisation"] else None,
+            "region": data["region"],
+            "start": data["start"],
+            "end": data["end"],
+        }
+    rows = selectors.champion_register(people=people_for_staff(request.user), **filters)
+    return form, rows
+
+
+@role_required(*STAFF_ROLES)
+def champions(request: HttpRequest) -> HttpResponse:
+    form, rows = _register(request)
+    page_obj = Paginator(rows, settings.TRAINING_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "training/champions.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "query_string": params.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(*STAFF_ROLES)
+def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _, rows = _register(request)
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # so Excel reads the UTF-8
+        yield writer.writerow(
+            ["name", "email", "organisation", "course", "completed_on", "certificate_number"]
+        )
+        for c in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    c.person.full_name,
+                    c.person.email,
+                    c.champion_organisation.name,
+                    c.course.title,
+                    c.completed_on.isoformat(),
+                    c.certificate_number,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="champions.csv"'
+    return response
+
+
+@role_required(*STAFF_ROLES)
+def mobility(request: HttpRequest) -> HttpResponse:
+    return render(request, "training/mobility.html", selectors.staff_mobility())
