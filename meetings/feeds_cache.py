@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 VERSION_KEY = "meetings:feeds:version"
-TIMEOUT = 60 * 60
 
 
 def version() -> str:

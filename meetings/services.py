@@ -66,6 +66,9 @@ MEETING_FIELDS = (
     "host",
 )
 
+# Public URLs under /meetings/ that a meeting's slug must not shadow.
+RESERVED_SLUGS = {"feed", "calendar", "regions"}
+
 # Which lifecycle steps are allowed: from -> to.
 TRANSITIONS = {
     Status.PROPOSED: {Status.ACTIVE, Status.CLOSED},
@@ -113,6 +116,8 @@ def meeting_errors(meeting: Meeting) -> dict[str, str]:
 
 def _unique_slug(name: str, town: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(f"{name} {town}".strip())[:56].strip("-") or "meeting"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-meeting"
     slug, n = base, 2
     taken = Meeting.objects.exclude(pk=exclude_pk)
     while taken.filter(slug=slug).exists():
@@ -137,7 +142,7 @@ def meeting_create(*, proposed_on: date, recorded_by=None, slug: str = "", **fie
     if meeting.site_id and not meeting.host_id:
         meeting.host_id = meeting.site.organisation_id
     errors = meeting_errors(meeting)
-    if slug and Meeting.objects.filter(slug=slug).exists():
+    if slug and (Meeting.objects.filter(slug=slug).exists() or slug in RESERVED_SLUGS):
         errors["slug"] = "Another meeting already has this web address (slug)."
     if errors:
         raise ValidationError(errors)

@@ -1,9 +1,136 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The public meeting finder, meeting pages and feeds. Open to everyone; only
+public, active meetings are ever shown."""
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from meetings import feeds, feeds_cache, finder
+from meetings.forms import FinderForm
+from meetings.models import Meeting
 from smartnet.access import public
 
 
+def _cached(name: str, build) -> bytes:
+    key = feeds_cache.key(name)
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, settings.MEETINGS_FEED_CACHE_SECONDS)
+    return body
+
+
 @public
-def finder(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/finder.html", {})
+def finder_page(request: HttpRequest) -> HttpResponse:
+    form = FinderForm(request.GET or None)
+    results = None
+    searched = bool(request.GET)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        results = finder.search(
+            where=data["where"],
+            day=data["day"],
+            time_of_day=data["time_of_day"],
+            meeting_format=data["format"],
+            programme=data["programme"],
+            radius=data["radius"] or 25,
+        )
+    elif not form.is_bound:
+        results = finder.search()
+    page = None
+    if results is not None:
+        params = request.GET.copy()
+        params.pop("page", None)
+        page = Paginator(results.nearby, settings.MEETINGS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    else:
+        params = request.GET.copy()
+    return render(
+        request,
+        "meetings/finder.html",
+        {
+            "form": form,
+            "results": results,
+            "page_obj": page,
+            "searched": searched,
+            "query_string": params.urlencode(),
+            "regions": feeds.regions(),
+        },
+    )
+
+
+def _listed(slug: str) -> Meeting:
+    return get_object_or_404(finder.listed_meetings().select_related("host"), slug=slug)
+
+
+@public
+def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _listed(slug)
+    return render(
+        request,
+        "meetings/meeting.html",
+        {
+            "meeting": meeting,
+            "region": finder.region_of(meeting),
+            "feedback_email": settings.MEETINGS_FEEDBACK_EMAIL,
+        },
+    )
+
+
+@public
+def feed_json(request: HttpRequest) -> HttpResponse:
+    """The Meeting Guide feed. Takes no parameters (any query string is ignored),
+    open to other finders (CORS), cached until a meeting changes."""
+    response = HttpResponse(
+        _cached("feed.json", feeds.feed_json), content_type="application/json; charset=utf-8"
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@public
+def calendar_ics(request: HttpRequest) -> HttpResponse:
+    return _ics(_cached("calendar.ics", feeds.calendar_all), "smart-recovery-meetings.ics")
+
+
+@public
+def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _listed(slug)
+    return _ics(feeds.calendar([meeting], name=meeting.name), f"{meeting.slug}.ics")
+
+
+@public
+def region_pdf(request: HttpRequest, region: str) -> HttpResponse:
+    """A printable list of a region's meetings, for noticeboards and clinics."""
+    from weasyprint import HTML
+
+    found = feeds.region_meetings(region)
+    if found is None:
+        raise Http404("No meetings are listed in that region.")
+    name, meetings = found
+    html = render_to_string(
+        "meetings/region_pdf.html",
+        {
+            "region": name,
+            "meetings": meetings,
+            "printed_on": timezone.localdate(),
+            "site_url": settings.SITE_URL,
+        },
+    )
+    pdf = HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="meetings-{region}.pdf"'
+    return response

@@ -1,0 +1,158 @@
+"""Forms of the meetings app: the public finder, and the staff and portal screens."""
+
+from django import forms
+
+from meetings.models import Format, HeadCount, Leadership, Meeting, Programme, Weekday
+from smartnet.forms import StyledFormMixin
+
+
+class FinderForm(StyledFormMixin, forms.Form):
+    where = forms.CharField(
+        label="Town or postcode",
+        required=False,
+        max_length=60,
+        help_text="For example Leeds, LS1 or LS1 4AP. Leave empty to list every meeting.",
+    )
+    radius = forms.TypedChoiceField(
+        label="Within",
+        choices=[
+            (5, "5 miles"),
+            (10, "10 miles"),
+            (25, "25 miles"),
+            (50, "50 miles"),
+            (100, "100 miles"),
+        ],
+        coerce=int,
+        required=False,
+        empty_value=25,
+        initial=25,
+    )
+    day = forms.TypedChoiceField(
+        label="Day",
+        choices=[("", "Any day"), *Weekday.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    time_of_day = forms.ChoiceField(
+        label="Time of day",
+        choices=[
+            ("", "Any time"),
+            ("morning", "Morning (before 12:00)"),
+            ("afternoon", "Afternoon (12:00 to 17:00)"),
+            ("evening", "Evening (from 17:00)"),
+        ],
+        required=False,
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[
+            ("", "Any format"),
+            (Format.IN_PERSON, "In person (including hybrid)"),
+            (Format.ONLINE, "Online (including hybrid)"),
+            (Format.HYBRID, "Hybrid only"),
+        ],
+        required=False,
+    )
+    programme = forms.ChoiceField(
+        label="Programme",
+        choices=[("", "Any programme")]
+        + [(v, label) for v, label in Programme.choices if v != Programme.PRISON],
+        required=False,
+    )
+
+
+class MeetingForm(StyledFormMixin, forms.ModelForm):
+    conference_url = forms.URLField(label="Joining link", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "name",
+            "programme",
+            "weekday",
+            "start_time",
+            "end_time",
+            "format",
+            "site",
+            "venue_name",
+            "venue_address_line_1",
+            "venue_address_line_2",
+            "venue_town",
+            "venue_postcode",
+            "venue_latitude",
+            "venue_longitude",
+            "directions",
+            "wheelchair_access",
+            "conference_url",
+            "conference_phone",
+            "conference_notes",
+            "notes",
+            "is_public",
+        ]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "end_time": forms.TimeInput(attrs={"type": "time"}),
+            "directions": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sites is not None:
+            self.fields["site"].queryset = sites
+        self.fields["site"].required = False
+        self.fields[
+            "site"
+        ].help_text = "A partner site, or leave empty and describe a community venue."
+
+    def _post_clean(self):
+        # The service validates (and names the field); skip the model's own
+        # full_clean so its constraint messages do not duplicate ours.
+        pass
+
+
+class StatusForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(label="From date", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+
+class LeadershipForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Leadership", choices=Leadership.choices)
+    start_date = forms.DateField(label="From date", widget=forms.DateInput(attrs={"type": "date"}))
+    facilitators = forms.ModelMultipleChoiceField(
+        label="Facilitators",
+        queryset=None,
+        required=False,
+        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+    )
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = people
+
+
+class HeadCountForm(StyledFormMixin, forms.ModelForm):
+    confirmed = forms.BooleanField(
+        label="I have checked this number: more than 200 people came",
+        required=False,
+    )
+
+    class Meta:
+        model = HeadCount
+        fields = ["held_on", "attendance", "new_attendees"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"attendance": "How many came, as a number. Never names."}
+
+    def _post_clean(self):
+        pass
+
+
+def apply_errors(form: forms.Form, error) -> None:
+    """Put a service's ValidationError on the form: each field's message by its
+    field, anything else at the top."""
+    for name, messages in error.message_dict.items():
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)

@@ -1,0 +1,340 @@
+"""The Meeting Guide feed (validated against the spec's README rules), iCal
+across a clock change, the printable region list, caching and CORS."""
+
+import datetime
+import io
+import json
+import re
+from zoneinfo import ZoneInfo, available_timezones
+
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from meetings import services
+from tests.meetings.conftest import HIDDEN, LISTED
+
+pytestmark = pytest.mark.django_db
+
+# The spec's 87 type codes (README "Meeting Types", current and proposed).
+SPEC_TYPES = {
+    "11",
+    "12x12",
+    "A",
+    "ABSI",
+    "AL",
+    "AL-AN",
+    "AM",
+    "ASL",
+    "B",
+    "BA",
+    "BE",
+    "BI",
+    "BRK",
+    "C",
+    "CAN",
+    "CF",
+    "D",
+    "DA",
+    "DB",
+    "DD",
+    "DE",
+    "DR",
+    "EL",
+    "EN",
+    "FA",
+    "FF",
+    "FR",
+    "G",
+    "GR",
+    "H",
+    "HE",
+    "HI",
+    "HR",
+    "HU",
+    "ITA",
+    "JA",
+    "KOR",
+    "L",
+    "LGBTQ",
+    "LIT",
+    "LS",
+    "LT",
+    "M",
+    "MED",
+    "ML",
+    "N",
+    "NB",
+    "NDG",
+    "NO",
+    "O",
+    "OUT",
+    "P",
+    "POA",
+    "POC",
+    "POL",
+    "POR",
+    "PUN",
+    "RUS",
+    "S",
+    "SEN",
+    "SK",
+    "SM",
+    "SP",
+    "ST",
+    "SV",
+    "T",
+    "TC",
+    "TH",
+    "TL",
+    "TR",
+    "UK",
+    "W",
+    "X",
+    "XB",
+    "XT",
+    "Y",
+    "BV-I",
+    "D-HOH",
+    "LO-I",
+    "QSL",
+    "RSL",
+}
+OUR_TYPES = {"SMART-REC", "SMART-FAM", "SMART-INP", "SMART-ONL", "SMART-HYB"}
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+SLUG = re.compile(r"^[a-z0-9_-]+$")
+UPDATED = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+def validate_feed(feed) -> list[str]:
+    """The Meeting Guide rules from the spec's README, as a finder applies them."""
+    problems = []
+    if not isinstance(feed, list):
+        return ["the feed must be a JSON array"]
+    slugs = set()
+    for i, m in enumerate(feed):
+        where = f"meeting {i} ({m.get('slug')!r})"
+        if not m.get("name") or len(m["name"]) > 255:
+            problems.append(f"{where}: name missing or over 255 characters")
+        slug = m.get("slug")
+        if not slug or not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 64:
+            problems.append(f"{where}: slug missing, not URL-safe or over 64 characters")
+        if slug in slugs:
+            problems.append(f"{where}: slug not unique")
+        slugs.add(slug)
+        if not isinstance(m.get("day"), int) or not 0 <= m["day"] <= 6:
+            problems.append(f"{where}: day must be an integer 0-6")
+        if not TIME.match(m.get("time", "")):
+            problems.append(f"{where}: time must be HH:MM")
+        if "end_time" in m and (not TIME.match(m["end_time"]) or m["end_time"] <= m["time"]):
+            problems.append(f"{where}: end_time must be HH:MM after time")
+        if m.get("timezone") not in available_timezones():
+            problems.append(f"{where}: timezone missing or not a tz database name")
+        for code in m.get("types", []):
+            if code not in SPEC_TYPES and code not in OUR_TYPES:
+                problems.append(f"{where}: unknown type {code}")
+        for field in ("notes", "location", "name"):
+            if "<" in m.get(field, "") and re.search(r"<[a-zA-Z/]", m[field]):
+                problems.append(f"{where}: {field} must be plain text")
+        online = "conference_url" in m or "conference_phone" in m
+        if "conference_url" in m and not re.match(r"^https?://\S+$", m["conference_url"]):
+            problems.append(f"{where}: conference_url is not a URL")
+        if "conference_phone" in m:
+            phone = m["conference_phone"]
+            if not re.match(r"^\+?[\d,*#]+$", phone) or len(re.sub(r"\D", "", phone)) < 10:
+                problems.append(f"{where}: conference_phone needs 10+ digits")
+        if m.get("approximate") not in ("yes", "no"):
+            problems.append(f"{where}: approximate must be 'yes' or 'no'")
+        in_person = m.get("approximate") == "no"
+        if in_person:
+            full = all(m.get(k) for k in ("address", "city", "postal_code", "country"))
+            if not full and not m.get("formatted_address"):
+                problems.append(f"{where}: an in-person meeting needs a full address")
+        elif not online:
+            problems.append(f"{where}: an online meeting needs a conference_url or phone")
+        if not m.get("formatted_address") and not m.get("city"):
+            problems.append(f"{where}: no geographic information")
+        for coord in ("latitude", "longitude"):
+            if coord in m:
+                if not isinstance(m[coord], (int, float)):
+                    problems.append(f"{where}: {coord} must be a number")
+                elif len(repr(m[coord]).split(".")[-1]) > 5:
+                    problems.append(f"{where}: {coord} over 5 decimal places")
+        if "updated" in m and not UPDATED.match(m["updated"]):
+            problems.append(f"{where}: updated must be YYYY-MM-DD HH:MM:SS")
+    return problems
+
+
+def get_feed(client):
+    response = client.get("/meetings/feed.json")
+    assert response.status_code == 200
+    return response, json.loads(response.content)
+
+
+def test_feed_is_valid_meeting_guide(client, network):
+    response, feed = get_feed(client)
+    assert validate_feed(feed) == []
+    assert sorted(m["name"] for m in feed) == sorted(network[k].name for k in LISTED)
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_validator_catches_bad_meetings():
+    bad = [
+        {
+            "name": "x",
+            "slug": "a b",
+            "day": 7,
+            "time": "25:00",
+            "timezone": "Mars/Base",
+            "types": ["FF", "ZZZ"],
+            "approximate": "no",
+            "latitude": 53.123456,
+        },
+        {
+            "name": "y",
+            "slug": "a b",
+            "day": 1,
+            "time": "10:00",
+            "timezone": "Europe/London",
+            "approximate": "yes",
+            "formatted_address": "Leeds, UK",
+            "conference_phone": "0800 1",
+        },
+        {
+            "name": "z",
+            "slug": "z",
+            "day": 1,
+            "time": "10:00",
+            "timezone": "Europe/London",
+            "approximate": "yes",
+            "formatted_address": "Leeds, UK",
+        },
+    ]
+    problems = "\n".join(validate_feed(bad))
+    for words in (
+        "not URL-safe",
+        "not unique",
+        "day must",
+        "time must",
+        "timezone",
+        "unknown type ZZZ",
+        "full address",
+        "5 decimal places",
+        "10+ digits",
+        "needs a conference_url",
+    ):
+        assert words in problems
+
+
+def test_feed_fields(client, network):
+    _, feed = get_feed(client)
+    by_slug = {m["slug"]: m for m in feed}
+    manchester = by_slug[network["manchester"].slug]
+    assert manchester["day"] == 2  # Tuesday, Sunday = 0
+    assert (manchester["time"], manchester["end_time"]) == ("18:30", "20:00")
+    assert manchester["timezone"] == "Europe/London"
+    assert manchester["types"] == ["A", "SMART-REC", "SMART-INP", "X"]
+    assert manchester["postal_code"] == "M1 1AA" and manchester["country"] == "UK"
+    assert manchester["latitude"] == 53.48076 and manchester["longitude"] == -2.24263
+    assert manchester["region"] == "North West"
+    assert manchester["notes"] == "Ask for Sam W. at reception."
+    online = by_slug[network["online"].slug]
+    assert online["day"] == 0
+    assert online["conference_url"] == "https://meet.example.org/sunday"
+    assert online["conference_phone"] == "+442079460000"
+    assert "latitude" not in online and online["approximate"] == "yes"
+    assert by_slug[network["edinburgh"].slug]["types"][:2] == ["A", "SMART-FAM"]
+    assert by_slug[network["leeds"].slug]["conference_url_notes"] == "Passcode 1234"
+    updated = datetime.datetime.strptime(manchester["updated"] + "+0000", "%Y-%m-%d %H:%M:%S%z")
+    assert abs(updated - datetime.datetime.now(tz=datetime.UTC)) < datetime.timedelta(minutes=5)
+
+
+def test_no_facilitator_surname_anywhere_in_the_feed(client, network):
+    response, _ = get_feed(client)
+    assert "Wolstenholme" not in response.content.decode()
+
+
+def test_feed_ignores_odd_query_strings(client, network):
+    for query in ("?day=abc", "?%ff=%ff", "?callback=alert(1)", "?" + "a" * 2000):
+        response = client.get("/meetings/feed.json" + query)
+        assert response.status_code == 200
+        assert validate_feed(json.loads(response.content)) == []
+
+
+def test_feed_is_cached_in_fixed_queries_and_invalidated(
+    client, network, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_assert_num_queries(2):
+        client.get("/meetings/feed.json")
+    with django_assert_num_queries(0):
+        _, feed = get_feed(client)
+    assert len(feed) == len(LISTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_pause(meeting=network["bolton"], on=datetime.date(2014, 9, 1))
+    _, feed = get_feed(client)
+    assert network["bolton"].slug not in {m["slug"] for m in feed}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=network["leeds"], name="Leeds Hybrid Group")
+    _, feed = get_feed(client)
+    assert "Leeds Hybrid Group" in {m["name"] for m in feed}
+
+
+def test_feed_query_count_does_not_grow(client, network, django_assert_num_queries):
+    from tests.meetings.factories import make_meeting
+
+    for n in range(5):
+        make_meeting(
+            host=network["manchester"].host,
+            started_on=datetime.date(2014, 2, 3),
+            name=f"More {n}",
+            facilitators=[network["manchester"].leadership.get().facilitators.get()],
+        )
+    with django_assert_num_queries(2):
+        client.get("/meetings/feed.json")
+
+
+def test_ical_weekly_event_across_the_clock_change(client, network):
+    response = client.get(f"/meetings/{network['manchester'].slug}.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
+    (event,) = cal.walk("VEVENT")
+    assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["BYDAY"] == ["TU"]
+    start = event.decoded("DTSTART")
+    assert start.tzinfo.key == "Europe/London" if hasattr(start.tzinfo, "key") else True
+    assert str(event["DTSTART"].params["TZID"]) == "Europe/London"
+    # Expand the recurrence over the spring clock change (30 March 2014): the
+    # meeting stays at 18:30 London time, so its UTC time moves by an hour.
+    from dateutil.rrule import rrulestr
+
+    rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=start)
+    london = ZoneInfo("Europe/London")
+    before = rule.after(datetime.datetime(2014, 3, 20, tzinfo=london))
+    after = rule.after(datetime.datetime(2014, 4, 1, tzinfo=london))
+    assert (before.date(), after.date()) == (datetime.date(2014, 3, 25), datetime.date(2014, 4, 1))
+    assert before.astimezone(london).strftime("%H:%M") == "18:30"
+    assert after.astimezone(london).strftime("%H:%M") == "18:30"
+    assert before.astimezone(datetime.UTC).hour == 18
+    assert after.astimezone(datetime.UTC).hour == 17
+    duration = event.decoded("DTEND") - start
+    assert duration == datetime.timedelta(minutes=90)
+
+
+def test_calendar_lists_only_listed_meetings(client, network):
+    cal = Calendar.from_ical(client.get("/meetings/calendar.ics").content)
+    summaries = sorted(str(e["SUMMARY"]) for e in cal.walk("VEVENT"))
+    assert summaries == sorted(network[k].name for k in LISTED)
+    for key in HIDDEN:
+        assert client.get(f"/meetings/{network[key].slug}.ics").status_code == 404
+
+
+def test_region_pdf(client, network):
+    response = client.get("/meetings/regions/north-west.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "SMART Recovery meetings: North West" in text
+    assert "Manchester Tuesday" in text and "Bolton Morning" in text
+    assert "Leeds Hybrid" not in text and "HMP Manchester" not in text
+    assert client.get("/meetings/regions/nowhere.pdf").status_code == 404
