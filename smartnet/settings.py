@@ -379,3 +379,14 @@ TRAINING_IMPORT_MAX_BYTES = _env_or_fail(
 TRAINING_IMPORT_BATCH_ROWS = _env_or_fail("TRAINING_IMPORT_BATCH_ROWS", env.int, default=2000)
 # Rows per page of the staff lists (people, Champion register).
 TRAINING_PAGE_SIZE = _env_or_fail("TRAINING_PAGE_SIZE", env.int, default=50)
+
+# --- Meetings (issue 4) -------------------------------------------------------------
+# Seconds the public feeds (feed.json, calendar.ics) stay cached; any meeting change
+# invalidates them at once, so this is only the longest a quiet cache lives.
+MEETINGS_FEED_CACHE_SECONDS = _env_or_fail("MEETINGS_FEED_CACHE_SECONDS", env.int, default=3600)
+# Where "request a change" (the feed's feedback_url, the meeting page) sends the public.
+MEETINGS_FEEDBACK_EMAIL = _env_or_fail(
+    "MEETINGS_FEEDBACK_EMAIL", env.str, default="meetings@smartnet.example"
+)
+# Rows per page of the finder and the staff meeting list.
+MEETINGS_PAGE_SIZE = _env_or_fail("MEETINGS_PAGE_SIZE", env.int, default=25)
