@@ -286,6 +286,10 @@ class DispatchLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} x {self.item}"
 
+    @property
+    def quantity_short(self) -> int:
+        return self.quantity - self.quantity_packed
+
 
 class Backorder(models.Model):
     """What packing could not fill; filled (oldest first) when stock arrives."""

@@ -585,3 +585,42 @@ def backorder_cancel(*, backorder_id: int, user=None) -> Backorder:
     if updated != 1:
         raise ValidationError("This backorder is already filled or cancelled.")
     return Backorder.objects.get(pk=backorder_id)
+
+
+# --- Facilitators signing in ------------------------------------------------------
+
+
+def sign_in_link_request(*, email: str) -> bool:
+    """Send a one-time sign-in link if ``email`` is a trained facilitator's; True if sent.
+
+    Finds or creates the facilitator's User (role facilitator, no password)
+    and links it to their Person. Says nothing about who is on record: the
+    caller shows the same message either way.
+    """
+    from smartnet.models import User
+    from smartnet.roles import Role
+    from training.selectors import is_trained_facilitator
+
+    email = email.strip().lower()
+    person = Person.objects.filter(email__iexact=email, anonymised_at__isnull=True).first()
+    if person is None or not is_trained_facilitator(person_id=person.pk):
+        return False
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        user = person.user
+        if user is None:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email, full_name=person.full_name, role=Role.FACILITATOR
+                )
+            if hasattr(user, "person") and user.person != person:
+                return False
+            person.user = user
+            person.save(update_fields=["user"])
+        if user.role != Role.FACILITATOR or not user.is_active:
+            return False  # staff and partner contacts sign in with their password
+        from materials import tasks
+
+        enqueue(tasks.send_sign_in_link, user.pk)
+    return True

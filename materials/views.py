@@ -1,0 +1,226 @@
+"""The facilitator request form: sign in with an e-mailed link, then ask for materials.
+
+Facilitators have no password. They ask for a one-time link (sent to the
+address on their training record), follow it, and are signed in with the
+``facilitator`` role. Someone not on record may still ask, through a longer
+form; that request waits for staff to verify them. Anonymous posts are
+rate-limited per IP address.
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from sesame.utils import get_user
+
+from materials import services
+from materials.forms import RequestForm, SignInLinkForm, UnverifiedRequestForm, requestable_items
+from materials.models import Dispatch
+from smartnet.access import public
+from smartnet.roles import Role
+
+RATE_WINDOW_SECONDS = 3600
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _within_rate_limit(request: HttpRequest) -> bool:
+    """Count one anonymous submission from this IP; False once over the hourly limit."""
+    bucket = int(time.time() // RATE_WINDOW_SECONDS)
+    key = f"materials:anon:{_client_ip(request)}:{bucket}"
+    if cache.add(key, 1, RATE_WINDOW_SECONDS + 5):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired in between, or the cache is unavailable
+        return True
+    return count <= settings.MATERIALS_ANON_RATE_LIMIT
+
+
+def _rate_limited(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    messages.error(
+        request,
+        "Too many requests from your connection in the last hour. Please try again later.",
+    )
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(RATE_WINDOW_SECONDS)
+    return response
+
+
+def _is_facilitator(request: HttpRequest) -> bool:
+    user = request.user
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.FACILITATOR
+        and hasattr(user, "person")
+    )
+
+
+@public
+def request_form(request: HttpRequest) -> HttpResponse:
+    """Signed-in facilitators get the request form; anyone else the sign-in link form."""
+    if _is_facilitator(request):
+        return _facilitator_request(request)
+    form = SignInLinkForm(request.POST or None)
+    if request.method == "POST":
+        if not _within_rate_limit(request):
+            return _rate_limited(request, "materials/sign_in_link.html", {"form": form})
+        if form.is_valid():
+            services.sign_in_link_request(email=form.cleaned_data["email"])
+            messages.success(
+                request,
+                "If that address is on our training records, a sign-in link is on its way. "
+                "It works once and expires soon. Not on our records? Use the form below "
+                "this one instead.",
+            )
+            return redirect("materials:request")
+    return render(request, "materials/sign_in_link.html", {"form": form})
+
+
+def _facilitator_request(request: HttpRequest) -> HttpResponse:
+    from meetings.selectors import meetings_for_facilitator
+
+    person = request.user.person
+    meetings = list(meetings_for_facilitator(person_id=person.pk))
+    items = requestable_items()
+    allowance = (
+        services.fair_use_already_asked(meeting_id=meetings[0].pk) if len(meetings) == 1 else None
+    )
+    initial = _address_initial(person)
+    form = RequestForm(
+        request.POST or None,
+        person=person,
+        meetings=meetings,
+        items=items,
+        allowance_for=allowance,
+        initial=initial,
+    )
+    if request.method == "POST":
+        existing = _already_submitted(request)
+        if existing:
+            messages.info(request, f"We already have this request ({existing.short_ref}).")
+            return redirect("materials:request")
+        if form.is_valid():
+            meeting = form.meetings[form.cleaned_data["meeting"]]
+            try:
+                dispatch, created = services.request_submit(
+                    idempotency_key=form.cleaned_data["token"],
+                    quantities=form.cleaned_data["quantities"],
+                    address=form.address(),
+                    contact_email=person.email or request.user.email,
+                    person=person,
+                    meeting_id=meeting.pk,
+                    meeting_label=str(meeting),
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:  # lost a race with another request
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        f"Thank you: request {dispatch.short_ref} is with our team. "
+                        "We have e-mailed you a confirmation.",
+                    )
+                else:
+                    messages.info(request, f"We already have this request ({dispatch.short_ref}).")
+                return redirect("materials:request")
+    recent = Dispatch.objects.filter(person=person).prefetch_related("lines__item")[:10]
+    return render(
+        request,
+        "materials/request_form.html",
+        {"form": form, "meetings": meetings, "recent": recent, "person": person},
+    )
+
+
+def _already_submitted(request: HttpRequest) -> Dispatch | None:
+    """The request an earlier post of this same form made (a double submit), if any."""
+    token = request.POST.get("token", "")
+    try:
+        return Dispatch.objects.filter(idempotency_key=token).first() if token else None
+    except ValidationError:  # not a UUID: the form will say so
+        return None
+
+
+def _address_initial(person) -> dict:
+    last = (
+        Dispatch.objects.filter(person=person)
+        .exclude(address_line_1="")
+        .order_by("-created_at")
+        .first()
+    )
+    if last:
+        return {
+            "contact_name": last.contact_name,
+            "address_line_1": last.address_line_1,
+            "address_line_2": last.address_line_2,
+            "town": last.town,
+            "postcode": last.postcode,
+        }
+    address = services.delivery_address_for(person.pk) or {}
+    return {
+        "contact_name": person.full_name,
+        "address_line_1": address.get("line1", ""),
+        "address_line_2": address.get("line2", ""),
+        "town": address.get("town", ""),
+        "postcode": address.get("postcode", ""),
+    }
+
+
+@public
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Follow the e-mailed link: a button signs in (so a mail scanner's GET does not spend it)."""
+    token = request.POST.get("sesame") or request.GET.get("sesame") or ""
+    if request.method == "POST":
+        user = get_user(token, update_last_login=False) if token else None
+        if user is None or user.role != Role.FACILITATOR:
+            messages.error(
+                request,
+                "This sign-in link has expired or has already been used. Ask for a new one below.",
+            )
+            return redirect("materials:request")
+        # login() records the sign-in time, which spends the one-time link.
+        login(request, user, backend="sesame.backends.ModelBackend")
+        messages.success(request, "You are signed in. Ask for what your meeting needs below.")
+        return redirect("materials:request")
+    return render(request, "materials/sign_in.html", {"token": token})
+
+
+@public
+def ask_unverified(request: HttpRequest) -> HttpResponse:
+    """For someone not on our records: the request waits for staff to verify them."""
+    items = requestable_items()
+    form = UnverifiedRequestForm(request.POST or None, items=items)
+    if request.method == "POST":
+        if not _within_rate_limit(request):
+            return _rate_limited(request, "materials/ask.html", {"form": form})
+        existing = _already_submitted(request)
+        if existing:
+            messages.info(request, f"We already have this request ({existing.short_ref}).")
+            return redirect("materials:ask")
+        if form.is_valid():
+            data = form.cleaned_data
+            dispatch, _ = services.request_submit(
+                idempotency_key=data["token"],
+                quantities=data["quantities"],
+                address=form.address(),
+                contact_email=data["email"],
+                meeting_label=data["meeting_description"],
+                note=data["note"],
+            )
+            messages.success(
+                request,
+                f"Thank you: request {dispatch.short_ref} is with our team. As we could not "
+                "match you to our training records, staff will check your details first.",
+            )
+            return redirect("materials:ask")
+    return render(request, "materials/ask.html", {"form": form})

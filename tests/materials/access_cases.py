@@ -1,0 +1,48 @@
+"""Who may open each materials URL (see tests/access.py)."""
+
+from materials.models import Status
+from tests.access import EVERYONE, Case
+from tests.materials.factories import make_dispatch, make_item
+
+MATERIALS_STAFF = frozenset({"staff_admin", "materials"})
+ECONOMICS = MATERIALS_STAFF | {"finance"}
+
+
+def _dispatch(world) -> int:
+    item = make_item("poster", stock=5)
+    return make_dispatch({item: 1}, status=Status.SUBMITTED).pk
+
+
+def _item(world) -> int:
+    return make_item("leaflet", stock=5).pk
+
+
+CASES = {
+    # The request form is public: anyone not signed in as a facilitator gets the link form.
+    "materials:request": Case("/materials/request/", allow=EVERYONE),
+    "materials:sign_in": Case("/materials/request/sign-in/?sesame=x", allow=EVERYONE),
+    "materials:ask": Case("/materials/request/ask/", allow=EVERYONE),
+    "materials_staff:queue": Case("/staff/materials/", allow=MATERIALS_STAFF),
+    "materials_staff:dispatch": Case(
+        lambda w: f"/staff/materials/dispatches/{_dispatch(w)}/", allow=MATERIALS_STAFF
+    ),
+    # POST only; an allowed visitor is sent back to the dispatch with a message.
+    "materials_staff:dispatch_action": Case(
+        lambda w: f"/staff/materials/dispatches/{_dispatch(w)}/action/",
+        allow=MATERIALS_STAFF,
+        ok=302,
+        method="post",
+        data={"action": "approve"},
+    ),
+    "materials_staff:packing_slips": Case(
+        lambda w: f"/staff/materials/packing-slips.pdf?ids={_dispatch(w)}", allow=MATERIALS_STAFF
+    ),
+    "materials_staff:labels": Case(
+        lambda w: f"/staff/materials/labels.pdf?ids={_dispatch(w)}", allow=MATERIALS_STAFF
+    ),
+    "materials_staff:stock": Case("/staff/materials/stock/", allow=MATERIALS_STAFF),
+    "materials_staff:item": Case(
+        lambda w: f"/staff/materials/stock/{_item(w)}/", allow=MATERIALS_STAFF
+    ),
+    "materials_staff:economics": Case("/staff/materials/economics/", allow=ECONOMICS),
+}
