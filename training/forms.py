@@ -13,6 +13,7 @@ class PeopleSearchForm(StyledFormMixin, forms.Form):
 class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label="Moodle export (CSV)",
+        allow_empty_file=True,  # the service says so in its own words
         help_text=(
             "Either the report builder export (one row per person per course: e-mail address, "
             "ID number, username, course short name, time completed, grade) or a course "
