@@ -17,3 +17,13 @@ class TrainingConfig(AppConfig):
         ("Staff mobility", "training_staff:mobility", STAFF_ROLES),
         ("Our training", "training_portal:home", PORTAL_ROLES),
     ]
+
+    def ready(self) -> None:
+        from partners import personal_data
+        from training import services
+
+        personal_data.register(
+            "training",
+            export=services.personal_data_export,
+            erase=services.personal_data_erase,
+        )

@@ -174,3 +174,25 @@ def test_attendance_only_for_people_booked():
     )
     with pytest.raises(ValidationError):
         services.event_record_attendance(event=event, attended_ids=[PersonFactory().pk])
+
+
+def test_personal_data_export_and_erase():
+    from partners import personal_data
+
+    person = make_peer()
+    services.profile_update(
+        person=person,
+        consent_to_contact=True,
+        address_line_1="1 Main Road",
+        town="Leeds",
+        postcode="LS1 4AP",
+    )
+    services.completion_record(person=person, course=intro_course(), completed_on=D(2014, 3, 1))
+    exported = personal_data.person_export(person_id=person.pk)["training"]
+    assert exported["profile"]["peer"] is True
+    assert exported["completions"][0]["course"] == "Introduction to SMART Recovery"
+    personal_data.person_erase(person_id=person.pk)
+    assert selectors.delivery_address(person_id=person.pk) is None
+    person.training_profile.refresh_from_db()
+    assert not person.training_profile.is_peer
+    assert Completion.objects.filter(person=person).count() == 1  # still counted
