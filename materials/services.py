@@ -237,12 +237,19 @@ def dispatch_create_starter_pack(
         person = Person.objects.filter(pk=person_id).first()
         if person:
             break
+    label = f"Meeting {meeting_id}"
+    if person is not None:
+        from meetings.selectors import meetings_for_facilitator
+
+        meeting = meetings_for_facilitator(person_id=person.pk).filter(pk=meeting_id).first()
+        if meeting is not None:
+            label = str(meeting)[:200]
     return _create_automatic(
         reason=Reason.STARTER_PACK,
         person=person,
         pack_code=Pack.STARTER,
         meeting_id=meeting_id,
-        meeting_label=f"Meeting {meeting_id}",
+        meeting_label=label,
     )
 
 

@@ -48,18 +48,21 @@ def make_dispatch(
     **fields,
 ) -> Dispatch:
     person = person if person is not None else PersonFactory()
+    values = {
+        "contact_name": person.full_name,
+        "address_line_1": "1 Hope Street",
+        "town": "Liverpool",
+        "postcode": "L1 9BX",
+        "idempotency_key": uuid.uuid4() if reason == Reason.REQUEST else None,
+        **fields,
+    }
     dispatch = Dispatch.objects.create(
         reason=reason,
         status=status,
         person=person,
         meeting_id=meeting_id,
-        contact_name=person.full_name,
         contact_email=contact_email,
-        address_line_1="1 Hope Street",
-        town="Liverpool",
-        postcode="L1 9BX",
-        idempotency_key=uuid.uuid4() if reason == Reason.REQUEST else None,
-        **fields,
+        **values,
     )
     for item, qty in lines.items():
         DispatchLine.objects.create(dispatch=dispatch, item=item, quantity=qty)

@@ -1,0 +1,205 @@
+"""Staff screens: the queue, a dispatch's actions, PDFs, stock and economics."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from pypdf import PdfReader
+
+from materials import services
+from materials.models import Dispatch, Item, MovementKind, Status, StockMovement
+from tests.materials.factories import make_dispatch, make_item
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/staff/materials/"
+
+
+@pytest.fixture
+def staff(client, world):
+    client.force_login(world.users["materials"])
+    return client
+
+
+def pdf_text(response) -> str:
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_queue_runs_the_same_queries_at_any_size(staff, django_assert_num_queries):
+    poster = make_item("poster", stock=10)
+    for _ in range(3):
+        make_dispatch({poster: 1}, status=Status.SUBMITTED)
+    staff.get(QUEUE)  # warm the session
+    with django_assert_num_queries(5) as small:  # session, user, count, page, status counts
+        response = staff.get(QUEUE)
+    assert response.status_code == 200
+    leaflet = make_item("leaflet", stock=10)
+    for _ in range(60):
+        make_dispatch({poster: 2, leaflet: 3}, status=Status.APPROVED)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = staff.get(QUEUE + "?page=2")
+    assert "Page 2 of 2" in response.content.decode()
+
+
+def test_the_queue_filters_by_status_reason_and_search(staff):
+    poster = make_item("poster", stock=10)
+    make_dispatch({poster: 1}, status=Status.SUBMITTED, contact_name="Ann Submitted")
+    make_dispatch({poster: 1}, status=Status.REJECTED, contact_name="Bob Rejected")
+    make_dispatch({poster: 1}, status=Status.PACKED, contact_name="Cat Packed")
+    page = staff.get(QUEUE).content.decode()
+    assert "Ann Submitted" in page and "Cat Packed" in page and "Bob Rejected" not in page
+    page = staff.get(QUEUE + "?status=rejected").content.decode()
+    assert "Bob Rejected" in page and "Ann Submitted" not in page
+    page = staff.get(QUEUE + "?status=all&q=cat").content.decode()
+    assert "Cat Packed" in page and "Ann Submitted" not in page
+    page = staff.get(QUEUE + "?status=all&reason=starter_pack").content.decode()
+    assert "Nothing here." in page
+
+
+def test_bulk_approve_then_pack(staff):
+    poster = make_item("poster", stock=10)
+    a = make_dispatch({poster: 4}, status=Status.SUBMITTED)
+    b = make_dispatch({poster: 4}, status=Status.SUBMITTED)
+    already = make_dispatch({poster: 1}, status=Status.PACKED)
+    response = staff.post(
+        QUEUE, {"action": "approve", "ids": [a.pk, b.pk, already.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "Approved 2 dispatch(es)." in page
+    assert f"{already.short_ref}: not approved, it is packed." in page
+    staff.post(QUEUE, {"action": "pack", "ids": [a.pk, b.pk]})
+    assert set(Dispatch.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == {
+        Status.PACKED
+    }
+    assert Item.objects.get(pk=poster.pk).stock_on_hand == 2
+
+
+def test_bulk_with_nothing_selected_says_so(staff):
+    response = staff.post(QUEUE, {"action": "approve"}, follow=True)
+    assert "Select at least one dispatch first." in response.content.decode()
+
+
+def test_one_dispatch_from_approval_to_delivery(staff, on_commit):
+    poster = make_item("poster", stock=10)
+    dispatch = make_dispatch({poster: 12}, status=Status.SUBMITTED)
+    url = f"/staff/materials/dispatches/{dispatch.pk}/action/"
+    staff.post(url, {"action": "approve"})
+    response = staff.post(url, {"action": "pack"}, follow=True)
+    assert "1 line(s) short: backordered." in response.content.decode()
+    response = staff.post(url, {"action": "send", "tracking_reference": ""}, follow=True)
+    assert "Tracking reference: enter the carrier" in response.content.decode()
+    with on_commit():
+        staff.post(url, {"action": "send", "tracking_reference": "RM1GB"})
+    staff.post(url, {"action": "deliver"})
+    dispatch.refresh_from_db()
+    assert (dispatch.status, dispatch.tracking_reference) == (Status.DELIVERED, "RM1GB")
+    assert dispatch.handled_by.role == "materials"
+    page = staff.get(f"/staff/materials/dispatches/{dispatch.pk}/").content.decode()
+    assert "2 outstanding" in page
+
+
+def test_reject_needs_a_reason_and_tells_the_facilitator(staff, on_commit):
+    poster = make_item("poster", stock=10)
+    dispatch = make_dispatch({poster: 1}, status=Status.SUBMITTED)
+    url = f"/staff/materials/dispatches/{dispatch.pk}/action/"
+    response = staff.post(url, {"action": "reject", "reason": ""}, follow=True)
+    assert "Reason: say why" in response.content.decode()
+    with on_commit():
+        staff.post(url, {"action": "reject", "reason": "We cannot find this meeting."})
+    dispatch.refresh_from_db()
+    assert dispatch.status == Status.REJECTED
+    assert "We cannot find this meeting." in mail.outbox[-1].body
+
+
+def test_verifying_someone_not_on_record(staff):
+    poster = make_item("poster", stock=10)
+    dispatch = make_dispatch({poster: 1}, status=Status.AWAITING_VERIFICATION)
+    url = f"/staff/materials/dispatches/{dispatch.pk}/action/"
+    staff.post(url, {"action": "approve"})
+    dispatch.refresh_from_db()
+    assert dispatch.status == Status.AWAITING_VERIFICATION  # verify first
+    staff.post(url, {"action": "verify"})
+    dispatch.refresh_from_db()
+    assert dispatch.status == Status.SUBMITTED
+
+
+def test_an_unknown_dispatch_is_404(staff):
+    assert staff.get("/staff/materials/dispatches/999999/").status_code == 404
+
+
+def test_packing_slips_and_labels_for_a_batch(staff):
+    poster = make_item("poster", name="A3 Poster", stock=5)
+    a = make_dispatch({poster: 3}, contact_name="Ann Example")
+    b = make_dispatch({poster: 4}, contact_name="Bob Example")
+    services.dispatch_pack(dispatch_id=a.pk)
+    services.dispatch_pack(dispatch_id=b.pk)
+    text = pdf_text(staff.get(f"/staff/materials/packing-slips.pdf?ids={a.pk},{b.pk}"))
+    assert f"Packing slip {a.short_ref}" in text and f"Packing slip {b.short_ref}" in text
+    assert "Ann Example" in text and "L1 9BX" in text and "A3 Poster" in text
+    labels = pdf_text(staff.get(f"/staff/materials/labels.pdf?ids={a.pk},{b.pk}"))
+    assert "Ann Example" in labels and "Bob Example" in labels
+    # With no ids: every packed dispatch.
+    assert "Bob Example" in pdf_text(staff.get("/staff/materials/packing-slips.pdf"))
+    # From the queue's bulk action.
+    response = staff.post(QUEUE, {"action": "labels", "ids": [a.pk]})
+    assert response["Location"] == f"/staff/materials/labels.pdf?ids={a.pk}"
+
+
+def test_stock_page_records_receipts_and_adjustments_and_flags_low_stock(staff):
+    poster = make_item("poster", stock=5, reorder_level=10)
+    page = staff.get("/staff/materials/stock/").content.decode()
+    assert "Low stock" in page
+    staff.post(
+        "/staff/materials/stock/",
+        {"kind": "receipt", "receipt-item": poster.pk, "receipt-quantity": 50, "receipt-note": "x"},
+    )
+    response = staff.post(
+        "/staff/materials/stock/",
+        {
+            "kind": "adjust",
+            "adjust-item": poster.pk,
+            "adjust-quantity": -100,
+            "adjust-note": "count",
+        },
+    )
+    assert "Only 55 in stock" in response.content.decode()
+    response = staff.post(
+        "/staff/materials/stock/",
+        {"kind": "adjust", "adjust-item": poster.pk, "adjust-quantity": 0, "adjust-note": "count"},
+    )
+    assert "An adjustment cannot be 0." in response.content.decode()
+    staff.post(
+        "/staff/materials/stock/",
+        {"kind": "adjust", "adjust-item": poster.pk, "adjust-quantity": -3, "adjust-note": "torn"},
+    )
+    poster.refresh_from_db()
+    assert poster.stock_on_hand == 52
+    kinds = list(
+        StockMovement.objects.filter(item=poster).order_by("pk").values_list("kind", "quantity")
+    )
+    assert kinds == [
+        (MovementKind.RECEIPT, 5),
+        (MovementKind.RECEIPT, 50),
+        (MovementKind.ADJUSTMENT, -3),
+    ]
+    assert "torn" in staff.get(f"/staff/materials/stock/{poster.pk}/").content.decode()
+
+
+def test_economics_shows_spend_per_quarter(client, world, time_machine):
+    time_machine.move_to("2026-05-15 12:00Z")
+    poster = make_item("poster", stock=100, unit_cost="1.50")
+    dispatch = make_dispatch({poster: 10})
+    services.dispatch_pack(dispatch_id=dispatch.pk)
+    services.dispatch_send(dispatch_id=dispatch.pk, tracking_reference="T")
+    client.force_login(world.users["finance"])
+    response = client.get("/staff/materials/economics/")
+    rows = {row["label"]: row for row in response.context["rows"]}
+    assert rows["2026 Q2"]["spend"] == Decimal("15.00")
+    assert rows["2025 Q1"]["spend"] == Decimal("0.00")
+    assert "£15.00" in response.content.decode()
+    assert response.context["items_total"] == 10
+    assert date(2026, 5, 15) == Dispatch.objects.get(pk=dispatch.pk).dispatched_on
