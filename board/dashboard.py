@@ -116,11 +116,11 @@ def compute_figures(*, today: date) -> dict:
         },
         "renewals_due": {
             "value": partners_selectors.renewals_due(on=today).count(),
-            "url": metrics.get("renewal_rate").list_url,
+            "url": _url("partners_staff:renewals"),
         },
         "overdue_invoices": {
             "value": partners_selectors.overdue_invoices(on=today).count(),
-            "url": metrics.get("licence_income_fy").list_url,
+            "url": _url("partners_staff:overdue"),
         },
         "partners_behind": {
             "value": len(meetings_selectors.partners_behind_on_peer_led(on=today)),
@@ -128,7 +128,7 @@ def compute_figures(*, today: date) -> dict:
         },
         "materials_queue": {
             "value": materials_selectors.queue_size(),
-            "url": metrics.get("materials_dispatched_items").list_url,
+            "url": _url("materials_staff:queue"),
         },
         "objectives": {
             "colour": summary.colour.value if summary.colour else None,

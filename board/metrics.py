@@ -243,7 +243,7 @@ def _build() -> dict[str, Metric]:
             Unit.PERCENT,
             True,
             peer_led_share,
-            "meetings_staff:list",
+            "meetings_staff:figures",
             "Share of active meetings led by trained peer facilitators.",
         ),
         Metric(
@@ -252,7 +252,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             True,
             active_partners,
-            "partners_staff:list",
+            "partners_staff:partner_list",
             "Organisations holding an active site licence.",
         ),
         Metric(
@@ -261,7 +261,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             True,
             active_sites,
-            "partners_staff:sites",
+            "partners_staff:partner_list",
             "Sites covered by an active licence or block agreement.",
         ),
         Metric(
@@ -270,7 +270,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             True,
             block_covered_sites,
-            "partners_staff:agreements",
+            "partners_staff:coverage",
             "Sites inside an area covered by an active block agreement.",
         ),
         Metric(
@@ -279,7 +279,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             True,
             block_population_covered,
-            "partners_staff:agreements",
+            "partners_staff:coverage",
             "People living in areas covered by an active block agreement (all nations).",
         ),
         *[
@@ -289,7 +289,7 @@ def _build() -> dict[str, Metric]:
                 Unit.PERCENT,
                 True,
                 _nation_share(code),
-                "partners_staff:agreements",
+                "partners_staff:coverage",
                 f"Share of {name}'s population living in areas with an active block agreement.",
             )
             for code, name in NATIONS
@@ -300,7 +300,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             True,
             champions_trained,
-            "training_staff:list",
+            "training_staff:champions",
             "Professionals who have become SMART Recovery Champions, to date.",
         ),
         Metric(
@@ -309,7 +309,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             True,
             facilitators_trained,
-            "training_staff:list",
+            "training_staff:people",
             "People trained as meeting facilitators, to date.",
         ),
         Metric(
@@ -327,7 +327,7 @@ def _build() -> dict[str, Metric]:
             Unit.MONEY,
             True,
             licence_income_financial_year,
-            "partners_staff:invoices",
+            "partners_staff:partner_list",
             "Net licence and block income invoiced since 1 April.",
         ),
         Metric(
@@ -336,7 +336,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             True,
             materials_dispatched_items,
-            "materials_staff:queue",
+            "materials_staff:economics",
             "Items of free materials dispatched since 1 April.",
         ),
         Metric(
@@ -345,7 +345,7 @@ def _build() -> dict[str, Metric]:
             Unit.MONEY,
             False,
             materials_dispatched_cost,
-            "materials_staff:queue",
+            "materials_staff:economics",
             "Cost of the free materials dispatched since 1 April.",
         ),
         Metric(
@@ -354,7 +354,7 @@ def _build() -> dict[str, Metric]:
             Unit.COUNT,
             False,
             partners_behind_on_peer_led,
-            "meetings_staff:list",
+            "meetings_staff:figures",
             "Partners that signed over a year ago and have no peer-led meeting yet.",
         ),
     ]

@@ -4,9 +4,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import board.views
+
 urlpatterns = [
     path("", include("smartnet.urls_core")),
     path("admin/", admin.site.urls),
+    # The staff dashboard: the board's figures (issue 7), above the staff includes.
+    path("staff/", board.views.dashboard, name="staff_dashboard"),
     # Partners: staff screens and the partner/commissioner portal home.
     path("staff/partners/", include("partners.urls_staff")),
     path("portal/", include("partners.urls_portal")),

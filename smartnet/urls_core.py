@@ -7,7 +7,6 @@ from smartnet.forms import EmailAuthenticationForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),

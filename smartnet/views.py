@@ -3,8 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from smartnet import health
-from smartnet.access import public, role_required
-from smartnet.roles import STAFF_ROLES
+from smartnet.access import public
 
 
 @public
@@ -27,8 +26,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         status = "degraded" if database_ok else "down"
     return JsonResponse({"status": status, **parts}, status=200 if database_ok else 503)
-
-
-@role_required(*STAFF_ROLES)
-def staff_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "smartnet/staff_dashboard.html")
