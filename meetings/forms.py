@@ -2,7 +2,7 @@
 
 from django import forms
 
-from meetings.models import Format, HeadCount, Leadership, Meeting, Programme, Weekday
+from meetings.models import Format, HeadCount, Leadership, Meeting, Programme, Status, Weekday
 from smartnet.forms import StyledFormMixin
 
 
@@ -59,6 +59,28 @@ class FinderForm(StyledFormMixin, forms.Form):
         choices=[("", "Any programme")]
         + [(v, label) for v, label in Programme.choices if v != Programme.PRISON],
         required=False,
+    )
+
+
+class MeetingFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label="Name, town or partner", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *Status.choices], required=False
+    )
+    programme = forms.ChoiceField(
+        label="Programme", choices=[("", "Any programme"), *Programme.choices], required=False
+    )
+    format = forms.ChoiceField(
+        label="Format", choices=[("", "Any format"), *Format.choices], required=False
+    )
+    leadership = forms.ChoiceField(
+        label="Led now", choices=[("", "Any leadership"), *Leadership.choices], required=False
+    )
+
+
+class FiguresForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(
+        label="On date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 

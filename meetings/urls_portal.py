@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from meetings import views_portal
 
 app_name = "meetings_portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_portal.meeting_list, name="list"),
+    path("propose/", views_portal.meeting_propose, name="propose"),
+    path("<int:pk>/", views_portal.meeting_detail, name="detail"),
+    path("<int:pk>/head-counts/new/", views_portal.head_count_new, name="head_count"),
+    path("<int:pk>/leadership/", views_portal.leadership_propose, name="leadership"),
+]

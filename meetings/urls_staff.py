@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from meetings import views_staff
 
 app_name = "meetings_staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_staff.meeting_list, name="list"),
+    path("new/", views_staff.meeting_new, name="new"),
+    path("figures/", views_staff.figures, name="figures"),
+    path("proposals/", views_staff.proposal_list, name="proposals"),
+    path("proposals/<int:pk>/decide/", views_staff.proposal_decide, name="proposal_decide"),
+    path("<int:pk>/", views_staff.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views_staff.meeting_edit, name="edit"),
+    path("<int:pk>/leadership/", views_staff.leadership_new, name="leadership"),
+    path("<int:pk>/status/<slug:action>/", views_staff.meeting_status, name="status"),
+]

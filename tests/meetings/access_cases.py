@@ -1,22 +1,77 @@
-from tests.access import EVERYONE, Case
+import datetime
+
+from smartnet.roles import Role
+from tests.access import EVERYONE, OTHER_PARTNER, PORTAL, STAFF, Case
+
+EDITORS = frozenset({Role.STAFF_ADMIN.value, Role.TRAINING.value})
+PARTNER = Role.PARTNER_CONTACT.value
+COMMISSIONER = Role.COMMISSIONER_CONTACT.value
 
 
-def _listed_meeting(world) -> str:
-    import datetime
-
+def _meeting(world):
     from tests.meetings.factories import make_meeting
 
-    meeting = make_meeting(host=world.org_a, started_on=datetime.date(2014, 1, 6))
-    return meeting.slug
+    return make_meeting(host=world.org_a, started_on=datetime.date(2014, 1, 6))
+
+
+def _proposal(world) -> str:
+    from meetings import services
+
+    meeting = _meeting(world)
+    proposal = services.proposal_leadership_change(
+        organisation=world.org_a,
+        meeting=meeting,
+        kind="peer_led",
+        start_date=datetime.date(2014, 6, 2),
+    )
+    return f"/staff/meetings/proposals/{proposal.pk}/decide/"
 
 
 CASES = {
+    # Public
     "meetings:finder": Case("/meetings/", allow=EVERYONE),
     "meetings:feed": Case("/meetings/feed.json", allow=EVERYONE),
     "meetings:calendar": Case("/meetings/calendar.ics", allow=EVERYONE),
     "meetings:region_pdf": Case(
-        lambda w: (_listed_meeting(w), "/meetings/regions/north-west.pdf")[1], allow=EVERYONE
+        lambda w: (_meeting(w), "/meetings/regions/north-west.pdf")[1], allow=EVERYONE
     ),
-    "meetings:meeting_ics": Case(lambda w: f"/meetings/{_listed_meeting(w)}.ics", allow=EVERYONE),
-    "meetings:detail": Case(lambda w: f"/meetings/{_listed_meeting(w)}/", allow=EVERYONE),
+    "meetings:meeting_ics": Case(lambda w: f"/meetings/{_meeting(w).slug}.ics", allow=EVERYONE),
+    "meetings:detail": Case(lambda w: f"/meetings/{_meeting(w).slug}/", allow=EVERYONE),
+    # Staff
+    "meetings_staff:list": Case("/staff/meetings/", allow=STAFF),
+    "meetings_staff:figures": Case("/staff/meetings/figures/", allow=STAFF),
+    "meetings_staff:proposals": Case("/staff/meetings/proposals/", allow=STAFF),
+    "meetings_staff:new": Case("/staff/meetings/new/", allow=EDITORS),
+    "meetings_staff:detail": Case(lambda w: f"/staff/meetings/{_meeting(w).pk}/", allow=STAFF),
+    "meetings_staff:edit": Case(lambda w: f"/staff/meetings/{_meeting(w).pk}/edit/", allow=EDITORS),
+    "meetings_staff:leadership": Case(
+        lambda w: f"/staff/meetings/{_meeting(w).pk}/leadership/", allow=EDITORS
+    ),
+    "meetings_staff:status": Case(
+        lambda w: f"/staff/meetings/{_meeting(w).pk}/status/pause/", allow=EDITORS
+    ),
+    "meetings_staff:proposal_decide": Case(
+        _proposal, allow=EDITORS, ok=302, method="post", data={"decision": "decline"}
+    ),
+    # Portal: org_a's meetings; another partner gets 404, a commissioner not
+    # covering the area too; only partner contacts record and propose.
+    "meetings_portal:list": Case("/portal/meetings/", allow=PORTAL),
+    "meetings_portal:propose": Case(
+        "/portal/meetings/propose/", allow=frozenset({PARTNER, OTHER_PARTNER})
+    ),
+    "meetings_portal:detail": Case(
+        lambda w: f"/portal/meetings/{_meeting(w).pk}/",
+        allow=frozenset({PARTNER}),
+        overrides={OTHER_PARTNER: 404, COMMISSIONER: 404},
+    ),
+    "meetings_portal:head_count": Case(
+        lambda w: f"/portal/meetings/{_meeting(w).pk}/head-counts/new/",
+        allow=frozenset({PARTNER}),
+        overrides={OTHER_PARTNER: 404, COMMISSIONER: 404},
+    ),
+    "meetings_portal:leadership": Case(
+        lambda w: f"/portal/meetings/{_meeting(w).pk}/leadership/",
+        allow=frozenset({PARTNER}),
+        overrides={OTHER_PARTNER: 404, COMMISSIONER: 404},
+    ),
 }

@@ -1,0 +1,188 @@
+"""The portal's meetings: a partner sees the meetings at its sites, records
+head counts, and proposes a new meeting or a leadership change for staff to
+confirm. Every object comes through ``meetings_for_portal``: another
+organisation's meeting is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from meetings import selectors, services
+from meetings.access import may_record_for, meetings_for_portal
+from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm, apply_errors
+from meetings.models import LeadershipPeriod, Proposal, ProposalStatus
+from partners.access import organisations_for_user, portal_required, sites_for_user
+from partners.models import Person
+from smartnet.access import refuse
+
+
+def _recorder_only(request: HttpRequest) -> HttpResponse | None:
+    if not may_record_for(request.user):
+        return refuse(request, "Only partner contacts record head counts and propose changes.")
+    return None
+
+
+@portal_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    meetings = (
+        meetings_for_portal(request.user)
+        .select_related("site", "host")
+        .annotate(
+            leadership_now=Subquery(
+                LeadershipPeriod.objects.filter(
+                    meeting=OuterRef("pk"), end_date__isnull=True
+                ).values("kind")[:1]
+            )
+        )
+        .order_by("status", "name")
+    )
+    return render(
+        request,
+        "meetings/portal/list.html",
+        {"meetings": meetings, "can_record": may_record_for(request.user)},
+    )
+
+
+@portal_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(meetings_for_portal(request.user).select_related("site"), pk=pk)
+    return render(
+        request,
+        "meetings/portal/detail.html",
+        {
+            "meeting": meeting,
+            "periods": meeting.leadership.order_by("-start_date").prefetch_related("facilitators"),
+            "head_counts": meeting.head_counts.order_by("-held_on")[:26],
+            "average": selectors.average_attendance(meeting_id=meeting.pk),
+            "proposals": meeting.proposals.order_by("-created_at")[:10],
+            "can_record": may_record_for(request.user),
+            "form": HeadCountForm(initial={"held_on": timezone.localdate()}),
+        },
+    )
+
+
+@portal_required
+def head_count_new(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(meetings_for_portal(request.user), pk=pk)
+    refused = _recorder_only(request)
+    if refused:
+        return refused
+    form = HeadCountForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.head_count_record(
+                meeting=meeting,
+                held_on=data["held_on"],
+                attendance=data["attendance"],
+                new_attendees=data["new_attendees"],
+                confirmed=data["confirmed"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: the head count was recorded.")
+            return redirect("meetings_portal:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": f"Record a head count: {meeting.name}",
+            "submit": "Record the head count",
+            "portal_meeting": meeting,
+        },
+    )
+
+
+@portal_required
+def meeting_propose(request: HttpRequest) -> HttpResponse:
+    refused = _recorder_only(request)
+    if refused:
+        return refused
+    organisations = list(organisations_for_user(request.user))
+    sites = sites_for_user(request.user)
+    form = MeetingForm(request.POST or None, sites=sites)
+    form.fields["is_public"].initial = True
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        site = data.get("site")
+        organisation = organisations[0]
+        if site is not None:
+            organisation = next(o for o in organisations if o.pk == site.organisation_id)
+        try:
+            services.proposal_new_meeting(
+                organisation=organisation,
+                proposed_on=timezone.localdate(),
+                by=request.user,
+                **data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Thank you: the meeting was proposed. The central team will confirm it."
+            )
+            return redirect("meetings_portal:list")
+    return render(
+        request,
+        "meetings/form_page.html",
+        {"form": form, "title": "Propose a new meeting", "submit": "Propose the meeting"},
+    )
+
+
+@portal_required
+def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(meetings_for_portal(request.user), pk=pk)
+    refused = _recorder_only(request)
+    if refused:
+        return refused
+    organisations = organisations_for_user(request.user)
+    people = (
+        Person.objects.filter(
+            Q(affiliations__organisation__in=organisations)
+            | Q(facilitated_periods__meeting=meeting),
+            anonymised_at__isnull=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+    form = LeadershipForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = meeting.host or organisations.first()
+        try:
+            services.proposal_leadership_change(
+                organisation=organisation,
+                meeting=meeting,
+                kind=data["kind"],
+                start_date=data["start_date"],
+                facilitators=list(data["facilitators"]),
+                note=data["note"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Thank you: the change was sent to the central team to confirm."
+            )
+            return redirect("meetings_portal:detail", pk=meeting.pk)
+    pending = Proposal.objects.filter(meeting=meeting, status=ProposalStatus.PENDING).exists()
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": f"Propose a leadership change: {meeting.name}",
+            "submit": "Send to the central team",
+            "portal_meeting": meeting,
+            "pending": pending,
+        },
+    )

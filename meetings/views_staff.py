@@ -1,0 +1,294 @@
+"""Staff screens: the meeting register with filters, a meeting with its
+leadership timeline and head counts, lifecycle and leadership changes, the
+portal's proposals, and the network figures. Thin: a form, one service, render."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from meetings import selectors, services
+from meetings.access import MEETING_EDITORS, MEETING_VIEWERS
+from meetings.forms import (
+    FiguresForm,
+    LeadershipForm,
+    MeetingFilterForm,
+    MeetingForm,
+    StatusForm,
+    apply_errors,
+)
+from meetings.models import (
+    HeadCount,
+    LeadershipPeriod,
+    Meeting,
+    Proposal,
+    ProposalStatus,
+    Status,
+)
+from partners.models import Person, Site
+from smartnet.access import role_required
+
+STATUS_ACTIONS = {
+    "activate": ("Open or reopen the meeting", services.meeting_activate),
+    "pause": ("Pause the meeting", services.meeting_pause),
+    "close": ("Close the meeting", services.meeting_close),
+}
+
+
+def _people_for(meeting: Meeting):
+    """People who may facilitate: anyone affiliated with the host, and current facilitators."""
+    query = Q(facilitated_periods__meeting=meeting)
+    if meeting.host_id:
+        query |= Q(affiliations__organisation_id=meeting.host_id)
+    return (
+        Person.objects.filter(query, anonymised_at__isnull=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@role_required(*MEETING_VIEWERS)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    form = MeetingFilterForm(request.GET or None)
+    meetings = Meeting.objects.select_related("site", "host").annotate(
+        leadership_now=Subquery(
+            LeadershipPeriod.objects.filter(meeting=OuterRef("pk"), end_date__isnull=True).values(
+                "kind"
+            )[:1]
+        )
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            meetings = meetings.filter(
+                Q(name__icontains=data["q"])
+                | Q(site__town__icontains=data["q"])
+                | Q(venue_town__icontains=data["q"])
+                | Q(host__name__icontains=data["q"])
+            )
+        for field in ("status", "programme", "format"):
+            if data[field]:
+                meetings = meetings.filter(**{field: data[field]})
+        if data["leadership"]:
+            meetings = meetings.filter(leadership_now=data["leadership"])
+    params = request.GET.copy()
+    params.pop("page", None)
+    page = Paginator(meetings.order_by("name", "pk"), settings.MEETINGS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    pending = Proposal.objects.filter(status=ProposalStatus.PENDING).count()
+    return render(
+        request,
+        "meetings/staff/list.html",
+        {"form": form, "page_obj": page, "query_string": params.urlencode(), "pending": pending},
+    )
+
+
+@role_required(*MEETING_VIEWERS)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting.objects.select_related("site", "host"), pk=pk)
+    periods = list(
+        meeting.leadership.order_by("-start_date").prefetch_related(
+            Prefetch("facilitators", queryset=Person.objects.order_by("last_name"))
+        )
+    )
+    people = {p.pk for period in periods for p in period.facilitators.all()}
+    trained = _trained(people)
+    return render(
+        request,
+        "meetings/staff/detail.html",
+        {
+            "meeting": meeting,
+            "periods": periods,
+            "trained": trained,
+            "status_changes": meeting.status_changes.select_related("recorded_by").order_by(
+                "-on", "-pk"
+            ),
+            "head_counts": meeting.head_counts.order_by("-held_on")[:26],
+            "average": selectors.average_attendance(meeting_id=meeting.pk),
+            "proposals": meeting.proposals.filter(status=ProposalStatus.PENDING),
+            "can_edit": request.user.role in MEETING_EDITORS,
+            "actions": _actions(meeting),
+        },
+    )
+
+
+def _trained(person_ids: set[int]) -> set[int]:
+    if not person_ids:
+        return set()
+    from training.selectors import trained_facilitator_ids
+
+    return trained_facilitator_ids(person_ids=person_ids)
+
+
+def _actions(meeting: Meeting) -> list[tuple[str, str]]:
+    allowed = services.TRANSITIONS[Status(meeting.status)]
+    names = {Status.ACTIVE: "activate", Status.PAUSED: "pause", Status.CLOSED: "close"}
+    return [(names[s], STATUS_ACTIONS[names[s]][0]) for s in Status if s in allowed]
+
+
+@role_required(*MEETING_EDITORS)
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    form = MeetingForm(request.POST or None, sites=Site.objects.select_related("organisation"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(
+                proposed_on=timezone.localdate(), recorded_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{meeting.name} was added as a proposed meeting.")
+            return redirect("meetings_staff:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {"form": form, "title": "Add a meeting", "submit": "Add the meeting"},
+    )
+
+
+@role_required(*MEETING_EDITORS)
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    form = MeetingForm(request.POST or None, instance=meeting, sites=Site.objects.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "The meeting's details were saved.")
+            return redirect("meetings_staff:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {"form": form, "title": f"Edit {meeting.name}", "submit": "Save", "meeting": meeting},
+    )
+
+
+@role_required(*MEETING_EDITORS)
+def meeting_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if action not in STATUS_ACTIONS:
+        return redirect("meetings_staff:detail", pk=meeting.pk)
+    title, service = STATUS_ACTIONS[action]
+    form = StatusForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kwargs = {"meeting": meeting, "on": data["on"], "by": request.user}
+        if action != "activate":
+            kwargs["reason"] = data["reason"]
+        try:
+            service(**kwargs)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{meeting.name}: {title.lower()} - done.")
+            return redirect("meetings_staff:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {"form": form, "title": f"{title}: {meeting.name}", "submit": title, "meeting": meeting},
+    )
+
+
+@role_required(*MEETING_EDITORS)
+def leadership_new(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk)
+    form = LeadershipForm(request.POST or None, people=_people_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.leadership_change(
+                meeting=meeting,
+                kind=data["kind"],
+                start_date=data["start_date"],
+                facilitators=list(data["facilitators"]),
+                note=data["note"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "The leadership change was recorded.")
+            return redirect("meetings_staff:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": f"Record a leadership change: {meeting.name}",
+            "submit": "Record the change",
+            "meeting": meeting,
+        },
+    )
+
+
+@role_required(*MEETING_VIEWERS)
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    proposals = (
+        Proposal.objects.filter(status=ProposalStatus.PENDING)
+        .select_related("meeting", "organisation", "proposed_by")
+        .prefetch_related("facilitators")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "meetings/staff/proposals.html",
+        {
+            "proposals": proposals,
+            "can_edit": request.user.role in MEETING_EDITORS,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*MEETING_EDITORS)
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    try:
+        if request.POST.get("decision") == "confirm":
+            services.proposal_confirm(proposal=proposal, on=timezone.localdate(), by=request.user)
+            messages.success(request, f"Confirmed: {proposal}.")
+        else:
+            services.proposal_decline(proposal=proposal, by=request.user)
+            messages.info(request, f"Declined: {proposal}.")
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("meetings_staff:proposals")
+
+
+@role_required(*MEETING_VIEWERS)
+def figures(request: HttpRequest) -> HttpResponse:
+    """The network's figures on a chosen date (default today)."""
+    form = FiguresForm(request.GET or None)
+    on = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["on"]:
+        on = form.cleaned_data["on"]
+    start = on.replace(day=1) - timedelta(days=84)
+    weeks = selectors.weekly_openings_and_closures(start=start, end=on)
+    context = {
+        "form": form,
+        "on": on,
+        "per_week": selectors.meetings_per_week(on=on),
+        "share": selectors.peer_led_share(on=on),
+        "weeks": weeks,
+        "lag": selectors.peer_led_lag(on=on),
+        "behind": selectors.partners_behind_on_peer_led(on=on),
+        "attendance": selectors.average_attendance(start=on - timedelta(days=365), end=on),
+        "head_count_sessions": HeadCount.objects.filter(held_on__lte=on).count(),
+        "by_status": dict(Meeting.objects.values_list("status").annotate(n=Count("pk"))),
+    }
+    return render(request, "meetings/staff/figures.html", context)
