@@ -1,9 +1,20 @@
 from django.apps import AppConfig
 
-from smartnet.roles import PORTAL_ROLES
+from smartnet.roles import PORTAL_ROLES, STAFF_ROLES, Role
+
+MONEY_ROLES = frozenset({Role.STAFF_ADMIN, Role.FINANCE})
 
 
 class PartnersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "partners"
-    nav_items = [("Portal", "portal:home", PORTAL_ROLES)]
+    nav_items = [
+        ("Partners", "partners_staff:partner_list", STAFF_ROLES),
+        ("Renewals", "partners_staff:renewals", STAFF_ROLES),
+        ("Overdue invoices", "partners_staff:overdue", STAFF_ROLES),
+        ("Block coverage", "partners_staff:coverage", STAFF_ROLES),
+        ("Site requests", "partners_staff:site_requests", STAFF_ROLES),
+        ("Finance export", "partners_staff:xero_export", MONEY_ROLES),
+        ("Portal", "portal:home", PORTAL_ROLES),
+        ("Invoices", "portal:invoices", PORTAL_ROLES),
+    ]

@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from partners import views_staff
 
 app_name = "partners_staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_staff.partner_list, name="partner_list"),
+    path("<int:pk>/", views_staff.partner_detail, name="partner_detail"),
+    path("renewals/", views_staff.renewals_due, name="renewals"),
+    path("renewals/approve/", views_staff.renewals_approve, name="renewals_approve"),
+    path("invoices/overdue/", views_staff.overdue_invoices, name="overdue"),
+    path("invoices/export/", views_staff.xero_export, name="xero_export"),
+    path("invoices/<int:pk>/pdf/", views_staff.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/payment/", views_staff.invoice_payment, name="invoice_payment"),
+    path("coverage/", views_staff.block_coverage, name="coverage"),
+    path("site-requests/", views_staff.site_requests, name="site_requests"),
+    path(
+        "site-requests/<int:pk>/decide/",
+        views_staff.site_request_decide,
+        name="site_request_decide",
+    ),
+]

@@ -1,9 +1,202 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The partner and commissioner portal (/portal/).
 
-from partners.access import portal_required
+Every object is fetched through ``partners.access`` querysets, so another
+organisation's id answers 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partners import services
+from partners.access import organisations_for_user, portal_required, sites_for_user
+from partners.forms import ContactForm, SiteRequestForm, apply_service_errors
+from partners.models import (
+    IN_FORCE_STATUSES,
+    PENDING_STATUSES,
+    Affiliation,
+    AgreementPeriod,
+    Invoice,
+    InvoiceStatus,
+    SiteRequest,
+)
+from smartnet.access import refuse
+from smartnet.roles import Role
+
+
+def _periods_for(organisations):
+    """Terms in force or pending for these organisations, with coverage."""
+    return (
+        AgreementPeriod.objects.filter(
+            agreement__organisation__in=organisations,
+            status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES],
+        )
+        .select_related("agreement__organisation", "previous")
+        .prefetch_related("coverage__site__area")
+        .order_by("agreement__organisation__name", "start_date")
+    )
+
+
+def _organisation(request: HttpRequest):
+    """The organisation the page is about: ?organisation=<id> among the
+    user's own (404 otherwise), else the first."""
+    wanted = request.GET.get("organisation") or request.POST.get("organisation")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404("No such organisation.")
+        return get_object_or_404(organisations_for_user(request.user), pk=wanted)
+    return request.organisations[0]
 
 
 @portal_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "partners/portal/home.html", {"organisations": request.organisations})
+    today = timezone.localdate()
+    organisations = request.organisations
+    periods = list(_periods_for(organisations))
+    is_commissioner = request.user.role == Role.COMMISSIONER_CONTACT
+    context = {
+        "organisations": organisations,
+        "periods": periods,
+        "today": today,
+        "is_commissioner": is_commissioner,
+        "pending_requests": SiteRequest.objects.filter(
+            organisation__in=organisations, status="pending"
+        ),
+    }
+    if is_commissioner:
+        context["area_sites"] = (
+            sites_for_user(request.user)
+            .select_related("organisation", "area")
+            .order_by("area__name", "name")
+        )
+    return render(request, "partners/portal/home.html", context)
+
+
+@portal_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    invoices = (
+        Invoice.objects.filter(organisation__in=organisations_for_user(request.user))
+        .exclude(status=InvoiceStatus.DRAFT)
+        .select_related("organisation")
+        .order_by("-issue_date", "-pk")
+    )
+    return render(request, "partners/portal/invoices.html", {"invoices": invoices})
+
+
+@portal_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(
+        Invoice.objects.filter(organisation__in=organisations_for_user(request.user)).exclude(
+            status=InvoiceStatus.DRAFT
+        ),
+        pk=pk,
+    )
+    response = HttpResponse(services.invoice_pdf(invoice=invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+@portal_required
+def site_add(request: HttpRequest) -> HttpResponse:
+    """Add a site: the first POST shows the fee; confirming creates a pending
+    change for staff (nothing is charged until they approve)."""
+    if request.user.role != Role.PARTNER_CONTACT:
+        return refuse(request, "Sites are added by the partner that runs them.")
+    organisation = _organisation(request)
+    form = SiteRequestForm(request.POST or None, initial={"joins_on": timezone.localdate()})
+    quote = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        period = services.current_site_licence(organisation, data["joins_on"])
+        if period is None:
+            form.add_error(
+                "joins_on",
+                "Your organisation has no site licence in force on that date; "
+                "please contact the central team.",
+            )
+        elif request.POST.get("confirm") == "1":
+            try:
+                services.site_request_create(
+                    organisation=organisation,
+                    person=getattr(request.user, "person", None),
+                    name=data["name"],
+                    address_line_1=data["address_line_1"],
+                    address_line_2=data["address_line_2"],
+                    town=data["town"],
+                    postcode=data["postcode"],
+                    area_code=data["area"].ons_code,
+                    site_type=data["site_type"],
+                    joins_on=data["joins_on"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Thank you: {data['name']} is waiting for the central team to approve it.",
+                )
+                return redirect("portal:home")
+        else:
+            quote = {
+                "fee": services.quote_site_fee(
+                    period=period, area=data["area"], joins_on=data["joins_on"]
+                ),
+                "period": period,
+            }
+    return render(
+        request,
+        "partners/portal/site_add.html",
+        {"form": form, "quote": quote, "organisation": organisation},
+    )
+
+
+@require_POST
+@portal_required
+def renewal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    renewal = get_object_or_404(
+        AgreementPeriod.objects.filter(
+            agreement__organisation__in=organisations_for_user(request.user),
+            previous__isnull=False,
+        ),
+        pk=pk,
+    )
+    try:
+        services.renewal_confirm(renewal=renewal, person=getattr(request.user, "person", None))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"Thank you: renewal of {renewal.agreement.reference} from "
+            f"{renewal.start_date:%d %B %Y} confirmed. The central team will now accept it.",
+        )
+    return redirect("portal:home")
+
+
+@portal_required
+def contacts(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_set(organisation=organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Contact updated.")
+            return redirect(f"{request.path}?organisation={organisation.pk}")
+    current = (
+        Affiliation.objects.current()
+        .contacts()
+        .filter(organisation=organisation)
+        .select_related("person")
+        .order_by("role")
+    )
+    return render(
+        request,
+        "partners/portal/contacts.html",
+        {"form": form, "organisation": organisation, "contacts": current},
+    )

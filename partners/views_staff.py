@@ -1,0 +1,336 @@
+"""Staff screens of the Partnership Scheme (mounted at /staff/partners/)."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partners import selectors, services
+from partners.forms import ExportForm, PartnerFilterForm, PaymentForm, apply_service_errors
+from partners.models import (
+    OPEN_INVOICE_STATUSES,
+    Affiliation,
+    AgreementKind,
+    AgreementPeriod,
+    Invoice,
+    Organisation,
+    OrganisationKind,
+    PeriodStatus,
+    Site,
+    SiteRequest,
+    SiteRequestStatus,
+    Standing,
+)
+from smartnet.access import role_required
+from smartnet.roles import STAFF_ROLES, Role
+
+MONEY_ROLES = (Role.STAFF_ADMIN, Role.FINANCE)
+PAGE_SIZE = 50
+
+
+def _latest_period(field: str):
+    return Subquery(
+        AgreementPeriod.objects.filter(
+            agreement__organisation=OuterRef("pk"),
+            agreement__kind=AgreementKind.SITE_LICENCE,
+            activated_on__isnull=False,
+        )
+        .order_by("-end_date")
+        .values(field)[:1]
+    )
+
+
+def partner_queryset():
+    """Partners (not commissioners) with what the list shows, in one query."""
+    site_count = (
+        Site.objects.filter(organisation=OuterRef("pk"), closed_on__isnull=True)
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    owed = (
+        Invoice.objects.filter(organisation=OuterRef("pk"), status__in=OPEN_INVOICE_STATUSES)
+        .order_by()
+        .values("organisation")
+        .annotate(s=Sum("total") - Sum("amount_paid") - Sum("amount_credited"))
+        .values("s")
+    )
+    return (
+        Organisation.objects.exclude(kind=OrganisationKind.COMMISSIONER)
+        .annotate(
+            site_count=Coalesce(Subquery(site_count, output_field=IntegerField()), Value(0)),
+            term_end=_latest_period("end_date"),
+            term_status=_latest_period("status"),
+            reference=_latest_period("agreement__reference"),
+            owed=Subquery(owed),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def standing_filter(status: str, today: datetime.date) -> Q:
+    """The list's status filter as conditions on the latest activated term."""
+    grace = datetime.timedelta(days=services.settings.PARTNERS_GRACE_DAYS)
+    due = datetime.timedelta(days=services.settings.PARTNERS_RENEWAL_DUE_DAYS)
+    live = ~Q(term_status=PeriodStatus.TERMINATED)
+    return {
+        "current": live & Q(term_end__gt=today + due),
+        "renewal_due": live & Q(term_end__gte=today, term_end__lte=today + due),
+        "grace": live & Q(term_end__lt=today, term_end__gte=today - grace),
+        "lapsed": Q(term_end__lt=today - grace) | Q(term_status=PeriodStatus.TERMINATED),
+        "none": Q(term_end__isnull=True),
+    }[status]
+
+
+def standing_label(org, today: datetime.date) -> str:
+    if org.term_end is None:
+        return "No agreement"
+    if org.term_status == PeriodStatus.TERMINATED:
+        return "Ended"
+    grace = datetime.timedelta(days=services.settings.PARTNERS_GRACE_DAYS)
+    due = datetime.timedelta(days=services.settings.PARTNERS_RENEWAL_DUE_DAYS)
+    if org.term_end > today + due:
+        return "Current"
+    if org.term_end >= today:
+        return "Renewal due"
+    if org.term_end >= today - grace:
+        return "In grace"
+    return "Lapsed"
+
+
+@role_required(*STAFF_ROLES)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = PartnerFilterForm(request.GET or None)
+    partners = partner_queryset()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            partners = partners.filter(
+                Q(name__icontains=q) | Q(charity_number__iexact=q) | Q(company_number__iexact=q)
+            )
+        if data["status"]:
+            partners = partners.filter(standing_filter(data["status"], today))
+        if data["renewal_month"]:
+            month = data["renewal_month"]
+            partners = partners.filter(term_end__year=month.year, term_end__month=month.month)
+        if data["region"]:
+            partners = partners.filter(
+                Exists(
+                    Site.objects.filter(organisation=OuterRef("pk"), area__region=data["region"])
+                )
+            )
+        if data["kind"]:
+            partners = partners.filter(kind=data["kind"])
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    for org in page.object_list:
+        org.standing = standing_label(org, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = (
+        "partners/staff/partner_rows.html" if request.htmx else "partners/staff/partner_list.html"
+    )
+    return render(
+        request,
+        template,
+        {"form": form, "page_obj": page, "query_string": query.urlencode(), "today": today},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    today = timezone.localdate()
+    agreements = list(
+        organisation.agreements.prefetch_related("periods__coverage__site").order_by("-created_at")
+    )
+    for agreement in agreements:
+        for period in agreement.periods.all():
+            period.standing_today = Standing(period.standing(today))
+    sites = (
+        Site.objects.filter(area__commissioners=organisation).select_related("organisation", "area")
+        if organisation.is_commissioner
+        else organisation.sites.select_related("area").prefetch_related("flags")
+    )
+    return render(
+        request,
+        "partners/staff/partner_detail.html",
+        {
+            "organisation": organisation,
+            "agreements": agreements,
+            "sites": sites,
+            "invoices": organisation.invoices.order_by("-created_at"),
+            "contacts": Affiliation.objects.filter(organisation=organisation)
+            .contacts()
+            .select_related("person")
+            .order_by("end_date", "role"),
+            "site_requests": organisation.site_requests.filter(status=SiteRequestStatus.PENDING),
+            "today": today,
+            "can_act": request.user.role in MONEY_ROLES,
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def renewals_due(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    periods = selectors.renewals_due(on=today, days=90)
+    return render(
+        request,
+        "partners/staff/renewals.html",
+        {
+            "periods": periods,
+            "today": today,
+            "can_act": request.user.role in MONEY_ROLES,
+            "draft_days": services.settings.PARTNERS_RENEWAL_DRAFT_DAYS,
+        },
+    )
+
+
+@require_POST
+@role_required(*MONEY_ROLES)
+def renewals_approve(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("renewal") if i.isdigit()]
+    if not ids:
+        messages.error(request, "Renewals: tick at least one drafted renewal to approve.")
+        return redirect("partners_staff:renewals")
+    counts = services.renewals_bulk_approve(renewal_ids=ids)
+    messages.success(
+        request,
+        f"Approved: {counts.get('activated', 0)} activated (partner confirmed or paid), "
+        f"{counts.get('sent', 0)} invoiced and sent, {counts.get('unchanged', 0)} unchanged.",
+    )
+    return redirect("partners_staff:renewals")
+
+
+@role_required(*STAFF_ROLES)
+def overdue_invoices(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = Paginator(selectors.overdue_invoices(on=today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "partners/staff/overdue.html",
+        {"page_obj": page, "today": today, "export_form": ExportForm()},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def block_coverage(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = []
+    for nation, (covered, total) in sorted(selectors.block_population_by_nation(on=today).items()):
+        share = (covered * 100 / total) if total else 0
+        rows.append(
+            {
+                "nation": nation.replace("_", " ").title(),
+                "covered": covered,
+                "total": total,
+                "share": share,
+            }
+        )
+    blocks = (
+        selectors.periods_in_force(on=today, kind=AgreementKind.BLOCK)
+        .select_related("agreement__organisation")
+        .prefetch_related("agreement__organisation__areas")
+        .order_by("agreement__organisation__name")
+    )
+    return render(
+        request,
+        "partners/staff/coverage.html",
+        {
+            "rows": rows,
+            "blocks": blocks,
+            "today": today,
+            "covered_sites": selectors.block_covered_site_count(on=today),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice, pk=pk)
+    response = HttpResponse(services.invoice_pdf(invoice=invoice), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{invoice.number or f"draft-{invoice.pk}"}.pdf"'
+    )
+    return response
+
+
+@role_required(*MONEY_ROLES)
+def invoice_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice.objects.select_related("organisation"), pk=pk)
+    form = PaymentForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_record(
+                invoice=invoice,
+                amount=form.cleaned_data["amount"],
+                received_on=form.cleaned_data["received_on"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Payment recorded against {invoice.number}.")
+            return redirect("partners_staff:partner_detail", pk=invoice.organisation_id)
+    return render(request, "partners/staff/payment.html", {"invoice": invoice, "form": form})
+
+
+@role_required(*MONEY_ROLES)
+def xero_export(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.GET or None)
+    if not form.is_valid():
+        return render(
+            request,
+            "partners/staff/export.html",
+            {"form": form},
+            status=200 if not request.GET else 400,
+        )
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    response = HttpResponse(services.xero_sales_csv(start=start, end=end), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="xero-sales-{start}-{end}.csv"'
+    return response
+
+
+@role_required(*STAFF_ROLES)
+def site_requests(request: HttpRequest) -> HttpResponse:
+    pending = SiteRequest.objects.filter(status=SiteRequestStatus.PENDING).select_related(
+        "organisation", "area", "requested_by", "period__agreement"
+    )
+    return render(
+        request,
+        "partners/staff/site_requests.html",
+        {"requests": pending, "can_act": request.user.role in MONEY_ROLES},
+    )
+
+
+@require_POST
+@role_required(*MONEY_ROLES)
+def site_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    site_request = get_object_or_404(SiteRequest, pk=pk)
+    try:
+        if request.POST.get("decision") == "reject":
+            if not SiteRequest.objects.filter(pk=pk, status=SiteRequestStatus.PENDING).update(
+                status=SiteRequestStatus.REJECTED, decided_on=timezone.localdate()
+            ):
+                raise ValidationError({"status": "This request has already been decided."})
+            messages.success(request, f"Request for {site_request.name} rejected.")
+        else:
+            services.site_request_approve(request=site_request)
+            messages.success(request, f"{site_request.name} added and invoiced.")
+    except ValidationError as exc:
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        )
+    return redirect("partners_staff:site_requests")

@@ -1,0 +1,90 @@
+"""Who may open each partners URL (see tests/access.py)."""
+
+import datetime
+
+from tests.access import OTHER_PARTNER, PORTAL, STAFF, Case
+
+MONEY = frozenset({"staff_admin", "finance"})
+D = datetime.date
+
+
+def _agreement(world):
+    from tests.partners.factories import make_partner
+
+    return make_partner(world.org_a, signed_on=D(2025, 1, 1), start=D(2025, 1, 1))
+
+
+def _invoice_url(prefix, suffix="pdf/"):
+    def url(world):
+        from partners import services
+
+        period = _agreement(world).periods.get()
+        invoice = services.invoice_draft(
+            organisation=world.org_a, period=period, lines=services.period_lines(period)
+        )
+        services.invoice_issue(invoice=invoice, today=D(2025, 1, 1))
+        return f"{prefix}{invoice.pk}/{suffix}"
+
+    return url
+
+
+def _renewal_confirm_url(world):
+    from partners import services
+
+    renewal = services.renewal_draft(period=_agreement(world).periods.get(), today=D(2025, 12, 1))
+    return f"/portal/renewals/{renewal.pk}/confirm/"
+
+
+def _site_request_url(world):
+    from partners.models import SiteRequest
+    from tests.factories import AreaFactory
+
+    period = _agreement(world).periods.get()
+    request = SiteRequest.objects.create(
+        organisation=world.org_a,
+        period=period,
+        name="New hub",
+        address_line_1="1 Road",
+        town="Leeds",
+        postcode="LS1 1AA",
+        area=AreaFactory(),
+        site_type="community",
+        joins_on=D(2025, 6, 1),
+        quoted_fee="290.41",
+    )
+    return f"/staff/partners/site-requests/{request.pk}/decide/"
+
+
+OBJECT_404 = {OTHER_PARTNER: 404, "commissioner_contact": 404}
+
+CASES = {
+    "partners_staff:partner_list": Case("/staff/partners/", allow=STAFF),
+    "partners_staff:partner_detail": Case(lambda w: f"/staff/partners/{w.org_a.pk}/", allow=STAFF),
+    "partners_staff:renewals": Case("/staff/partners/renewals/", allow=STAFF),
+    "partners_staff:renewals_approve": Case(
+        "/staff/partners/renewals/approve/", allow=MONEY, ok=302, method="post"
+    ),
+    "partners_staff:overdue": Case("/staff/partners/invoices/overdue/", allow=STAFF),
+    "partners_staff:xero_export": Case("/staff/partners/invoices/export/", allow=MONEY),
+    "partners_staff:invoice_pdf": Case(_invoice_url("/staff/partners/invoices/"), allow=STAFF),
+    "partners_staff:invoice_payment": Case(
+        _invoice_url("/staff/partners/invoices/", "payment/"), allow=MONEY
+    ),
+    "partners_staff:coverage": Case("/staff/partners/coverage/", allow=STAFF),
+    "partners_staff:site_requests": Case("/staff/partners/site-requests/", allow=STAFF),
+    "partners_staff:site_request_decide": Case(
+        _site_request_url, allow=MONEY, ok=302, method="post", data={"decision": "reject"}
+    ),
+    "portal:invoices": Case("/portal/invoices/", allow=PORTAL),
+    "portal:invoice_pdf": Case(
+        _invoice_url("/portal/invoices/"), allow=PORTAL, overrides=OBJECT_404
+    ),
+    # Only partners add sites; a commissioner contact is told so.
+    "portal:site_add": Case(
+        "/portal/sites/add/", allow=PORTAL, overrides={"commissioner_contact": 403}
+    ),
+    "portal:renewal_confirm": Case(
+        _renewal_confirm_url, allow=PORTAL, ok=302, method="post", overrides=OBJECT_404
+    ),
+    "portal:contacts": Case("/portal/contacts/", allow=PORTAL),
+}
