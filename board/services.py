@@ -441,6 +441,10 @@ def report_issued_notify(*, report_id: int) -> bool:
     return True
 
 
+def lead_days() -> int:
+    return settings.BOARD_REPORT_LEAD_DAYS
+
+
 def reports_due(*, today: date) -> list[BoardMeeting]:
     """Meetings from today up to the lead time ahead that have no report yet."""
     lead = timedelta(days=settings.BOARD_REPORT_LEAD_DAYS)
