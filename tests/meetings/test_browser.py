@@ -1,0 +1,30 @@
+"""The public finder in a real headless Chromium, with axe-core on every page."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_by_postcode_and_open_a_meeting(browser_page, axe_check, network):
+    page = browser_page
+    page.goto("/meetings/")
+    axe_check(page)
+    page.get_by_label("Town or postcode").fill("LS1 4AP")
+    page.get_by_label("Within").select_option("100")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("heading", name="In-person meetings near LS1 4AP").is_visible()
+    results = page.locator(".meeting-list").first.get_by_role("heading").all_inner_texts()
+    assert results == ["Leeds Hybrid", "Manchester Tuesday", "Bolton Morning"]
+    axe_check(page)
+    page.get_by_role("link", name="Manchester Tuesday").click()
+    assert page.get_by_role("heading", name="Manchester Tuesday", level=1).is_visible()
+    assert page.get_by_text("Every Tuesday, 18:30 to 20:00").is_visible()
+    assert page.get_by_role("link", name="Add to your calendar").is_visible()
+    axe_check(page)
+
+
+def test_unknown_postcode_is_explained(browser_page, axe_check, network):
+    page = browser_page
+    page.goto("/meetings/?where=ZZ9+9ZZ")
+    assert page.get_by_role("heading", name="We could not find “ZZ9 9ZZ”").is_visible()
+    axe_check(page)
