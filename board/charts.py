@@ -8,6 +8,7 @@ target line dashed, so a black-and-white print still tells them apart.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -56,7 +57,18 @@ def _base_chart(title: str, *, width: int, height: int) -> pygal.DateLine:
         truncate_legend=-1,
         include_x_axis=True,
         margin=12,
+        # Few labels: each one is text the PDF has to lay out.
+        max_scale=6,
+        min_scale=3,
+        x_labels_major_count=5,
+        show_minor_x_labels=False,
     )
+
+
+def _render(chart: pygal.DateLine) -> str:
+    """The SVG, with pygal's legend ids made unique so many charts share a page."""
+    prefix = f"c{uuid.uuid4().hex[:8]}"
+    return chart.render(is_unicode=True).replace('id="activate-serie-', f'id="{prefix}-serie-')
 
 
 def trend_chart(chart: dict, *, title: str, width: int = 720, height: int = 320) -> str:
@@ -66,7 +78,7 @@ def trend_chart(chart: dict, *, title: str, width: int = 720, height: int = 320)
     line = _points(chart.get("line", []))
     svg.add("Actual", actual or [None], stroke_style={"width": 3})
     svg.add("Target line", line, stroke_style={"width": 2, "dasharray": "8, 5"}, show_dots=False)
-    return svg.render(is_unicode=True)
+    return _render(svg)
 
 
 def growth_chart(
@@ -88,4 +100,4 @@ def growth_chart(
             stroke_style={"width": 2, "dasharray": "8, 5"},
             show_dots=False,
         )
-    return svg.render(is_unicode=True)
+    return _render(svg)

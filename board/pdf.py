@@ -9,6 +9,8 @@ a page per objective with its chart and actions, and what changed.
 
 from __future__ import annotations
 
+import base64
+import logging
 from datetime import date
 
 from django.conf import settings
@@ -16,6 +18,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from board import charts, metrics, rag
+
+# WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _light(rag_data: dict) -> dict:
@@ -47,8 +52,17 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def present_snapshot(snapshot: dict, *, with_charts: bool = True) -> dict:
-    """Display values for a report page or PDF, from the frozen snapshot only."""
+def _chart_image(svg: str) -> str:
+    """The SVG as a data URI. WeasyPrint draws an <img> SVG in isolation; inline,
+    every chart's <style> would join the document's cascade and slow it down."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def present_snapshot(snapshot: dict, *, with_charts: bool = True, for_pdf: bool = False) -> dict:
+    """Display values for a report page or PDF, from the frozen snapshot only.
+
+    Pages get each chart as inline SVG; the PDF gets the same SVG as an image.
+    """
     objectives = []
     for o in snapshot["objectives"]:
         unit = o["unit"]
@@ -73,11 +87,8 @@ def present_snapshot(snapshot: dict, *, with_charts: bool = True) -> dict:
                 "light": _light(o["rag"]),
                 "actions_rollup": _rollup(o["actions_rollup"]),
                 "overall": _rollup(o["overall"]),
-                "chart_svg": (
-                    mark_safe(charts.trend_chart(o["chart"], title=o["title"]))
-                    if with_charts
-                    else ""
-                ),
+                "chart_svg": "",
+                "chart_img": "",
                 "chart_summary": _chart_summary(o),
                 "actions": [
                     {
@@ -93,6 +104,13 @@ def present_snapshot(snapshot: dict, *, with_charts: bool = True) -> dict:
                 ],
             }
         )
+    if with_charts:
+        for shown, o in zip(objectives, snapshot["objectives"], strict=True):
+            svg = charts.trend_chart(o["chart"], title=o["title"])
+            if for_pdf:
+                shown["chart_img"] = _chart_image(svg)
+            else:
+                shown["chart_svg"] = mark_safe(svg)  # pygal escapes the text it draws
     return {
         "as_of": _date(snapshot["as_of"]),
         "meeting_date": _date(snapshot["meeting"]["date"]),
@@ -120,7 +138,7 @@ def _chart_summary(o: dict) -> str:
 def render_snapshot_pdf(snapshot: dict, *, status_label: str, issued_at=None) -> bytes:
     from weasyprint import HTML
 
-    context = present_snapshot(snapshot)
+    context = present_snapshot(snapshot, for_pdf=True)
     context.update({"status_label": status_label, "issued_at": issued_at})
     html = render_to_string("board/report_pdf.html", context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
