@@ -1,0 +1,76 @@
+"""Two at once (PostgreSQL): a meeting starts once, a session is counted once."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from meetings import services
+from meetings.models import HeadCount, Meeting
+from meetings.signals import meeting_started
+from tests.factories import SiteFactory
+from tests.meetings.factories import make_meeting
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_twice(fn) -> list:
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        barrier.wait()
+        try:
+            outcomes.append(fn())
+        except ValidationError as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_two_activations_at_once_start_the_meeting_once(postgres):
+    meeting = services.meeting_create(
+        proposed_on=datetime.date(2014, 1, 1),
+        name="Race",
+        weekday=1,
+        start_time=datetime.time(18),
+        end_time=datetime.time(19),
+        site=SiteFactory(),
+    )
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append(kwargs["meeting_id"])
+
+    meeting_started.connect(listener)
+    try:
+        outcomes = run_twice(
+            lambda: services.meeting_activate(
+                meeting=Meeting.objects.get(pk=meeting.pk), on=datetime.date(2014, 1, 6)
+            )
+        )
+    finally:
+        meeting_started.disconnect(listener)
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 1
+    assert received == [meeting.pk]
+    assert meeting.status_changes.filter(status="active").count() == 1
+
+
+def test_two_head_counts_for_one_session_at_once(postgres):
+    meeting = make_meeting(started_on=datetime.date(2014, 1, 6))
+    outcomes = run_twice(
+        lambda: services.head_count_record(
+            meeting=meeting, held_on=datetime.date(2014, 1, 7), attendance=6
+        )
+    )
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 1
+    assert HeadCount.objects.filter(meeting=meeting).count() == 1
