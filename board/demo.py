@@ -68,6 +68,8 @@ MANUAL_OBJECTIVES = [
     ("Visits to the meeting finder each month", 8000, 40000, 31000, "Web analytics export", True),
     ("Online meetings each week", 5, 60, 21, "Online meetings rota", True),
     ("Average days to dispatch a request", 12, 3, 5, "Materials queue review", False),
+    # A spare, used when a metric objective has nothing to plan on this data.
+    ("Trustees recruited with lived experience", 1, 4, 2, "Board skills audit", True),
 ]
 ACTION_VERBS = [
     "Agree a plan with",
