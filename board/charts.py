@@ -53,7 +53,9 @@ def _base_chart(title: str, *, width: int, height: int) -> pygal.DateLine:
         x_label_rotation=0,
         x_value_formatter=lambda d: d.strftime("%b %Y"),
         legend_at_bottom=True,
-        legend_at_bottom_columns=3,
+        legend_at_bottom_columns=2,
+        legend_box_size=10,
+        spacing=8,
         truncate_legend=-1,
         include_x_axis=True,
         margin=12,
@@ -92,7 +94,12 @@ def growth_chart(
 ) -> str:
     """Meetings per week over time, with the trajectory line towards the target."""
     svg = _base_chart(title, width=width, height=height)
-    svg.add("Meetings per week", [(d, v) for d, v in series] or [None], stroke_style={"width": 3})
+    svg.add(
+        "Meetings per week",
+        [(d, v) for d, v in series] or [None],
+        stroke_style={"width": 3},
+        show_dots=False,
+    )
     if trajectory:
         svg.add(
             f"Trajectory to {target}",

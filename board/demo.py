@@ -56,11 +56,17 @@ METRIC_OBJECTIVES = [
     ("Trained peer facilitators", "facilitators_trained", Decimal("1.25"), None),
     ("Partners renewing year on year", "renewal_rate", Decimal("1.0"), None),
     ("Licence income this financial year", "licence_income_fy", Decimal("1.2"), None),
-    ("Free materials reaching meetings", "materials_dispatched_items", Decimal("0.9"), None),
-    ("Keep materials spend in budget", "materials_dispatched_cost", Decimal("0.8"), None),
+    (
+        "Free materials reaching meetings this year",
+        "materials_dispatched_items",
+        Decimal("0.9"),
+        None,
+    ),
     ("No partner a year in without a peer-led meeting", "partners_behind_on_peer_led", None, 0),
     ("Wales covered by block agreements", "block_population_share_wales", Decimal("1.4"), None),
 ]
+# Figures that restart every April are planned over the financial year, from zero.
+FINANCIAL_YEAR_METRICS = {"licence_income_fy", "materials_dispatched_items"}
 MANUAL_OBJECTIVES = [
     # title, baseline, target, value now, source, higher is better
     ("Participants rating meetings helpful (%)", 70, 90, 84, "Annual participant survey", True),
@@ -68,8 +74,13 @@ MANUAL_OBJECTIVES = [
     ("Visits to the meeting finder each month", 8000, 40000, 31000, "Web analytics export", True),
     ("Online meetings each week", 5, 60, 21, "Online meetings rota", True),
     ("Average days to dispatch a request", 12, 3, 5, "Materials queue review", False),
-    # A spare, used when a metric objective has nothing to plan on this data.
+    # Spares, used when a metric objective has nothing to plan on this data.
     ("Trustees recruited with lived experience", 1, 4, 2, "Board skills audit", True),
+    ("Prisons running the programme", 3, 20, 9, "Prisons programme lead", True),
+    ("Family & Friends meetings each week", 4, 40, 15, "Family & Friends partner", True),
+    ("Volunteer hours each month", 300, 1200, 700, "Volunteer time sheets", True),
+    ("Complaints upheld each year", 6, 1, 4, "Complaints log", False),
+    ("Staff turnover (%)", 25, 12, 17, "HR report", False),
 ]
 ACTION_VERBS = [
     "Agree a plan with",
@@ -123,7 +134,6 @@ def _target(
 def seed(ctx: DemoContext) -> None:
     today = ctx.today
     start, end = _plan_dates(today)
-    progress = Decimal((today - start).days) / Decimal((end - start).days)
     owners = list(
         User.objects.filter(
             role__in=[Role.STAFF_ADMIN, Role.FINANCE, Role.TRAINING, Role.MATERIALS]
@@ -131,19 +141,29 @@ def seed(ctx: DemoContext) -> None:
     )
     objectives: list[Objective] = []
     position = 0
+    fy_start = metrics.financial_year_start(today)
+    fy_end = date(fy_start.year + 1, 3, 31)
     for title, key, ambition, fixed in METRIC_OBJECTIVES:
         metric = metrics.get(key)
-        baseline = metric.value(start)
+        if key in FINANCIAL_YEAR_METRICS:
+            plan = (fy_start, fy_end)
+            baseline = Decimal(0)
+        else:
+            plan = (start, end)
+            baseline = metric.value(start)
+            baseline = Decimal(baseline if baseline is not None else 0)
         now = metric.value(today)
-        baseline = Decimal(baseline if baseline is not None else 0)
         now = Decimal(now if now is not None else 0)
         if fixed is not None:
             target = Decimal(fixed)
-            if target == baseline:
+            if target == baseline or (target > baseline) != metric.higher_is_better:
                 continue
         else:
+            if now == baseline:
+                continue  # nothing moved on this data: a manual spare instead
+            elapsed = Decimal((today - plan[0]).days) / Decimal((plan[1] - plan[0]).days)
             target = _target(
-                baseline, now, progress=progress, ambition=ambition, higher=metric.higher_is_better
+                baseline, now, progress=elapsed, ambition=ambition, higher=metric.higher_is_better
             )
         position += 1
         objectives.append(
@@ -151,9 +171,9 @@ def seed(ctx: DemoContext) -> None:
                 title=title,
                 metric_key=key,
                 baseline_value=_q(baseline),
-                baseline_date=start,
+                baseline_date=plan[0],
                 target_value=target,
-                target_date=end,
+                target_date=plan[1],
                 owner=owners[position % len(owners)] if owners else None,
                 position=position,
             )
@@ -199,7 +219,7 @@ def seed(ctx: DemoContext) -> None:
             due += timedelta(days=ctx.rng.randint(-30, 30) + o_index)
             roll = ctx.rng.random()
             if due < today - timedelta(days=30):
-                status = ActionStatus.DONE if roll < 0.85 else ActionStatus.IN_PROGRESS
+                status = ActionStatus.DONE if roll < 0.95 else ActionStatus.IN_PROGRESS
             elif due < today + timedelta(days=60):
                 status = ActionStatus.IN_PROGRESS if roll < 0.7 else ActionStatus.NOT_STARTED
             else:
