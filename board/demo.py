@@ -140,7 +140,7 @@ def seed(ctx: DemoContext) -> None:
         ).order_by("pk")
     )
     objectives: list[Objective] = []
-    position = 0
+    still_objectives: list[Objective] = []
     fy_start = metrics.financial_year_start(today)
     fy_end = date(fy_start.year + 1, 3, 31)
     for title, key, ambition, fixed in METRIC_OBJECTIVES:
@@ -154,19 +154,18 @@ def seed(ctx: DemoContext) -> None:
             baseline = Decimal(baseline if baseline is not None else 0)
         now = metric.value(today)
         now = Decimal(now if now is not None else 0)
+        still = False
         if fixed is not None:
             target = Decimal(fixed)
             if target == baseline or (target > baseline) != metric.higher_is_better:
                 continue
         else:
-            if now == baseline:
-                continue  # nothing moved on this data: a manual spare instead
+            still = now == baseline  # nothing moved on this data: spares go first
             elapsed = Decimal((today - plan[0]).days) / Decimal((plan[1] - plan[0]).days)
             target = _target(
                 baseline, now, progress=elapsed, ambition=ambition, higher=metric.higher_is_better
             )
-        position += 1
-        objectives.append(
+        (still_objectives if still else objectives).append(
             Objective(
                 title=title,
                 metric_key=key,
@@ -174,12 +173,9 @@ def seed(ctx: DemoContext) -> None:
                 baseline_date=plan[0],
                 target_value=target,
                 target_date=plan[1],
-                owner=owners[position % len(owners)] if owners else None,
-                position=position,
             )
         )
     for title, baseline, target, value, source, higher in MANUAL_OBJECTIVES:
-        position += 1
         objectives.append(
             Objective(
                 title=title,
@@ -191,11 +187,12 @@ def seed(ctx: DemoContext) -> None:
                 baseline_date=start,
                 target_value=Decimal(target),
                 target_date=end,
-                owner=owners[position % len(owners)] if owners else None,
-                position=position,
             )
         )
-    objectives = objectives[:20]
+    objectives = (objectives + still_objectives)[:20]
+    for position, objective in enumerate(objectives, start=1):
+        objective.position = position
+        objective.owner = owners[position % len(owners)] if owners else None
     Objective.objects.bulk_create(objectives)
     objectives = list(Objective.objects.order_by("position"))
 
