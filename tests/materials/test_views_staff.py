@@ -34,7 +34,7 @@ def test_the_queue_runs_the_same_queries_at_any_size(staff, django_assert_num_qu
     for _ in range(3):
         make_dispatch({poster: 1}, status=Status.SUBMITTED)
     staff.get(QUEUE)  # warm the session
-    with django_assert_num_queries(5) as small:  # session, user, count, page, status counts
+    with django_assert_num_queries(6) as small:  # session, user, count, page, lines, counts
         response = staff.get(QUEUE)
     assert response.status_code == 200
     leaflet = make_item("leaflet", stock=10)
