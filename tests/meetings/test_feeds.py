@@ -338,3 +338,13 @@ def test_region_pdf(client, network):
     assert "Manchester Tuesday" in text and "Bolton Morning" in text
     assert "Leeds Hybrid" not in text and "HMP Manchester" not in text
     assert client.get("/meetings/regions/nowhere.pdf").status_code == 404
+
+
+def test_feed_is_sent_gzipped_to_clients_that_accept_it(client, network):
+    import gzip
+
+    plain = client.get("/meetings/feed.json").content
+    response = client.get("/meetings/feed.json", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert gzip.decompress(response.content) == plain
