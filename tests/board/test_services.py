@@ -305,3 +305,29 @@ def test_a_missed_day_is_caught_up_while_the_meeting_is_ahead():
     drafted = services.draft_board_reports(today=date(2014, 3, 5))
     assert [r.meeting for r in drafted] == [meeting]
     assert services.draft_board_reports(today=date(2014, 3, 9)) == []  # after the meeting
+
+
+def test_a_metric_snapshot_stays_put_when_meetings_are_added(staff):
+    from tests.meetings.factories import make_meeting
+
+    make_meeting(started_on=date(2014, 1, 6))
+    make_objective(
+        "Meetings a week",
+        metric_key="meetings_per_week",
+        baseline_value=0,
+        baseline_date=date(2013, 1, 1),
+        target_value=400,
+        target_date=date(2016, 1, 1),
+    )
+    report, _ = services.board_report_generate(
+        meeting=make_board_meeting(date(2014, 3, 8)), today=date(2014, 3, 1)
+    )
+    assert report.snapshot["objectives"][0]["value"] == "1"
+    chart_before = report.snapshot["objectives"][0]["chart"]
+    for _ in range(3):
+        make_meeting(started_on=date(2014, 2, 3))
+    report.refresh_from_db()
+    assert report.snapshot["objectives"][0]["value"] == "1"
+    assert report.snapshot["objectives"][0]["chart"] == chart_before
+    live = services.preview_snapshot(on=date(2014, 3, 1))
+    assert live["objectives"][0]["value"] == "4"
