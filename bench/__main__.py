@@ -1,0 +1,359 @@
+"""The benchmark: ``python -m bench --scale N`` (or ``make bench SCALE=N``).
+
+On the database in DATABASE_URL (PostgreSQL for numbers worth recording; the
+runner refuses anything else unless ``--allow-sqlite``), it:
+
+1. loads ``seed_demo --scale N --force`` and times it (skip with ``--no-seed``);
+2. requests each main page ``--repeat`` times through Django's test client,
+   signed in as a user of the role the page is for: median and p95 time and
+   the SQL query count;
+3. times the Meeting Guide feed cold (cache cleared before each request) and
+   cached, and the raw SQL that reads the same rows (the floor);
+4. times the staff dashboard against the raw SQL of its headline figures;
+5. runs the jobs, with peak Python memory (tracemalloc): ``run_renewals`` for
+   every day of a year, a Moodle import of ``--moodle-rows`` rows, and the
+   board report PDF.
+
+It writes ``bench/results/scale-N.md`` and ``.json`` and prints the table.
+The jobs change the database (renewals, completions): run it on a scratch
+database, never on real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != BASE_DIR / "bench"]
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
+os.environ.setdefault("STAFF_2FA_REQUIRED", "0")
+# The jobs send e-mail; keep it in memory, not on the console.
+os.environ.setdefault("EMAIL_URL", "locmemmail://")
+
+
+@dataclass
+class Page:
+    name: str
+    path: callable  # () -> str
+    role: str | None  # None: anonymous
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def time_request(client, path: str, repeat: int, *, before=None) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if before:
+        before()
+    client.get(path)  # warm up: imports, template loading, first connection
+    times = []
+    for _ in range(repeat):
+        if before:
+            before()
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+    if before:
+        before()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return {
+        "median_ms": _ms(statistics.median(times)),
+        "p95_ms": _ms(_percentile(times, 95)),
+        "queries": len(queries),
+    }
+
+
+def time_sql(sql: str, repeat: int) -> float:
+    from django.db import connection
+
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.fetchall()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure_job(fn) -> dict:
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 2**20, 1), "result": result}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="smartnet benchmark (issue 8)")
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument("--moodle-rows", type=int, default=100_000)
+    parser.add_argument("--renewal-days", type=int, default=365)
+    parser.add_argument("--allow-sqlite", action="store_true")
+    parser.add_argument("--out", type=Path, default=BASE_DIR / "bench" / "results")
+    args = parser.parse_args(argv)
+    if args.scale < 1:
+        parser.error("--scale must be 1 or more")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql" and not args.allow_sqlite:
+        parser.error("set DATABASE_URL to a PostgreSQL database (or pass --allow-sqlite)")
+    # Measure as production runs: no debug cursor or template debugging.
+    settings.DEBUG = False
+    results: dict = {
+        "scale": args.scale,
+        "database": connection.vendor,
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        ),
+        "date": datetime.date.today().isoformat(),  # noqa: DTZ011 - a label, not business data
+    }
+
+    if not args.no_seed:
+        print(f"seed_demo --scale {args.scale} ...", flush=True)
+        started = time.perf_counter()
+        call_command("seed_demo", scale=args.scale, force=True, stdout=sys.stdout)
+        results["seed_seconds"] = round(time.perf_counter() - started, 1)
+
+    results["pages"] = bench_pages(args.repeat)
+    results["floors"] = bench_floors(results["pages"], args.repeat)
+    results["jobs"] = bench_jobs(args)
+    write(results, args.out)
+    return 0
+
+
+def _user(role: str):
+    from smartnet.models import User
+
+    user = User.objects.filter(role=role, is_active=True).order_by("pk").first()
+    if user is None:
+        raise SystemExit(f"no {role} user in the database: run seed_demo first")
+    return user
+
+
+def bench_pages(repeat: int) -> dict:
+    from django.core.cache import cache
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+
+    from meetings.models import Meeting
+    from partners.models import Organisation
+
+    busiest = (
+        Organisation.objects.annotate(n=Count("sites")).order_by("-n", "pk").values("pk").first()
+    )
+    venue = (
+        Meeting.objects.filter(status="active", is_public=True)
+        .exclude(venue_postcode="")
+        .values_list("venue_postcode", flat=True)
+        .first()
+    ) or "M1 1AA"
+    pages = [
+        Page("staff dashboard", lambda: reverse("staff_dashboard"), "staff_admin"),
+        Page("partner list", lambda: reverse("partners_staff:partner_list"), "finance"),
+        Page(
+            "partner detail",
+            lambda: reverse("partners_staff:partner_detail", args=[busiest["pk"]]),
+            "finance",
+        ),
+        Page("meeting finder search", lambda: f"{reverse('meetings:finder')}?q={venue}", None),
+        Page("Champion register", lambda: reverse("training_staff:champions"), "training"),
+        Page("dispatch queue", lambda: reverse("materials_staff:queue"), "materials"),
+        Page("portal home", lambda: reverse("portal:home"), "partner_contact"),
+        Page("feed (cached)", lambda: reverse("meetings:feed"), None),
+    ]
+    out = {}
+    for page in pages:
+        client = Client()
+        if page.role:
+            client.force_login(_user(page.role))
+        print(f"page: {page.name}", flush=True)
+        out[page.name] = time_request(client, page.path(), repeat)
+    print("page: feed (cold)", flush=True)
+    out["feed (cold)"] = time_request(
+        Client(), reverse("meetings:feed"), repeat, before=cache.clear
+    )
+    print("page: staff dashboard (cold)", flush=True)
+    client = Client()
+    client.force_login(_user("staff_admin"))
+    out["staff dashboard (cold)"] = time_request(
+        client, reverse("staff_dashboard"), repeat, before=cache.clear
+    )
+    return out
+
+
+FEED_FLOOR_SQL = """
+SELECT m.id, m.name, m.slug, m.weekday, m.start_time, m.end_time, m.format, m.programme,
+       m.venue_name, m.venue_address_line_1, m.venue_town, m.venue_postcode,
+       m.venue_latitude, m.venue_longitude, m.conference_url, m.conference_phone, m.updated_at,
+       s.name, s.address_line_1, s.town, s.postcode, s.latitude, s.longitude, a.name
+FROM meetings_meeting m
+LEFT JOIN partners_site s ON s.id = m.site_id
+LEFT JOIN partners_area a ON a.id = s.area_id
+WHERE m.status = 'active' AND m.is_public
+"""
+
+DASHBOARD_FLOOR_SQL = """
+SELECT
+  (SELECT count(*) FROM meetings_meeting WHERE status = 'active'),
+  (SELECT count(*) FROM meetings_meeting WHERE first_active_on >= current_date - 28),
+  (SELECT count(*) FROM meetings_leadershipperiod l JOIN meetings_meeting m ON m.id = l.meeting_id
+     WHERE m.status = 'active' AND l.kind = 'peer_led' AND l.start_date <= current_date
+       AND (l.end_date IS NULL OR l.end_date >= current_date)),
+  (SELECT count(*) FROM partners_agreementperiod
+     WHERE end_date BETWEEN current_date AND current_date + 90),
+  (SELECT count(*) FROM partners_invoice
+     WHERE status IN ('issued', 'part_paid') AND due_date < current_date),
+  (SELECT count(*) FROM materials_dispatch
+     WHERE status NOT IN ('dispatched', 'delivered', 'rejected'))
+"""
+
+
+def bench_floors(pages: dict, repeat: int) -> dict:
+    from django.db import DatabaseError, transaction
+
+    floors = {}
+    for name, sql, page in [
+        ("feed", FEED_FLOOR_SQL, "feed (cold)"),
+        ("staff dashboard", DASHBOARD_FLOOR_SQL, "staff dashboard (cold)"),
+    ]:
+        try:
+            with transaction.atomic():
+                floor = time_sql(sql, repeat)
+        except DatabaseError as exc:  # a column renamed since: say so, do not guess
+            floors[name] = {"error": str(exc).splitlines()[0]}
+            continue
+        app = pages[page]["median_ms"]
+        floors[name] = {
+            "floor_ms": _ms(floor),
+            "app_ms": app,
+            "ratio": round(app / max(_ms(floor), 0.1), 1),
+        }
+    return floors
+
+
+def bench_jobs(args) -> dict:
+    from django.utils import timezone
+
+    from board.pdf import render_snapshot_pdf
+    from board.services import preview_snapshot
+    from partners.models import Person
+    from partners.services import run_renewals
+    from training import services as training_services
+
+    jobs = {}
+    today = timezone.localdate()
+
+    def renewals_year():
+        slowest = 0.0
+        for offset in range(args.renewal_days):
+            started = time.perf_counter()
+            run_renewals(today=today + datetime.timedelta(days=offset))
+            slowest = max(slowest, time.perf_counter() - started)
+        return {"days": args.renewal_days, "slowest_day_s": round(slowest, 2)}
+
+    print(f"job: run_renewals x {args.renewal_days} days", flush=True)
+    jobs["run_renewals (a year of days)"] = measure_job(renewals_year)
+
+    emails = list(
+        Person.objects.exclude(email="").order_by("pk").values_list("email", flat=True)[:5000]
+    )
+    buffer = io.StringIO()
+    buffer.write(
+        "Full name,Email address,Username,ID number,Course short name,"
+        "Course completion: Time completed,Grade\n"
+    )
+    start = datetime.datetime(2012, 1, 1, 10, tzinfo=datetime.UTC)
+    for i in range(args.moodle_rows):
+        when = int((start + datetime.timedelta(hours=i)).timestamp())
+        buffer.write(f"Bench Person,{emails[i % len(emails)]},,,SRUK-INTRO,{when},80.00 %\n")
+    data = buffer.getvalue().encode()
+
+    def moodle_import():
+        job = training_services.import_prepare(name="bench.csv", data=data)
+        job = training_services.import_run(job_id=job.pk)
+        return {
+            "rows": args.moodle_rows,
+            "created": job.created_count,
+            "rejected": job.rejected_count,
+        }
+
+    print(f"job: Moodle import of {args.moodle_rows} rows", flush=True)
+    jobs["Moodle import"] = measure_job(moodle_import)
+
+    def board_pdf():
+        pdf = render_snapshot_pdf(preview_snapshot(on=today), status_label="BENCHMARK")
+        return {"bytes": len(pdf)}
+
+    print("job: board report PDF", flush=True)
+    jobs["board report PDF"] = measure_job(board_pdf)
+    return jobs
+
+
+def write(results: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"Scale {results['scale']} on {results['database']}, {results['machine']}, "
+        f"{results['date']}."
+        + (f" seed_demo took {results['seed_seconds']} s." if "seed_seconds" in results else ""),
+        "",
+        "| page | median ms | p95 ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, row in results["pages"].items():
+        lines.append(f"| {name} | {row['median_ms']} | {row['p95_ms']} | {row['queries']} |")
+    lines += ["", "| raw-SQL floor | floor ms | app ms | app/floor |", "|---|---:|---:|---:|"]
+    for name, row in results["floors"].items():
+        if "error" in row:
+            lines.append(f"| {name} | error: {row['error']} | | |")
+        else:
+            lines.append(f"| {name} | {row['floor_ms']} | {row['app_ms']} | {row['ratio']} |")
+    lines += ["", "| job | seconds | peak MB (Python heap) | detail |", "|---|---:|---:|---|"]
+    for name, row in results["jobs"].items():
+        detail = ", ".join(f"{k} {v}" for k, v in row["result"].items())
+        lines.append(f"| {name} | {row['seconds']} | {row['peak_mb']} | {detail} |")
+    text = "\n".join(lines) + "\n"
+    stem = out / f"scale-{results['scale']}"
+    stem.with_suffix(".md").write_text(text)
+    stem.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str))
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
