@@ -104,6 +104,8 @@ def seed(ctx: DemoContext) -> None:
         staff_by_org[org_id].append(person_id)
     peers = list(ctx.shared.get("training_facilitator_ids", []))
 
+    partner_id = ctx.shared.get("partners_partner_org_id")
+    demo_partner_sites = [s for s in sites if s.organisation_id == partner_id][:3]
     total = ctx.count(600)
     initial = ctx.count(40)
     meetings: list[Meeting] = []
@@ -125,7 +127,11 @@ def seed(ctx: DemoContext) -> None:
         )
         site = None
         venue = None
-        if fmt != Format.ONLINE:
+        if n < len(demo_partner_sites):
+            # The demo partner's login has meetings to see in the portal.
+            fmt, programme = Format.IN_PERSON, Programme.SMART
+            site = demo_partner_sites[n]
+        elif fmt != Format.ONLINE:
             if sites and rng.random() < 0.85:
                 site = rng.choice(sites)
             else:
@@ -136,7 +142,9 @@ def seed(ctx: DemoContext) -> None:
             host = rng.choice(sites).organisation  # an online meeting run by a partner
         else:
             host = None
-        if host is not None and host.pk in signed and opened < signed[host.pk]:
+        # The first meetings ran before the Partnership Scheme; later ones open
+        # after their partner signs.
+        if n >= initial and host is not None and host.pk in signed and opened < signed[host.pk]:
             opened = min(today, signed[host.pk] + timedelta(days=rng.randrange(30, 200)))
         town = site.town if site else (venue[0] if venue else "")
         weekday, start, end = _weekday_time(ctx)
@@ -253,14 +261,14 @@ def seed(ctx: DemoContext) -> None:
         steps = [(Leadership.PROFESSIONAL, opened, rng.sample(staff, min(2, len(staff))))]
         day = opened
         if rng.random() < 0.6:
-            day = day + timedelta(days=rng.randrange(100, 300))
+            day = day + timedelta(days=rng.randrange(60, 200))
             if day < last_day:
                 people = rng.sample(staff, min(1, len(staff))) + (
                     rng.sample(peers, 1) if peers else []
                 )
                 steps.append((Leadership.CO_FACILITATED, day, people))
         if rng.random() < 0.55:
-            day = day + timedelta(days=rng.randrange(120, 400))
+            day = day + timedelta(days=rng.randrange(90, 260))
             if day < last_day:
                 steps.append((Leadership.PEER_LED, day, rng.sample(peers, min(2, len(peers)))))
                 if rng.random() < 0.07:
