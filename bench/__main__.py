@@ -191,7 +191,11 @@ def bench_pages(repeat: int) -> dict:
             lambda: reverse("partners_staff:partner_detail", args=[busiest["pk"]]),
             "finance",
         ),
-        Page("meeting finder search", lambda: f"{reverse('meetings:finder')}?q={venue}", None),
+        Page(
+            "meeting finder search",
+            lambda: f"{reverse('meetings:finder')}?where={venue}&radius=25",
+            None,
+        ),
         Page("Champion register", lambda: reverse("training_staff:champions"), "training"),
         Page("dispatch queue", lambda: reverse("materials_staff:queue"), "materials"),
         Page("portal home", lambda: reverse("portal:home"), "partner_contact"),
