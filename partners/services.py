@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -1219,26 +1219,25 @@ def run_renewals(*, today: datetime.date | None = None) -> dict:
         "lapsed": [],
         "needs_human": [],
     }
-    renewal_exists = AgreementPeriod.objects.filter(previous=OuterRef("pk"))
+    window = {
+        "status__in": IN_FORCE_STATUSES,
+        "end_date__lte": today + datetime.timedelta(days=max(REMINDER_DAYS)),
+    }
     candidates = list(
-        AgreementPeriod.objects.filter(
-            status__in=IN_FORCE_STATUSES,
-            end_date__lte=today + datetime.timedelta(days=max(REMINDER_DAYS)),
-        )
-        .annotate(has_renewal=Exists(renewal_exists))
+        AgreementPeriod.objects.filter(**window)
         .select_related("agreement__organisation")
         .order_by("end_date", "pk")
     )
+    # Reminders sent and renewals drafted for the whole window, in two queries
+    # (joins on the same conditions, not long lists of ids).
     sent = set(
-        Reminder.objects.filter(period__in=[p.pk for p in candidates]).values_list(
+        Reminder.objects.filter(**{f"period__{k}": v for k, v in window.items()}).values_list(
             "period_id", "kind"
         )
     )
     renewals = {
         r.previous_id: r
-        for r in AgreementPeriod.objects.filter(
-            previous__in=[p.pk for p in candidates if p.has_renewal]
-        )
+        for r in AgreementPeriod.objects.filter(**{f"previous__{k}": v for k, v in window.items()})
     }
     todo = []
     for period in candidates:

@@ -33,6 +33,7 @@ from smartnet.roles import STAFF_ROLES, Role
 
 MONEY_ROLES = (Role.STAFF_ADMIN, Role.FINANCE)
 PAGE_SIZE = 50
+PAGE_SIZES = {"25", "50", "100", "200"}
 
 
 def _latest_period(field: str):
@@ -131,7 +132,9 @@ def partner_list(request: HttpRequest) -> HttpResponse:
             )
         if data["kind"]:
             partners = partners.filter(kind=data["kind"])
-    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    per_page = request.GET.get("per_page", "")
+    per_page = int(per_page) if per_page in PAGE_SIZES else PAGE_SIZE
+    page = Paginator(partners, per_page).get_page(request.GET.get("page"))
     for org in page.object_list:
         org.standing = standing_label(org, today)
     query = request.GET.copy()
