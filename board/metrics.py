@@ -18,7 +18,9 @@ fails only when it is computed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -96,6 +98,33 @@ def _percent(share: Decimal | None) -> Decimal | None:
     return (Decimal(share) * HUNDRED).quantize(Decimal("0.1"))
 
 
+# --- reads shared between metrics ----------------------------------------------------
+# Several metrics derive from one read (the per-nation shares from one breakdown,
+# items and cost from one materials total). Inside ``shared_reads`` each such read
+# is made once per day; outside it, every call reads afresh.
+_shared: ContextVar[dict | None] = ContextVar("board_metrics_shared", default=None)
+
+
+@contextmanager
+def shared_reads(memo: dict | None = None) -> Iterator[dict]:
+    memo = {} if memo is None else memo
+    token = _shared.set(memo)
+    try:
+        yield memo
+    finally:
+        _shared.reset(token)
+
+
+def _once(name: str, read: Callable, *args):
+    memo = _shared.get()
+    if memo is None:
+        return read(*args)
+    key = (name, *args)
+    if key not in memo:
+        memo[key] = read(*args)
+    return memo[key]
+
+
 # --- the metrics -------------------------------------------------------------------
 
 
@@ -149,7 +178,7 @@ def block_population_by_nation(on: date) -> dict[str, tuple[int, int]]:
     """Breakdown: nation -> (population covered by block agreements, total population)."""
     from partners import selectors
 
-    return dict(selectors.block_population_by_nation(on=on))
+    return dict(_once("block_population", lambda d: selectors.block_population_by_nation(on=d), on))
 
 
 def block_population_covered(on: date) -> int:
@@ -192,19 +221,23 @@ def licence_income_financial_year(on: date) -> Decimal:
     return Decimal(income).quantize(Decimal("0.01"))
 
 
-def materials_dispatched_items(on: date) -> int:
-    """Items dispatched in the financial year to ``on``."""
+def _dispatched_totals(start: date, end: date) -> tuple[int, Decimal]:
     from materials import selectors
 
-    items, _cost = selectors.dispatched_totals(start=financial_year_start(on), end=on)
+    return _once(
+        "dispatched_totals", lambda s, e: selectors.dispatched_totals(start=s, end=e), start, end
+    )
+
+
+def materials_dispatched_items(on: date) -> int:
+    """Items dispatched in the financial year to ``on``."""
+    items, _cost = _dispatched_totals(financial_year_start(on), on)
     return items
 
 
 def materials_dispatched_cost(on: date) -> Decimal:
     """Cost of the items dispatched in the financial year to ``on``."""
-    from materials import selectors
-
-    _items, cost = selectors.dispatched_totals(start=financial_year_start(on), end=on)
+    _items, cost = _dispatched_totals(financial_year_start(on), on)
     return Decimal(cost).quantize(Decimal("0.01"))
 
 

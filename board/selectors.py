@@ -26,16 +26,20 @@ class MetricCache:
 
     def __init__(self):
         self._values: dict[tuple[str, date], metrics.Value] = {}
+        self._shared: dict = {}  # reads several metrics derive from (metrics.shared_reads)
 
     def value(self, key: str, on: date) -> metrics.Value:
         if (key, on) not in self._values:
-            self._values[(key, on)] = metrics.get(key).value(on)
+            with metrics.shared_reads(self._shared):
+                self._values[(key, on)] = metrics.get(key).value(on)
         return self._values[(key, on)]
 
     def series(self, key: str, dates: list[date]) -> list[metrics.Value]:
         missing = [d for d in dates if (key, d) not in self._values]
         if missing:
-            for d, v in zip(missing, metrics.get(key).series(missing), strict=True):
+            with metrics.shared_reads(self._shared):
+                values = metrics.get(key).series(missing)
+            for d, v in zip(missing, values, strict=True):
                 self._values[(key, d)] = v
         return [self._values[(key, d)] for d in dates]
 
