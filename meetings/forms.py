@@ -61,6 +61,11 @@ class FinderForm(StyledFormMixin, forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["where"].widget.attrs["aria-describedby"] = "id_where_helptext"
+        self.fields["where"].widget.attrs["autocomplete"] = "postal-code"
+
 
 class MeetingFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label="Name, town or partner", required=False, max_length=100)

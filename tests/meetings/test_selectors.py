@@ -81,6 +81,13 @@ def test_series_agrees_with_single_dates(history):
         assert count == selectors.meetings_per_week(on=monday), monday
 
 
+def test_series_is_one_query(history, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        series = selectors.meetings_per_week_series(start=D(2010, 1, 1), end=D(2014, 1, 1))
+    assert series[0][0] == D(2009, 12, 28) and series[-1][0] == D(2013, 12, 30)
+    assert len(series) == (D(2013, 12, 30) - D(2009, 12, 28)).days // 7 + 1
+
+
 def test_new_and_closed_meetings(history):
     assert selectors.new_meetings_count(start=D(2012, 1, 1), end=D(2012, 12, 31)) == 3
     # Reopening after a pause is not a new meeting.
