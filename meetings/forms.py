@@ -158,6 +158,9 @@ class LeadershipForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facilitators"].queryset = people
+        self.fields["facilitators"].label_from_instance = lambda p: (
+            f"{p.full_name} ({p.email})" if p.email else p.full_name
+        )
 
 
 class HeadCountForm(StyledFormMixin, forms.ModelForm):

@@ -154,6 +154,11 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("last_name", "first_name")
     )
     form = LeadershipForm(request.POST or None, people=people)
+    form.fields[
+        "note"
+    ].help_text = (
+        "A new volunteer not in the list? Give their name here; the central team adds them."
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organisation = meeting.host or organisations.first()

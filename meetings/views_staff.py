@@ -45,8 +45,12 @@ STATUS_ACTIONS = {
 
 
 def _people_for(meeting: Meeting):
-    """People who may facilitate: anyone affiliated with the host, and current facilitators."""
-    query = Q(facilitated_periods__meeting=meeting)
+    """People staff may choose as facilitators: the host's people, the meeting's
+    past facilitators, and every trained facilitator (peer volunteers belong to
+    no organisation)."""
+    from training.selectors import trained_facilitator_ids
+
+    query = Q(facilitated_periods__meeting=meeting) | Q(pk__in=trained_facilitator_ids())
     if meeting.host_id:
         query |= Q(affiliations__organisation_id=meeting.host_id)
     return (

@@ -185,3 +185,23 @@ def test_staff_figures_page(client, world):
     response = client.get("/staff/meetings/figures/", {"on": "2014-02-01"})
     assert response.context["per_week"] == 1
     assert client.get("/staff/meetings/figures/", {"on": "not-a-date"}).status_code == 200
+
+
+def test_staff_can_choose_a_trained_peer_as_facilitator(client, world):
+    from tests.training.factories import make_trained_facilitator
+
+    peer = make_trained_facilitator(
+        PersonFactory(first_name="Pat", last_name="Peer"), completed_on=D(2014, 3, 1)
+    )
+    untrained_stranger = PersonFactory()
+    meeting = make_meeting(host=world.org_a, started_on=D(2014, 1, 6))
+    login(client, world, "staff_admin")
+    response = client.get(f"/staff/meetings/{meeting.pk}/leadership/")
+    choices = set(response.context["form"].fields["facilitators"].queryset)
+    assert peer in choices and untrained_stranger not in choices
+    client.post(
+        f"/staff/meetings/{meeting.pk}/leadership/",
+        {"kind": "peer_led", "start_date": "2014-06-02", "facilitators": [peer.pk]},
+    )
+    body = client.get(f"/staff/meetings/{meeting.pk}/").content.decode()
+    assert "Pat Peer (trained facilitator)" in body
