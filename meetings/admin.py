@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.models import (
@@ -35,6 +36,11 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "first_active_on", "created_at", "updated_at"]
     raw_id_fields = ["site", "host"]
     inlines = [StatusChangeInline, LeadershipInline]
+
+    def save_model(self, request, obj, form, change):
+        # The feed's "updated" says when a listing last changed, admin edits included.
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(LeadershipPeriod)
