@@ -155,17 +155,17 @@ def objective_status(
     return status
 
 
-def objectives_queryset():
-    return (
-        Objective.objects.filter(archived=False)
-        .select_related("owner", "rag_override_by")
-        .prefetch_related(
-            Prefetch(
-                "actions",
-                queryset=Action.objects.select_related("owner", "rag_override_by").order_by(
-                    "due_date", "pk"
-                ),
-            )
+def objectives_queryset(*, archived: bool | None = False):
+    """Objectives with owners and actions; current ones by default (None: all)."""
+    queryset = (
+        Objective.objects.all() if archived is None else Objective.objects.filter(archived=archived)
+    )
+    return queryset.select_related("owner", "rag_override_by").prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=Action.objects.select_related("owner", "rag_override_by").order_by(
+                "due_date", "pk"
+            ),
         )
     )
 

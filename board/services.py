@@ -151,6 +151,17 @@ def objective_update(*, objective: Objective, by: User | None = None, **fields) 
     return current
 
 
+def objective_set_archived(*, objective: Objective, archived: bool, by: User | None) -> Objective:
+    """Archive an objective (out of the lists and future reports; history kept), or restore it."""
+    with transaction.atomic():
+        objective = Objective.objects.select_for_update().get(pk=objective.pk)
+        objective.archived = archived
+        objective._history_user = by
+        objective.save()
+        _board_changed()
+    return objective
+
+
 def _validate_override(colour: str, reason: str) -> None:
     errors = {}
     if colour not in Colour.values:
@@ -241,6 +252,16 @@ def action_update(*, action: Action, by: User | None = None, **fields) -> Action
         current.save()
         _board_changed()
     return current
+
+
+def action_delete(*, action: Action, by: User | None) -> None:
+    """Remove an action entered by mistake; its history keeps a record of the deletion.
+    Reports already generated keep it in their snapshot."""
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        action._history_user = by
+        action.delete()
+        _board_changed()
 
 
 def action_override_rag(*, action: Action, colour: str, reason: str, by: User | None) -> Action:

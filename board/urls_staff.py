@@ -18,8 +18,10 @@ urlpatterns = [
         views.objective_clear_override,
         name="objective_clear_override",
     ),
+    path("objectives/<int:pk>/archive/", views.objective_archive, name="objective_archive"),
     path("objectives/<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/delete/", views.action_delete, name="action_delete"),
     path("actions/<int:pk>/override/", views.action_override, name="action_override"),
     path(
         "actions/<int:pk>/override/clear/",

@@ -68,7 +68,7 @@ def objectives(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    objective = get_object_or_404(selectors.objectives_queryset(), pk=pk)
+    objective = get_object_or_404(selectors.objectives_queryset(archived=None), pk=pk)
     cache = selectors.MetricCache()
     status = selectors.objective_status(objective, today, cache=cache)
     chart = charts.trend_chart(
@@ -161,6 +161,18 @@ def objective_clear_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
+@require_POST
+def objective_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = get_object_or_404(Objective, pk=pk)
+    archived = request.POST.get("archived", "1") == "1"
+    services.objective_set_archived(objective=objective, archived=archived, by=request.user)
+    messages.success(request, f"{objective} {'archived' if archived else 'restored'}.")
+    if archived:
+        return redirect("board_staff:objectives")
+    return redirect("board_staff:objective_detail", pk=objective.pk)
+
+
+@role_required(*STAFF_ROLES)
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(Objective, pk=pk)
     form = ActionForm(request.POST or None)
@@ -192,6 +204,16 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "board/action_form.html",
         {"form": form, "objective": action.objective, "action": action},
     )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action, pk=pk)
+    objective_id = action.objective_id
+    services.action_delete(action=action, by=request.user)
+    messages.success(request, f"Action deleted: {action.title}.")
+    return redirect("board_staff:objective_detail", pk=objective_id)
 
 
 @role_required(*STAFF_ROLES)

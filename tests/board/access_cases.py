@@ -75,6 +75,21 @@ CASES = {
         method="post",
         ok=302,
     ),
+    "board_staff:objective_archive": Case(
+        lambda w: f"/staff/board/objectives/{_objective(w)}/archive/",
+        allow=STAFF,
+        method="post",
+        data={"archived": "1"},
+        ok=302,
+    ),
+    "board_staff:action_delete": Case(
+        lambda w: f"/staff/board/actions/{_action(w)}/delete/",
+        allow=STAFF,
+        method="post",
+        ok=302,
+        # The first staff role deletes it; the next ones find nothing.
+        overrides={"finance": 404, "training": 404, "materials": 404},
+    ),
     "board_staff:action_create": Case(
         lambda w: f"/staff/board/objectives/{_objective(w)}/actions/new/", allow=STAFF
     ),

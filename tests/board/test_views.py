@@ -178,3 +178,29 @@ def test_the_objectives_list_has_a_fixed_query_count(client, admin, django_asser
     assert response.content.decode().count("/staff/board/objectives/") >= 12
     filtered = client.get("/staff/board/?rag=red")
     assert filtered.status_code == 200
+
+
+def test_archiving_an_objective_takes_it_out_of_the_list_and_new_reports(client, admin):
+    from board import services
+
+    kept = make_objective("Kept")
+    gone = make_objective("Gone")
+    make_action(gone, "Mistaken action")
+    client.post(f"/staff/board/objectives/{gone.pk}/archive/", {"archived": "1"})
+    listing = client.get("/staff/board/").content.decode()
+    assert f'/staff/board/objectives/{kept.pk}/"' in listing
+    assert f'/staff/board/objectives/{gone.pk}/"' not in listing
+    snapshot = services.preview_snapshot(on=TODAY)
+    assert [o["id"] for o in snapshot["objectives"]] == [kept.pk]
+    assert client.get(f"/staff/board/objectives/{gone.pk}/").status_code == 200
+    client.post(f"/staff/board/objectives/{gone.pk}/archive/", {"archived": "0"})
+    assert f'/staff/board/objectives/{gone.pk}/"' in client.get("/staff/board/").content.decode()
+
+
+def test_deleting_an_action_keeps_a_record_in_its_history(client, admin):
+    action = make_action(make_objective(), "Entered twice")
+    response = client.post(f"/staff/board/actions/{action.pk}/delete/")
+    assert response.status_code == 302
+    assert not Action.objects.filter(pk=action.pk).exists()
+    record = Action.history.filter(id=action.pk).first()
+    assert record.history_type == "-" and record.history_user == admin
