@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -307,6 +307,19 @@ def check_quantities(*, quantities: Mapping[int, int], meeting_id: int | None) -
     return items
 
 
+FAIR_USE_LOCK = 6006  # the advisory-lock namespace for fair-use checks
+
+
+def _lock_meeting_allowance(meeting_id: int | None) -> None:
+    """On PostgreSQL, serialise requests for one meeting until commit, so two
+    submitted at the same moment cannot both spend the same allowance.
+    (SQLite serialises writers anyway.)"""
+    if meeting_id is None or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [FAIR_USE_LOCK, meeting_id % 2**31])
+
+
 def request_submit(
     *,
     idempotency_key: uuid.UUID,
@@ -330,6 +343,7 @@ def request_submit(
     quantities = {int(k): int(v) for k, v in quantities.items()}
     try:
         with transaction.atomic():
+            _lock_meeting_allowance(meeting_id)
             check_quantities(quantities=quantities, meeting_id=meeting_id)
             dispatch = Dispatch.objects.create(
                 reason=Reason.REQUEST,

@@ -7,12 +7,9 @@ form; that request waits for staff to verify them. Anonymous posts are
 rate-limited per IP address.
 """
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,26 +19,20 @@ from materials import services
 from materials.forms import RequestForm, SignInLinkForm, UnverifiedRequestForm, requestable_items
 from materials.models import Dispatch
 from smartnet.access import public
+from smartnet.ratelimit import client_ip, hit
 from smartnet.roles import Role
 
 RATE_WINDOW_SECONDS = 3600
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _within_rate_limit(request: HttpRequest) -> bool:
     """Count one anonymous submission from this IP; False once over the hourly limit."""
-    bucket = int(time.time() // RATE_WINDOW_SECONDS)
-    key = f"materials:anon:{_client_ip(request)}:{bucket}"
-    if cache.add(key, 1, RATE_WINDOW_SECONDS + 5):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired in between, or the cache is unavailable
-        return True
-    return count <= settings.MATERIALS_ANON_RATE_LIMIT
+    return hit(
+        "materials-anonymous",
+        client_ip(request),
+        limit=settings.MATERIALS_ANON_RATE_LIMIT,
+        window=RATE_WINDOW_SECONDS,
+    )
 
 
 def _rate_limited(request: HttpRequest, template: str, context: dict) -> HttpResponse:

@@ -45,27 +45,28 @@ def test_facilitator_requests_posters_and_staff_dispatch_them(browser_page, axe_
     axe_check(page)
     page.get_by_label("E-mail address on your training record").fill("robin@example.org")
     page.get_by_role("button", name="Send me a sign-in link").click()
-    assert page.get_by_text("a sign-in link is on its way").is_visible()
+    page.get_by_text("a sign-in link is on its way").first.wait_for()
     body = next(m.body for m in mail.outbox if "sign-in link" in m.subject)
     link = re.search(r"http\S+(/materials/request/sign-in/\?sesame=\S+)", body).group(1)
 
     # 2. Follow it and sign in.
     page.goto(link)
+    page.wait_for_load_state()
     axe_check(page)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("You are signed in").is_visible()
+    page.get_by_text("You are signed in").first.wait_for()
 
     # 3. The request form: a bad quantity first, then posters.
     axe_check(page)
     page.get_by_label("Your meeting").select_option(str(meeting.pk))
     page.get_by_label("A3 meeting poster (quantity)").fill("0")
     page.get_by_role("button", name="Send my request").click()
-    assert page.get_by_text("Enter 1 or more, or leave it empty for none.").is_visible()
+    page.get_by_text("Enter 1 or more, or leave it empty for none.").first.wait_for()
     axe_check(page)
     page.get_by_label("A3 meeting poster (quantity)").fill("10")
     assert page.get_by_label("Postcode").input_value() == "L1 4DJ"
     page.get_by_role("button", name="Send my request").click()
-    assert page.get_by_text("Thank you: request M").is_visible()
+    page.get_by_text("Thank you: request M").first.wait_for()
     dispatch = Dispatch.objects.get(reason=Reason.REQUEST)
     assert dispatch.status == Status.SUBMITTED
     # Training and meeting start sent their own parcels (manual, starter pack) on the way.
@@ -77,20 +78,22 @@ def test_facilitator_requests_posters_and_staff_dispatch_them(browser_page, axe_
 
     # 4. Staff approve, pack and dispatch it.
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
     browser_login(page, "mo@example.org", PASSWORD, next_url="/staff/materials/")
-    assert page.get_by_role("heading", name="Materials dispatch queue").is_visible()
+    page.get_by_role("heading", name="Materials dispatch queue").first.wait_for()
     axe_check(page)
     page.get_by_label(f"Select {dispatch.short_ref}").check()
     page.get_by_label("With the selected").select_option("approve")
     page.get_by_role("button", name="Go").click()
-    assert page.get_by_text("Approved 1 dispatch(es).").is_visible()
+    page.get_by_text("Approved 1 dispatch(es).").first.wait_for()
     page.get_by_role("link", name=dispatch.short_ref).click()
+    page.get_by_role("heading", name=f"Dispatch {dispatch.short_ref}").wait_for()
     axe_check(page)
     page.get_by_role("button", name="Pack").click()
-    assert page.get_by_text("Packed.").is_visible()
+    page.get_by_text("Packed.").first.wait_for()
     page.get_by_label("Tracking reference").fill("RM123456785GB")
     page.get_by_role("button", name="Mark dispatched").click()
-    assert page.get_by_text("Marked dispatched").is_visible()
+    page.get_by_text("Marked dispatched").first.wait_for()
     axe_check(page)
 
     dispatch.refresh_from_db()

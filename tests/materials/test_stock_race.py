@@ -63,3 +63,43 @@ def test_many_packers_share_the_stock_exactly(postgres):
     assert Item.objects.get(pk=poster.pk).stock_on_hand == 0
     assert sum(DispatchLine.objects.values_list("quantity_packed", flat=True)) == 25
     assert Backorder.objects.aggregate(s=Sum("quantity"))["s"] == 32 - 25
+
+
+def test_two_requests_at_once_cannot_both_spend_the_allowance(postgres, settings):
+    import uuid
+
+    from materials.models import Dispatch
+    from tests.factories import PersonFactory
+
+    settings.MATERIALS_FAIR_USE_LIMITS = {"poster": 20}
+    poster = make_item("poster", stock=100)
+    person = PersonFactory()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def ask() -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.request_submit(
+                idempotency_key=uuid.uuid4(),
+                quantities={poster.pk: 15},
+                address=services.Address("Robin", "2 Bold Street", "", "Liverpool", "L1 4DJ"),
+                contact_email="robin@example.org",
+                person=person,
+                meeting_id=7,
+            )
+            outcomes.append("created")
+        except services.ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes.count("created") == 1, outcomes
+    refused = [o for o in outcomes if o != "created"]
+    assert len(refused) == 1 and "can ask for 5 more" in refused[0]
+    assert Dispatch.objects.count() == 1
