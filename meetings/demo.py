@@ -80,6 +80,41 @@ def _weekday_time(ctx: DemoContext) -> tuple[int, datetime.time, datetime.time]:
     return weekday, start, end
 
 
+def _districts_from_sites(sites: list[Site]) -> None:
+    """Make every demo site's postcode district searchable: districts missing
+    from the shipped sample get the mean of their sites' coordinates."""
+    from decimal import Decimal
+
+    from meetings.models import PostcodeCentroid
+    from meetings.postcodes import FULL_POSTCODE, compact
+
+    known = set(PostcodeCentroid.objects.values_list("postcode", flat=True))
+    found: dict[str, list] = {}
+    for site in sites:
+        match = FULL_POSTCODE.match(compact(site.postcode))
+        if not match or site.latitude is None or site.longitude is None:
+            continue
+        district = match.group(1)
+        if district in known:
+            continue
+        entry = found.setdefault(district, [Decimal(0), Decimal(0), 0, site.town])
+        entry[0] += site.latitude
+        entry[1] += site.longitude
+        entry[2] += 1
+    PostcodeCentroid.objects.bulk_create(
+        [
+            PostcodeCentroid(
+                postcode=district,
+                is_district=True,
+                place=town,
+                latitude=(lat / n).quantize(Decimal("0.00001")),
+                longitude=(lon / n).quantize(Decimal("0.00001")),
+            )
+            for district, (lat, lon, n, town) in found.items()
+        ]
+    )
+
+
 def seed(ctx: DemoContext) -> None:
     today = ctx.today
     rng = ctx.rng
@@ -91,6 +126,7 @@ def seed(ctx: DemoContext) -> None:
         .select_related("organisation")
         .order_by("pk")
     )
+    _districts_from_sites(sites)
     try:
         from partners.selectors import first_signed_on_by_organisation
 
