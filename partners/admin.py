@@ -268,3 +268,22 @@ class SiteRequestAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "organisation__name", "postcode"]
     raw_id_fields = ["organisation", "period", "area", "requested_by", "site"]
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(admin.ModelAdmin):
+    """Read-only: lines belong to their invoice and change only while it is a draft."""
+
+    list_display = ["invoice", "description", "net_amount", "vat_treatment", "vat_amount"]
+    list_filter = ["vat_treatment", "product"]
+    search_fields = ["invoice__number", "description"]
+    list_select_related = ["invoice"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in InvoiceLine._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -118,3 +118,35 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form, by field where the form has it."""
     for field, messages in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+class AgreementForm(StyledFormMixin, forms.Form):
+    """A new agreement for one organisation: sites for a partner, an annual
+    amount for a commissioner (the view removes the field that does not apply)."""
+
+    start_date = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="End date",
+        required=False,
+        help_text="Leave blank for one year",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sites = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    annual_amount = forms.CharField(label="Annual amount (£)", required=False, max_length=20)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation.is_commissioner:
+            del self.fields["sites"]
+        else:
+            del self.fields["annual_amount"]
+            self.fields["sites"].queryset = organisation.sites.filter(closed_on__isnull=True)
+
+
+class PeriodActionForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(
+        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=200)

@@ -7,13 +7,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partners import selectors, services
-from partners.forms import ExportForm, PartnerFilterForm, PaymentForm, apply_service_errors
+from partners.forms import (
+    AgreementForm,
+    ExportForm,
+    PartnerFilterForm,
+    PaymentForm,
+    PeriodActionForm,
+    apply_service_errors,
+)
 from partners.models import (
     OPEN_INVOICE_STATUSES,
     Affiliation,
@@ -337,3 +344,66 @@ def site_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         )
     return redirect("partners_staff:site_requests")
+
+
+@role_required(*MONEY_ROLES)
+def agreement_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draft a new agreement (its first term and draft invoice) for an organisation."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = AgreementForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.agreement_create(
+                organisation=organisation,
+                kind=AgreementKind.BLOCK
+                if organisation.is_commissioner
+                else AgreementKind.SITE_LICENCE,
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                sites=data.get("sites") or [],
+                annual_amount=data.get("annual_amount"),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Agreement {agreement.reference} drafted with its invoice.")
+            return redirect("partners_staff:partner_detail", pk=organisation.pk)
+    return render(
+        request, "partners/staff/agreement_new.html", {"organisation": organisation, "form": form}
+    )
+
+
+PERIOD_ACTIONS = {"send", "activate", "terminate"}
+
+
+@require_POST
+@role_required(*MONEY_ROLES)
+def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Send (issues the invoice), activate (signed; ``on`` is the signing date)
+    or terminate (from ``on``, with a reason) one term."""
+    period = get_object_or_404(AgreementPeriod.objects.select_related("agreement"), pk=pk)
+    if action not in PERIOD_ACTIONS:
+        raise Http404("No such action.")
+    form = PeriodActionForm(request.POST)
+    organisation_id = period.agreement.organisation_id
+    try:
+        if not form.is_valid():
+            raise ValidationError({"on": "Enter a date as YYYY-MM-DD."})
+        on = form.cleaned_data["on"]
+        if action == "send":
+            services.agreement_send(period=period)
+        elif action == "activate":
+            services.agreement_activate(period=period, signed_on=on)
+        else:
+            if on is None:
+                raise ValidationError({"terminated_on": "Enter the date the agreement ends."})
+            services.agreement_terminate(period=period, on=on, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(
+            request,
+            "; ".join(f"{k.replace('_', ' ')}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+        )
+    else:
+        messages.success(request, f"{period.agreement.reference}: {action} done.")
+    return redirect("partners_staff:partner_detail", pk=organisation_id)

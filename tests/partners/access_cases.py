@@ -60,6 +60,15 @@ OBJECT_404 = {OTHER_PARTNER: 404, "commissioner_contact": 404}
 CASES = {
     "partners_staff:partner_list": Case("/staff/partners/", allow=STAFF),
     "partners_staff:partner_detail": Case(lambda w: f"/staff/partners/{w.org_a.pk}/", allow=STAFF),
+    "partners_staff:agreement_new": Case(
+        lambda w: f"/staff/partners/{w.org_a.pk}/agreements/new/", allow=MONEY
+    ),
+    "partners_staff:period_action": Case(
+        lambda w: f"/staff/partners/terms/{_agreement(w).periods.get().pk}/send/",
+        allow=MONEY,
+        ok=302,
+        method="post",
+    ),
     "partners_staff:renewals": Case("/staff/partners/renewals/", allow=STAFF),
     "partners_staff:renewals_approve": Case(
         "/staff/partners/renewals/approve/", allow=MONEY, ok=302, method="post"

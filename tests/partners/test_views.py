@@ -332,3 +332,49 @@ def test_contacts_from_other_affiliations_do_not_leak(client, world):
     login(client, world, "partner_contact")
     body = client.get(reverse("portal:contacts")).content.decode()
     assert "Alpha Recovery" in body and "Beta" not in body
+
+
+def test_staff_drafts_sends_activates_and_terminates_an_agreement(client, world):
+    login(client, world, "finance")
+    site = SiteFactory(organisation=world.org_a, name="Main Site")
+    url = reverse("partners_staff:agreement_new", args=[world.org_a.pk])
+    response = client.post(
+        url, {"start_date": "2025-07-01", "end_date": "2025-06-01", "sites": [site.pk]}
+    )
+    assert "End date: The agreement must end after it starts." in response.content.decode()
+    assert not world.org_a.agreements.exists()
+    response = client.post(url, {"start_date": "2025-07-01", "sites": [site.pk]})
+    assert response.status_code == 302
+    agreement = world.org_a.agreements.get()
+    period = agreement.periods.get()
+    assert period.end_date == D(2026, 6, 30)
+    act = "partners_staff:period_action"
+    client.post(reverse(act, args=[period.pk, "send"]))
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.SENT and period.invoices.get().number == "INV-000001"
+    client.post(reverse(act, args=[period.pk, "activate"]), {"on": "2025-05-30"})
+    agreement.refresh_from_db()
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.ACTIVE and agreement.signed_on == D(2025, 5, 30)
+    response = client.post(
+        reverse(act, args=[period.pk, "terminate"]), {"on": "2025-09-01"}, follow=True
+    )
+    assert "reason: Say why" in response.content.decode()
+    client.post(
+        reverse(act, args=[period.pk, "terminate"]), {"on": "2025-09-01", "reason": "Closed"}
+    )
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.TERMINATED and period.terminated_on == D(2025, 9, 1)
+    assert client.post(reverse(act, args=[period.pk, "explode"])).status_code == 404
+
+
+def test_staff_drafts_a_block_agreement_bad_amount(client, world):
+    login(client, world, "staff_admin")
+    url = reverse("partners_staff:agreement_new", args=[world.commissioner.pk])
+    response = client.post(url, {"start_date": "2025-07-01", "annual_amount": "-5"})
+    assert (
+        "Annual amount (£): The annual amount must be more than zero." in response.content.decode()
+    )
+    response = client.post(url, {"start_date": "2025-07-01", "annual_amount": "9000"})
+    assert response.status_code == 302
+    assert world.commissioner.agreements.get().kind == "block"
