@@ -18,3 +18,12 @@ class PartnersConfig(AppConfig):
         ("Portal", "portal:home", PORTAL_ROLES),
         ("Invoices", "portal:invoices", PORTAL_ROLES),
     ]
+
+    def ready(self) -> None:
+        from partners import personal_data, services
+
+        personal_data.register(
+            "partners_renewal_reminders",
+            export=services.reminders_export,
+            erase=services.reminders_erase,
+        )

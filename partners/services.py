@@ -1381,3 +1381,33 @@ def areas_load(*, text: str) -> dict[str, int]:
         "updated": len(to_update),
         "unchanged": len(existing) - len(to_update),
     }
+
+
+# --- Personal data -------------------------------------------------------------------------
+
+
+def reminders_export(person_id: int) -> list[dict]:
+    """The renewal e-mails sent to this person (for a subject access request)."""
+    email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
+    if not email:
+        return []
+    rows = Reminder.objects.filter(recipients__icontains=email).select_related("period__agreement")
+    return [
+        {
+            "agreement": r.period.agreement.reference,
+            "kind": r.get_kind_display(),
+            "sent_on": r.for_date.isoformat(),
+        }
+        for r in rows
+        if email in [e.strip().lower() for e in r.recipients.split(",")]
+    ]
+
+
+def reminders_erase(person_id: int) -> None:
+    """Remove the person's address from the reminders' recipient lists."""
+    email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
+    if not email:
+        return
+    for reminder in Reminder.objects.filter(recipients__icontains=email):
+        kept = [e.strip() for e in reminder.recipients.split(",") if e.strip().lower() != email]
+        Reminder.objects.filter(pk=reminder.pk).update(recipients=", ".join(kept))

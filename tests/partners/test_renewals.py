@@ -220,3 +220,23 @@ def test_invoice_numbers_unique_and_gap_free_under_concurrency(postgres):
     assert errors == []
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"INV-{n:06d}" for n in range(1, 9)]
+
+
+@pytest.mark.django_db
+def test_reminder_recipients_are_exported_and_erased():
+    from partners.models import Person
+    from partners.personal_data import person_erase, person_export
+
+    agreement = partner_with_contact()
+    services.run_renewals(today=D(2025, 11, 1))
+    person = Person.objects.get(email=f"contact{agreement.pk}@partner.example")
+    exported = person_export(person_id=person.pk)["partners_renewal_reminders"]
+    assert exported == [
+        {
+            "agreement": agreement.reference,
+            "kind": "60 days before the end",
+            "sent_on": "2025-11-01",
+        }
+    ]
+    person_erase(person_id=person.pk)
+    assert Reminder.objects.get().recipients == ""
