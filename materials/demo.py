@@ -73,6 +73,16 @@ def _meetings(ctx: DemoContext) -> list[tuple[int, str]]:
     return [(m.pk, str(m)) for m in active_meetings_on(on=ctx.today).order_by("pk")]
 
 
+def _meetings_of(person_id: int | None) -> set[int]:
+    if person_id is None:
+        return set()
+    try:
+        from meetings.selectors import meetings_for_facilitator
+    except ImportError:
+        return set()
+    return set(meetings_for_facilitator(person_id=person_id).values_list("pk", flat=True))
+
+
 def seed(ctx: DemoContext) -> None:
     items = {
         code: Item(
@@ -190,12 +200,19 @@ def seed(ctx: DemoContext) -> None:
             break
         person_id = rng.choice(facilitator_ids) if facilitator_ids else None
         add(Reason.STARTER_PACK, person_id, meeting, list(STARTER.items()), random_day())
+    # The demo facilitator's meetings keep their fair-use allowance for the
+    # demo: nobody asked for them in the last window.
+    demo_meetings = _meetings_of(ctx.shared.get("training_facilitator_person_id"))
+    window_start = today - timedelta(days=100)
     while len(dispatches) < total:
         person_id = rng.choice(facilitator_ids) if facilitator_ids and rng.random() > 0.01 else None
         meeting = rng.choice(meetings) if meetings else None
         picks = rng.sample(REQUEST_CHOICES, rng.randrange(1, 4))
         lines = [(code, rng.choice(sizes)) for code, sizes in picks]
-        add(Reason.REQUEST, person_id, meeting, lines, random_day())
+        day = random_day()
+        if meeting and meeting[0] in demo_meetings and day >= window_start:
+            day -= timedelta(days=120)
+        add(Reason.REQUEST, person_id, meeting, lines, day)
 
     Dispatch.objects.bulk_create(dispatches, batch_size=2000)
 
