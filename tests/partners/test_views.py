@@ -378,3 +378,12 @@ def test_staff_drafts_a_block_agreement_bad_amount(client, world):
     response = client.post(url, {"start_date": "2025-07-01", "annual_amount": "9000"})
     assert response.status_code == 302
     assert world.commissioner.agreements.get().kind == "block"
+
+
+def test_partner_list_htmx_request_gets_the_rows_only(client, world):
+    login(client, world, "staff_admin")
+    response = client.get(
+        reverse("partners_staff:partner_list"), {"q": "alpha"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert "Alpha Recovery" in body and "<html" not in body and "<table" in body
