@@ -28,3 +28,38 @@ def test_unknown_postcode_is_explained(browser_page, axe_check, network):
     page.goto("/meetings/?where=ZZ9+9ZZ")
     assert page.get_by_role("heading", name="We could not find “ZZ9 9ZZ”").is_visible()
     axe_check(page)
+
+
+def test_staff_and_portal_screens_are_accessible(browser_page, axe_check, network):
+    import datetime
+
+    from meetings import services
+    from tests.access import build_world
+    from tests.conftest import browser_login
+    from tests.factories import PASSWORD
+
+    world = build_world()
+    meeting = network["manchester"]
+    services.head_count_record(meeting=meeting, held_on=datetime.date(2014, 1, 7), attendance=7)
+    page = browser_page
+    browser_login(page, "staff_admin@example.org", PASSWORD, next_url="/staff/meetings/")
+    assert page.get_by_role("heading", name="Meetings", level=1).is_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Manchester Tuesday").click()
+    assert page.get_by_role("heading", name="Leadership timeline").is_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Record a leadership change").click()
+    axe_check(page)
+    page.goto("/staff/meetings/figures/")
+    axe_check(page)
+    page.context.clear_cookies()
+    from tests.meetings.factories import make_meeting
+
+    make_meeting(host=world.org_a, started_on=datetime.date(2014, 1, 6), name="Alpha Weekly")
+    browser_login(page, "partner_contact@example.org", PASSWORD, next_url="/portal/meetings/")
+    page.get_by_role("link", name="Alpha Weekly").click()
+    axe_check(page)
+    page.get_by_role("link", name="Record a head count").click()
+    page.get_by_label("Attendance").fill("-2")
+    page.get_by_role("button", name="Record the head count").click()
+    axe_check(page)
