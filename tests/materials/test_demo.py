@@ -26,7 +26,7 @@ def test_seed_at_scale_one():
     elapsed = time.monotonic() - started
     assert Dispatch.objects.count() == 20_000
     assert Dispatch.objects.filter(reason=Reason.FACILITATORS_MANUAL).count() == 30
-    assert elapsed < 30, f"demo took {elapsed:.1f}s"
+    assert elapsed < 60, f"demo took {elapsed:.1f}s"  # about 6 s on an idle laptop
     for item in Item.objects.all():
         ledger = StockMovement.objects.filter(item=item).aggregate(s=Sum("quantity"))["s"]
         assert item.stock_on_hand == ledger >= 0, item
