@@ -260,6 +260,14 @@ def partners_behind_on_peer_led(*, on: date) -> list[dict]:
     return rows
 
 
+def transitioned_on(*, meeting_id: int) -> date | None:
+    """The first day the meeting was peer led ("transitioned"), or None. Kept even
+    if it later went back to professional leadership."""
+    return LeadershipPeriod.objects.filter(
+        meeting_id=meeting_id, kind=Leadership.PEER_LED
+    ).aggregate(first=Min("start_date"))["first"]
+
+
 def current_facilitator_ids(*, meeting_id: int) -> list[int]:
     """The people leading the meeting's open leadership period."""
     return list(

@@ -114,6 +114,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "periods": periods,
             "trained": trained,
+            "transitioned_on": min(
+                (p.start_date for p in periods if p.kind == "peer_led"), default=None
+            ),
             "status_changes": meeting.status_changes.select_related("recorded_by").order_by(
                 "-on", "-pk"
             ),

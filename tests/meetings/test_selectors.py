@@ -162,3 +162,8 @@ def test_facilitator_meetings_and_materials(history):
     assert not selectors.meeting_accepts_materials(meeting_id=m.pk, person_id=peer.pk)
     assert not selectors.meeting_accepts_materials(meeting_id=history["m4"].pk, person_id=None)
     assert not selectors.meeting_accepts_materials(meeting_id=history["m2"].pk, person_id=None)
+
+
+def test_transitioned_on_is_kept_after_going_back(history):
+    assert selectors.transitioned_on(meeting_id=history["m1"].pk) == D(2013, 3, 4)
+    assert selectors.transitioned_on(meeting_id=history["m2"].pk) is None

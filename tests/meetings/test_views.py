@@ -46,6 +46,7 @@ def test_staff_detail_shows_timeline_and_head_counts(client, world):
     assert "Peer led</strong> from 5 Jan 2015" in body
     assert "Professionally led</strong> from 6 Jan 2014 to 4 Jan 2015" in body
     assert "Robin Peer" in body
+    assert "Transitioned to peer leadership on 5 January 2015." in body
     assert "<td>7</td>" in body
 
 
