@@ -59,6 +59,7 @@ def _base_chart(title: str, *, width: int, height: int) -> pygal.DateLine:
         truncate_legend=-1,
         include_x_axis=True,
         margin=12,
+        margin_bottom=24,
         # Few labels: each one is text the PDF has to lay out.
         max_scale=6,
         min_scale=3,

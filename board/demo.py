@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from board import metrics
 from board.models import (
@@ -156,7 +157,9 @@ def seed(ctx: DemoContext) -> None:
         now = Decimal(now if now is not None else 0)
         still = False
         if fixed is not None:
-            target = Decimal(fixed)
+            # "400 meetings a week" at scale 1; the network is ``scale`` times bigger.
+            target = Decimal(fixed * ctx.scale)
+            title = title.replace(str(fixed), f"{fixed * ctx.scale:,}")
             if target == baseline or (target > baseline) != metric.higher_is_better:
                 continue
         else:
@@ -193,7 +196,7 @@ def seed(ctx: DemoContext) -> None:
     for position, objective in enumerate(objectives, start=1):
         objective.position = position
         objective.owner = owners[position % len(owners)] if owners else None
-    Objective.objects.bulk_create(objectives)
+    bulk_create_with_history(objectives, Objective, default_user=owners[0] if owners else None)
     objectives = list(Objective.objects.order_by("position"))
 
     # One override, with its reason, so the report shows both lights.
@@ -235,7 +238,7 @@ def seed(ctx: DemoContext) -> None:
                     progress_note=NOTES[(o_index + a_index) % len(NOTES)],
                 )
             )
-    Action.objects.bulk_create(actions)
+    bulk_create_with_history(actions, Action, default_user=owners[0] if owners else None)
 
     # Board meetings every quarter; the last one issued, the next one days away.
     past = BoardMeeting.objects.create(date=today - timedelta(days=84), title="Autumn board")
