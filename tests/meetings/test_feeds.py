@@ -348,3 +348,16 @@ def test_feed_is_sent_gzipped_to_clients_that_accept_it(client, network):
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response["Vary"]
     assert gzip.decompress(response.content) == plain
+
+
+def test_a_site_address_change_refreshes_the_cached_feed(
+    client, network, django_capture_on_commit_callbacks
+):
+    get_feed(client)  # cached now
+    site = network["bolton"].site
+    site.address_line_1 = "2 New Road"
+    with django_capture_on_commit_callbacks(execute=True):
+        site.save()
+    _, feed = get_feed(client)
+    bolton = next(m for m in feed if m["slug"] == network["bolton"].slug)
+    assert bolton["address"] == "2 New Road"
