@@ -657,16 +657,35 @@ def site_add(
         if term:
             invoice_set_lines(invoice=term, lines=period_lines(period))
         return coverage
+    _invoice_addition(period, coverage, today)
+    # A renewal already drafted for the next term takes the site too.
+    renewal = AgreementPeriod.objects.filter(previous=period, status__in=PENDING_STATUSES).first()
+    if renewal is not None:
+        next_coverage, _ = SiteCoverage.objects.get_or_create(
+            period=renewal, site=site, defaults={"joined_on": renewal.start_date}
+        )
+        next_coverage.site = site
+        term = renewal.invoices.filter(
+            kind=InvoiceKind.INVOICE, purpose=InvoicePurpose.TERM, status=InvoiceStatus.DRAFT
+        ).first()
+        if term:
+            invoice_set_lines(invoice=term, lines=period_lines(renewal))
+        else:
+            _invoice_addition(renewal, next_coverage, today)
+    return coverage
+
+
+def _invoice_addition(period: AgreementPeriod, coverage: SiteCoverage, today: datetime.date):
+    """Issue an invoice for one site joining ``period`` (none if nothing is owed)."""
     lines = coverage_lines(period, [coverage])
     if sum(line["net_amount"] for line in lines) > 0:
         invoice = invoice_draft(
-            organisation=site.organisation,
+            organisation=period.agreement.organisation,
             period=period,
             purpose=InvoicePurpose.SITE_ADDITION,
             lines=lines,
         )
         invoice_issue(invoice=invoice, today=today)
-    return coverage
 
 
 @transaction.atomic

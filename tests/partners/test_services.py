@@ -506,3 +506,20 @@ def test_site_add_outside_term_refused():
         services.site_add(period=agreement.periods.get(), site=site, joins_on=D(2026, 2, 1))
     assert "joins_on" in exc.value.message_dict
     assert SiteCoverage.objects.filter(site=site).count() == 0
+
+
+def test_site_added_after_renewal_drafted_joins_the_renewal_too():
+    agreement = make_partner(signed_on=D(2025, 1, 1), start=D(2025, 1, 1))
+    period = agreement.periods.get()
+    renewal = services.renewal_draft(period=period, today=D(2025, 12, 2))
+    site = SiteFactory(organisation=agreement.organisation)
+    services.site_add(period=period, site=site, joins_on=D(2025, 12, 10), today=D(2025, 12, 10))
+    assert renewal.coverage.filter(site=site, joined_on=D(2026, 1, 1)).exists()
+    assert renewal.invoices.get(purpose="term").total == Decimal("1000.00")
+    addition = Invoice.objects.get(purpose="site_addition")
+    assert addition.period == period and addition.total == Decimal("30.14")  # 22 of 365 days
+    # once the renewal invoice is issued, the new site gets its own invoice for that term
+    services.renewal_approve(renewal=renewal, today=D(2025, 12, 11))
+    other = SiteFactory(organisation=agreement.organisation)
+    services.site_add(period=period, site=other, joins_on=D(2025, 12, 20), today=D(2025, 12, 20))
+    assert renewal.invoices.get(purpose="site_addition").total == Decimal("500.00")
