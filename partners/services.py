@@ -1166,7 +1166,11 @@ def _reminder_kind_due(days_left: int) -> str | None:
 
 
 def _send_reminder(
-    period: AgreementPeriod, kind: str, today: datetime.date, contacts: list[Person]
+    period: AgreementPeriod,
+    kind: str,
+    today: datetime.date,
+    contacts: list[Person],
+    renewal: AgreementPeriod | None = None,
 ) -> bool:
     """Insert the Reminder row, then send; the unique (period, kind) row makes a
     second run (or a second worker) skip. A failed send rolls the row back."""
@@ -1188,7 +1192,7 @@ def _send_reminder(
                         "organisation": period.agreement.organisation,
                         "days_left": (period.end_date - today).days,
                         "site_url": settings.SITE_URL,
-                        "renewal": getattr(period, "renewal", None),
+                        "renewal": renewal,
                     },
                     [p.email for p in contacts],
                 )
@@ -1267,27 +1271,28 @@ def run_renewals(*, today: datetime.date | None = None) -> dict:
             if renewal is None or renewal.activated_on is None:
                 actions.append("lapse")
         else:
+            # Draft first, so that the reminder of the same run can point at it.
+            if days_left <= draft_days and renewal is None:
+                actions.append("draft")
             kind = _reminder_kind_due(days_left)
             confirmed = renewal is not None and renewal.confirmed_on is not None
             if kind and (period.pk, kind) not in sent and not confirmed:
                 actions.append(("remind", kind))
-            if days_left <= draft_days and renewal is None:
-                actions.append("draft")
         if actions:
-            todo.append((period, actions))
-    contacts = _contacts_by_org({p.agreement.organisation_id for p, _ in todo}, today)
-    for period, actions in todo:
+            todo.append((period, renewal, actions))
+    contacts = _contacts_by_org({p.agreement.organisation_id for p, _, _ in todo}, today)
+    for period, renewal, actions in todo:
         org_contacts = contacts.get(period.agreement.organisation_id, [])
         for action in actions:
             if action == "lapse":
                 _lapse(period, today, summary, org_contacts)
             elif action == "draft":
-                renewal = renewal_draft(period=period, today=today)
-                if renewal is not None:
+                drafted = renewal_draft(period=period, today=today)
+                if drafted is not None:
                     summary["renewals_drafted"].append(period.agreement.reference)
-                    period.renewal = renewal
+                    renewal = drafted
             else:
-                if _send_reminder(period, action[1], today, org_contacts):
+                if _send_reminder(period, action[1], today, org_contacts, renewal):
                     summary["reminders"].append(f"{period.agreement.reference} ({action[1]} days)")
                     if not org_contacts:
                         summary["needs_human"].append(

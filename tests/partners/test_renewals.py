@@ -56,6 +56,8 @@ def test_reminders_at_60_30_7_days_html_and_text():
     assert "ends on 31 December 2025" in sent[0].subject
     assert sent[0].alternatives[0][1] == "text/html" and "<strong>" in sent[0].alternatives[0][0]
     assert "in 7 days" in sent[2].body
+    assert "We will send the renewal" in sent[0].body
+    assert "is ready. Please confirm it in the partner portal" in sent[1].body
     staff = [m for m in mail.outbox if m.to == ["boss@smartnet.example"]]
     assert len(staff) == 3 and "Renewals job" in staff[0].subject
 
