@@ -307,6 +307,18 @@ def check_quantities(*, quantities: Mapping[int, int], meeting_id: int | None) -
     return items
 
 
+def _check_meeting(*, meeting_id: int | None, person_id: int) -> None:
+    """A facilitator's request must be for an active meeting they facilitate."""
+    from meetings.selectors import meeting_accepts_materials
+
+    if meeting_id is None or not meeting_accepts_materials(
+        meeting_id=meeting_id, person_id=person_id
+    ):
+        raise ValidationError(
+            {"meeting": "Materials can only be sent for an active meeting you facilitate."}
+        )
+
+
 FAIR_USE_LOCK = 6006  # the advisory-lock namespace for fair-use checks
 
 
@@ -343,6 +355,8 @@ def request_submit(
     quantities = {int(k): int(v) for k, v in quantities.items()}
     try:
         with transaction.atomic():
+            if person is not None:
+                _check_meeting(meeting_id=meeting_id, person_id=person.pk)
             _lock_meeting_allowance(meeting_id)
             check_quantities(quantities=quantities, meeting_id=meeting_id)
             dispatch = Dispatch.objects.create(

@@ -1,5 +1,6 @@
 """Stock, packing, backorders, alerts and the dispatch life cycle (materials.services)."""
 
+import datetime
 import uuid
 
 import pytest
@@ -11,6 +12,15 @@ from materials import services
 from materials.models import Backorder, Dispatch, Item, MovementKind, Reason, Status, StockMovement
 from tests.factories import PersonFactory
 from tests.materials.factories import make_dispatch, make_item, make_pack
+from tests.meetings.factories import make_meeting
+
+
+def meeting_of(person) -> int:
+    """An active meeting ``person`` facilitates; its id."""
+    return make_meeting(
+        started_on=datetime.date(2025, 6, 2), led="peer_led", facilitators=[person]
+    ).pk
+
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +260,7 @@ def test_the_same_idempotency_key_makes_one_request():
         "address": _address(),
         "contact_email": person.email,
         "person": person,
-        "meeting_id": 7,
+        "meeting_id": meeting_of(person),
     }
     first, created = services.request_submit(**kwargs)
     second, created_again = services.request_submit(**kwargs)
@@ -266,8 +276,9 @@ def test_fair_use_counts_the_meetings_requests_in_the_window(settings, time_mach
     poster = make_item("poster", stock=100)
     person = PersonFactory()
     time_machine.move_to("2026-01-01 10:00Z")
+    first, second = meeting_of(person), meeting_of(person)
 
-    def ask(qty, meeting_id=7):
+    def ask(qty, meeting_id=first):
         return services.request_submit(
             idempotency_key=uuid.uuid4(),
             quantities={poster.pk: qty},
@@ -281,7 +292,7 @@ def test_fair_use_counts_the_meetings_requests_in_the_window(settings, time_mach
     with pytest.raises(ValidationError, match="can ask for 5 more in any 90 days"):
         ask(6)
     ask(5)
-    ask(20, meeting_id=8)  # another meeting has its own allowance
+    ask(20, meeting_id=second)  # another meeting has its own allowance
     time_machine.move_to("2026-04-02 10:00Z")  # 91 days later
     ask(20)
     assert Dispatch.objects.count() == 4
@@ -291,16 +302,17 @@ def test_a_rejected_request_does_not_use_up_the_allowance(settings):
     settings.MATERIALS_FAIR_USE_LIMITS = {"poster": 20}
     poster = make_item("poster", stock=100)
     person = PersonFactory()
+    meeting_id = meeting_of(person)
     dispatch, _ = services.request_submit(
         idempotency_key=uuid.uuid4(),
         quantities={poster.pk: 20},
         address=_address(),
         contact_email=person.email,
         person=person,
-        meeting_id=7,
+        meeting_id=meeting_id,
     )
     services.dispatch_reject(dispatch_id=dispatch.pk, reason="duplicate")
-    assert services.fair_use_already_asked(meeting_id=7) == {}
+    assert services.fair_use_already_asked(meeting_id=meeting_id) == {}
 
 
 @pytest.mark.parametrize(
@@ -321,13 +333,32 @@ def test_bad_quantities_are_refused_and_nothing_is_saved(settings, quantities, m
         "manual": make_item("manual", stock=5, requestable=False),
     }
     by_id = {(items[k].pk if isinstance(k, str) else k): v for k, v in quantities.items()}
+    person = PersonFactory()
+    meeting_id = meeting_of(person)
     with pytest.raises(ValidationError, match=message):
         services.request_submit(
             idempotency_key=uuid.uuid4(),
             quantities=by_id,
             address=_address(),
             contact_email="x@example.org",
-            person=PersonFactory(),
-            meeting_id=7,
+            person=person,
+            meeting_id=meeting_id,
         )
+    assert not Dispatch.objects.exists()
+
+
+def test_a_request_for_a_meeting_that_is_not_theirs_is_refused():
+    poster = make_item("poster", stock=100)
+    person, other = PersonFactory(), PersonFactory()
+    for meeting_id in (meeting_of(other), None, 999999):
+        with pytest.raises(ValidationError) as exc:
+            services.request_submit(
+                idempotency_key=uuid.uuid4(),
+                quantities={poster.pk: 1},
+                address=_address(),
+                contact_email=person.email,
+                person=person,
+                meeting_id=meeting_id,
+            )
+        assert "active meeting you facilitate" in exc.value.message_dict["meeting"][0]
     assert not Dispatch.objects.exists()

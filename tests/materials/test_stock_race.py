@@ -1,5 +1,6 @@
 """Two staff pack the last 10 posters at the same moment (PostgreSQL, two threads)."""
 
+import datetime
 import threading
 
 import pytest
@@ -9,6 +10,7 @@ from django.db.models import Sum
 from materials import services
 from materials.models import Backorder, DispatchLine, Item, StockMovement
 from tests.materials.factories import make_dispatch, make_item
+from tests.meetings.factories import make_meeting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,6 +76,9 @@ def test_two_requests_at_once_cannot_both_spend_the_allowance(postgres, settings
     settings.MATERIALS_FAIR_USE_LIMITS = {"poster": 20}
     poster = make_item("poster", stock=100)
     person = PersonFactory()
+    meeting_id = make_meeting(
+        started_on=datetime.date(2025, 6, 2), led="peer_led", facilitators=[person]
+    ).pk
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -86,7 +91,7 @@ def test_two_requests_at_once_cannot_both_spend_the_allowance(postgres, settings
                 address=services.Address("Robin", "2 Bold Street", "", "Liverpool", "L1 4DJ"),
                 contact_email="robin@example.org",
                 person=person,
-                meeting_id=7,
+                meeting_id=meeting_id,
             )
             outcomes.append("created")
         except services.ValidationError as exc:
@@ -102,4 +107,4 @@ def test_two_requests_at_once_cannot_both_spend_the_allowance(postgres, settings
     assert outcomes.count("created") == 1, outcomes
     refused = [o for o in outcomes if o != "created"]
     assert len(refused) == 1 and "can ask for 5 more" in refused[0]
-    assert Dispatch.objects.count() == 1
+    assert Dispatch.objects.filter(reason="request").count() == 1

@@ -203,3 +203,33 @@ def test_economics_shows_spend_per_quarter(client, world, time_machine):
     assert "£15.00" in response.content.decode()
     assert response.context["items_total"] == 10
     assert date(2026, 5, 15) == Dispatch.objects.get(pk=dispatch.pk).dispatched_on
+
+
+def test_economics_puts_partnership_income_beside_spend(client, world, time_machine, monkeypatch):
+    from partners import selectors as partner_selectors
+
+    time_machine.move_to("2026-05-15 12:00Z")
+    asked = []
+
+    def income(*, start, end):
+        asked.append((start, end))
+        return Decimal("1000.00") if start == date(2026, 4, 1) else Decimal("0.00")
+
+    monkeypatch.setattr(partner_selectors, "licence_income", income)
+    poster = make_item("poster", stock=100, unit_cost="2.00")
+    dispatch = make_dispatch({poster: 25})
+    services.dispatch_pack(dispatch_id=dispatch.pk)
+    services.dispatch_send(dispatch_id=dispatch.pk, tracking_reference="T")
+    client.force_login(world.users["materials"])
+    response = client.get("/staff/materials/economics/?years=1")
+    rows = {row["label"]: row for row in response.context["rows"]}
+    assert list(rows) == ["2026 Q1", "2026 Q2"]
+    assert (date(2026, 4, 1), date(2026, 6, 30)) in asked
+    q2 = rows["2026 Q2"]
+    assert (q2["spend"], q2["income"], q2["share"]) == (
+        Decimal("50.00"),
+        Decimal("1000.00"),
+        Decimal("5.0"),
+    )
+    assert rows["2026 Q1"]["share"] is None  # no income: no share, not a division by zero
+    assert "5.0%" in response.content.decode()
