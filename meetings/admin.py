@@ -45,10 +45,22 @@ class MeetingAdmin(admin.ModelAdmin):
 
 @admin.register(LeadershipPeriod)
 class LeadershipPeriodAdmin(SimpleHistoryAdmin):
+    """Read only: leadership history is recorded through the staff screens
+    (``meetings.services.leadership_change``) and never overwritten."""
+
     list_display = ["meeting", "kind", "start_date", "end_date"]
     list_filter = ["kind"]
-    raw_id_fields = ["meeting", "facilitators", "recorded_by"]
     search_fields = ["meeting__name"]
+    readonly_fields = [
+        "meeting", "kind", "start_date", "end_date", "facilitators", "note", "recorded_by",
+        "created_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(HeadCount)
