@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -36,6 +37,7 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "first_active_on", "created_at", "updated_at"]
     raw_id_fields = ["site", "host"]
     inlines = [StatusChangeInline, LeadershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         # The feed's "updated" says when a listing last changed, admin edits included.

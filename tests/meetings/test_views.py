@@ -206,3 +206,29 @@ def test_staff_can_choose_a_trained_peer_as_facilitator(client, world):
     )
     body = client.get(f"/staff/meetings/{meeting.pk}/").content.decode()
     assert "Pat Peer (trained facilitator)" in body
+
+
+def test_admin_pages_load_and_leadership_is_read_only(client, world):
+    meeting = make_meeting(host=world.org_a, started_on=D(2014, 1, 6))
+    period = meeting.leadership.get()
+    admin_user = world.users["staff_admin"]
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    for url in (
+        "/admin/meetings/meeting/",
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        "/admin/meetings/leadershipperiod/",
+        f"/admin/meetings/leadershipperiod/{period.pk}/change/",
+        "/admin/meetings/headcount/",
+        "/admin/meetings/proposal/",
+        "/admin/meetings/postcodecentroid/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/meetings/leadershipperiod/add/").status_code == 403
+    client.post(
+        f"/admin/meetings/leadershipperiod/{period.pk}/change/",
+        {"kind": "peer_led", "start_date": "2010-01-01"},
+    )
+    period.refresh_from_db()
+    assert period.kind == "professional" and period.start_date == D(2014, 1, 6)
