@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from meetings.models import Format, Meeting, Programme
 from meetings.postcodes import Place, distance_miles, find_place
@@ -92,7 +92,3 @@ def region_of(meeting: Meeting) -> str:
         area = meeting.site.area
         return area.region or area.get_nation_display()
     return meeting.venue_town or "Other"
-
-
-def in_town_filter(town: str) -> Q:
-    return Q(site__town__iexact=town) | Q(venue_town__iexact=town)

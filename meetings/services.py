@@ -21,7 +21,6 @@ from meetings import feeds_cache
 from meetings.models import (
     IN_PERSON_FORMATS,
     ONLINE_FORMATS,
-    Format,
     HeadCount,
     Leadership,
     LeadershipPeriod,
@@ -33,6 +32,7 @@ from meetings.models import (
     ProposalStatus,
     Status,
 )
+from meetings.selectors import current_facilitator_ids
 from meetings.signals import meeting_started
 from partners.validators import normalise_uk_postcode
 
@@ -222,7 +222,7 @@ def meeting_activate(*, meeting: Meeting, on: date, by=None) -> MeetingStatusCha
         )
         if claimed == 1:
             meeting.first_active_on = on
-            facilitators = _open_period_facilitators(meeting.pk)
+            facilitators = current_facilitator_ids(meeting_id=meeting.pk)
             meeting_id = meeting.pk
             transaction.on_commit(
                 lambda: meeting_started.send(
@@ -230,13 +230,6 @@ def meeting_activate(*, meeting: Meeting, on: date, by=None) -> MeetingStatusCha
                 )
             )
     return change
-
-
-def _open_period_facilitators(meeting_id: int) -> list[int]:
-    period = LeadershipPeriod.objects.filter(meeting_id=meeting_id, end_date__isnull=True).first()
-    if period is None:
-        return []
-    return sorted(period.facilitators.values_list("pk", flat=True))
 
 
 def meeting_pause(*, meeting: Meeting, on: date, reason: str = "", by=None) -> MeetingStatusChange:
@@ -477,19 +470,3 @@ def proposal_decline(*, proposal: Proposal, by=None) -> Proposal:
             )
     proposal.refresh_from_db()
     return proposal
-
-
-__all__ = [
-    "Format",
-    "head_count_record",
-    "leadership_change",
-    "meeting_activate",
-    "meeting_close",
-    "meeting_create",
-    "meeting_pause",
-    "meeting_update",
-    "proposal_confirm",
-    "proposal_decline",
-    "proposal_leadership_change",
-    "proposal_new_meeting",
-]
