@@ -27,7 +27,6 @@ semicolon or tab.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -168,6 +167,19 @@ def detect_layout(header: list[str], delimiter: str) -> Layout:
     )
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, ends kept, without copying it (io.StringIO would hold a
+    second, four-bytes-a-character copy of a large file)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop == -1:
+            yield text[start:]
+            return
+        yield text[start : stop + 1]
+        start = stop + 1
+
+
 def _sniff_delimiter(first_line: str) -> str:
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -180,7 +192,7 @@ def open_rows(text: str) -> tuple[Layout, Iterator[Row]]:
     if not first_line.strip():
         raise ImportFileError("The first line is blank: it must be the header row of the export.")
     delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:

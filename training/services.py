@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,30 +76,38 @@ class PartnerCalendar:
         return self._by_day[on]
 
 
+class Employer(NamedTuple):
+    pk: int
+    name: str
+
+
 @dataclass
 class StaffTies:
-    """Non-volunteer affiliations of many people, loaded in one query."""
+    """Non-volunteer affiliations of many people, loaded in one query as plain
+    tuples (no model instances: an import checks thousands at once)."""
 
-    by_person: dict[int, list[Affiliation]] = field(default_factory=dict)
+    by_person: dict[int, list[tuple]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, person_ids: Iterable[int]) -> StaffTies:
-        ties: dict[int, list[Affiliation]] = defaultdict(list)
+        ties: dict[int, list[tuple]] = defaultdict(list)
         qs = (
             Affiliation.objects.filter(person_id__in=list(set(person_ids)))
             .exclude(role=AffiliationRole.VOLUNTEER)
-            .select_related("organisation")
             .order_by("-is_primary", "-start_date", "pk")
+            .values_list(
+                "person_id", "organisation_id", "organisation__name", "start_date", "end_date"
+            )
         )
-        for tie in qs:
-            ties[tie.person_id].append(tie)
+        for person_id, org_id, org_name, start, end in qs:
+            ties[person_id].append((Employer(org_id, org_name), start, end))
         return cls(by_person=dict(ties))
 
-    def organisations_on(self, person_id: int, on: date) -> list:
+    def organisations_on(self, person_id: int, on: date) -> list[Employer]:
         return [
-            t.organisation
-            for t in self.by_person.get(person_id, [])
-            if t.start_date <= on and (t.end_date is None or t.end_date >= on)
+            employer
+            for employer, start, end in self.by_person.get(person_id, ())
+            if start <= on and (end is None or end >= on)
         ]
 
 
