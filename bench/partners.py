@@ -173,8 +173,19 @@ def _insert(n: int, today: datetime.date, tag: str, *, spread_days: int = 365):
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        tables = [
+            "partners_organisation",
+            "partners_site",
+            "partners_person",
+            "partners_affiliation",
+            "partners_agreement",
+            "partners_agreementperiod",
+            "partners_sitecoverage",
+            "partners_invoice",
+            "partners_reminder",
+        ]
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE " + ", ".join(tables))
 
 
 def _renewals(args, results: dict) -> None:
