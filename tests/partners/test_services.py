@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from partners import selectors, services
@@ -523,3 +525,53 @@ def test_site_added_after_renewal_drafted_joins_the_renewal_too():
     other = SiteFactory(organisation=agreement.organisation)
     services.site_add(period=period, site=other, joins_on=D(2025, 12, 20), today=D(2025, 12, 20))
     assert renewal.invoices.get(purpose="site_addition").total == Decimal("500.00")
+
+
+@given(
+    join=st.integers(min_value=0, max_value=364),
+    block_start=st.integers(min_value=-30, max_value=400),
+    block_days=st.integers(min_value=0, max_value=400),
+)
+def test_fee_properties(join, block_start, block_days):
+    """Never negative, never above the annual fee, less for a later join, and
+    a block window only ever lowers it."""
+    term_start, term_end = D(2025, 1, 1), D(2025, 12, 31)
+    joined = term_start + datetime.timedelta(days=join)
+    fee = Decimal("500.00")
+    plain, days, _ = services.coverage_fee(
+        site_fee=fee,
+        term_start=term_start,
+        term_end=term_end,
+        joined_on=joined,
+        charging="pro_rata",
+    )
+    assert Decimal(0) <= plain <= fee and days == 365 - join
+    later, _, _ = services.coverage_fee(
+        site_fee=fee,
+        term_start=term_start,
+        term_end=term_end,
+        joined_on=min(joined + datetime.timedelta(days=1), term_end),
+        charging="pro_rata",
+    )
+    assert later <= plain
+    window = (
+        term_start + datetime.timedelta(days=block_start),
+        term_start + datetime.timedelta(days=block_start + block_days),
+    )
+    blocked, _, covered = services.coverage_fee(
+        site_fee=fee,
+        term_start=term_start,
+        term_end=term_end,
+        joined_on=joined,
+        windows=[window],
+        charging="pro_rata",
+    )
+    assert blocked <= plain and 0 <= covered <= 365 - join
+    full, _, _ = services.coverage_fee(
+        site_fee=fee,
+        term_start=term_start,
+        term_end=term_end,
+        joined_on=joined,
+        charging="full_year",
+    )
+    assert full == fee
