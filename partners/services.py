@@ -131,6 +131,12 @@ def _set_reference(agreement: Agreement) -> None:
     agreement.save(update_fields=["reference"])
 
 
+def _audit(period_pk: int) -> None:
+    """Write the audit-trail row (django-simple-history) for a term just
+    changed by a conditional update, which itself writes none."""
+    AgreementPeriod.objects.get(pk=period_pk).save(update_fields=["status"])
+
+
 # --- Block coverage and fees ---------------------------------------------------------------
 
 
@@ -445,6 +451,7 @@ def agreement_send(
         status=PeriodStatus.SENT, sent_on=today
     ):
         raise ValidationError({"status": "Only a draft agreement can be sent."})
+    _audit(period.pk)
     period.refresh_from_db()
     for invoice in period.invoices.filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE):
         invoice_issue(invoice=invoice, today=today)
@@ -470,6 +477,7 @@ def agreement_activate(
         status=PeriodStatus.ACTIVE, activated_on=today, sent_on=period.sent_on or today
     ):
         raise ValidationError({"status": "Only a draft or sent agreement can be activated."})
+    _audit(period.pk)
     Agreement.objects.filter(pk=period.agreement_id, signed_on__isnull=True).update(
         signed_on=signed_on
     )
@@ -493,6 +501,7 @@ def agreement_terminate(
         status=PeriodStatus.TERMINATED, terminated_on=on, termination_reason=reason.strip()
     ):
         raise ValidationError({"status": "This agreement has already ended."})
+    _audit(period.pk)
     pending = AgreementPeriod.objects.filter(previous=period, status__in=PENDING_STATUSES)
     for renewal in pending:
         AgreementPeriod.objects.filter(pk=renewal.pk).update(
@@ -544,9 +553,10 @@ def renewal_draft(*, period: AgreementPeriod, today: datetime.date) -> Agreement
         purpose=InvoicePurpose.TERM,
         lines=period_lines(renewal),
     )
-    AgreementPeriod.objects.filter(pk=period.pk, status=PeriodStatus.ACTIVE).update(
+    if AgreementPeriod.objects.filter(pk=period.pk, status=PeriodStatus.ACTIVE).update(
         status=PeriodStatus.RENEWAL_DUE, renewal_due_on=today
-    )
+    ):
+        _audit(period.pk)
     return renewal
 
 
@@ -558,9 +568,10 @@ def renewal_confirm(
     today = today or timezone.localdate()
     if renewal.previous_id is None or renewal.status not in PENDING_STATUSES:
         raise ValidationError({"renewal": "There is no renewal waiting for confirmation."})
-    AgreementPeriod.objects.filter(pk=renewal.pk, confirmed_on__isnull=True).update(
+    if AgreementPeriod.objects.filter(pk=renewal.pk, confirmed_on__isnull=True).update(
         confirmed_on=today, confirmed_by=person
-    )
+    ):
+        _audit(renewal.pk)
     renewal.refresh_from_db()
     return renewal
 
@@ -578,6 +589,7 @@ def renewal_approve(*, renewal: AgreementPeriod, today: datetime.date | None = N
         AgreementPeriod.objects.filter(pk=renewal.pk).update(
             status=PeriodStatus.SENT, sent_on=today
         )
+        _audit(renewal.pk)
     for invoice in renewal.invoices.filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE):
         invoice_issue(invoice=invoice, today=today)
     paid = renewal.invoices.filter(
@@ -598,9 +610,11 @@ def renewal_activate(*, renewal: AgreementPeriod, today: datetime.date) -> Agree
     ):
         renewal.refresh_from_db()
         return renewal
-    AgreementPeriod.objects.filter(
+    _audit(renewal.pk)
+    if AgreementPeriod.objects.filter(
         pk=renewal.previous_id, status__in=[*IN_FORCE_STATUSES, PeriodStatus.LAPSED]
-    ).update(status=PeriodStatus.RENEWED, renewed_on=today)
+    ).update(status=PeriodStatus.RENEWED, renewed_on=today):
+        _audit(renewal.previous_id)
     for invoice in renewal.invoices.filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE):
         invoice_issue(invoice=invoice, today=today)
     renewal.refresh_from_db()
@@ -1207,11 +1221,13 @@ def _lapse(period: AgreementPeriod, today: datetime.date, summary: dict, contact
         status=PeriodStatus.LAPSED, lapsed_on=today
     ):
         return  # another worker got there first
+    _audit(period.pk)
     summary["lapsed"].append(period.agreement.reference)
     for renewal in AgreementPeriod.objects.filter(previous=period, status__in=PENDING_STATUSES):
         AgreementPeriod.objects.filter(pk=renewal.pk).update(
             status=PeriodStatus.LAPSED, lapsed_on=today
         )
+        _audit(renewal.pk)
         renewal.invoices.filter(status=InvoiceStatus.DRAFT).update(status=InvoiceStatus.VOID)
         for number in renewal.invoices.filter(status__in=[InvoiceStatus.ISSUED]).values_list(
             "number", flat=True

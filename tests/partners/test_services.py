@@ -575,3 +575,21 @@ def test_fee_properties(join, block_start, block_days):
         charging="full_year",
     )
     assert full == fee
+
+
+def test_every_lifecycle_step_leaves_an_audit_row():
+    agreement = new_licence(sites=1)
+    period = agreement.periods.get()
+    services.agreement_send(period=period, today=D(2025, 3, 1))
+    services.agreement_activate(period=period, today=D(2025, 3, 2))
+    renewal = services.renewal_draft(period=period, today=D(2026, 3, 2))
+    services.renewal_confirm(renewal=renewal, person=None, today=D(2026, 3, 3))
+    services.renewal_approve(renewal=renewal, today=D(2026, 3, 4))
+    statuses = list(period.history.order_by("history_date").values_list("status", flat=True))
+    assert statuses == ["draft", "sent", "active", "renewal_due", "renewed"]
+    assert list(renewal.history.order_by("history_date").values_list("status", flat=True)) == [
+        "draft",
+        "draft",
+        "sent",
+        "active",
+    ]
