@@ -95,19 +95,18 @@ def champion_register(
     region: str = "",
     start: date | None = None,
     end: date | None = None,
-) -> QuerySet[Completion]:
-    """One row per Champion: the completion that first made them one, filtered by
-    the organisation they were at, its sites' region and the date. ``people``
-    limits it to a queryset of Persons (the viewer's scope). A fixed number of
-    queries whatever the size (one for the page, one to count)."""
-    from django.db.models import Exists, OuterRef
+) -> QuerySet:
+    """One row per Champion, ``{"person_id", "first_on"}`` (the day they first
+    became one), newest first; filtered by the partner they were at, the region
+    of its sites and that day. ``people`` limits it to a queryset of Persons (the
+    viewer's scope). A grouped query (linear, whatever the planner's statistics),
+    so counting and paging cost one query each; ``champion_rows`` fetches a page's
+    completions in one more."""
+    from django.db.models import Exists, Min, OuterRef
 
     from partners.models import Site
 
-    earlier = champions().filter(
-        person_id=OuterRef("person_id"), completed_on__lt=OuterRef("completed_on")
-    )
-    qs = champions().exclude(Exists(earlier))
+    qs = champions()
     if people is not None:
         qs = qs.filter(person__in=people)
     if organisation_id:
@@ -117,13 +116,28 @@ def champion_register(
             organisation_id=OuterRef("champion_organisation_id"), area__region=region
         )
         qs = qs.filter(Exists(in_region))
+    grouped = qs.order_by().values("person_id").annotate(first_on=Min("completed_on"))
     if start:
-        qs = qs.filter(completed_on__gte=start)
+        grouped = grouped.filter(first_on__gte=start)
     if end:
-        qs = qs.filter(completed_on__lte=end)
-    return qs.select_related("person", "course", "champion_organisation").order_by(
-        "-completed_on", "pk"
+        grouped = grouped.filter(first_on__lte=end)
+    return grouped.order_by("-first_on", "person_id")
+
+
+def champion_rows(entries) -> list[Completion]:
+    """The completions behind register entries (one query), in the same order."""
+    entries = list(entries)
+    wanted = [(e["person_id"], e["first_on"]) for e in entries]
+    found: dict[tuple[int, date], Completion] = {}
+    qs = (
+        champions()
+        .filter(person_id__in=[pid for pid, _ in wanted], completed_on__in={d for _, d in wanted})
+        .select_related("person", "course", "champion_organisation")
+        .order_by("pk")
     )
+    for completion in qs:
+        found.setdefault((completion.person_id, completion.completed_on), completion)
+    return [found[key] for key in wanted if key in found]
 
 
 def staff_mobility() -> dict:

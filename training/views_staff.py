@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import itertools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -454,8 +455,8 @@ def _register(request: HttpRequest):
 
 @role_required(*STAFF_ROLES)
 def champions(request: HttpRequest) -> HttpResponse:
-    form, rows = _register(request)
-    page_obj = Paginator(rows, settings.TRAINING_PAGE_SIZE).get_page(request.GET.get("page"))
+    form, entries = _register(request)
+    page_obj = Paginator(entries, settings.TRAINING_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -464,6 +465,7 @@ def champions(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": page_obj,
+            "rows": selectors.champion_rows(page_obj.object_list),
             "query_string": params.urlencode(),
             "today": timezone.localdate(),
         },
@@ -477,7 +479,7 @@ class _Echo:
 
 @role_required(*STAFF_ROLES)
 def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _, rows = _register(request)
+    _, entries = _register(request)
     writer = csv.writer(_Echo())
 
     def lines():
@@ -485,17 +487,21 @@ def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
         yield writer.writerow(
             ["name", "email", "organisation", "course", "completed_on", "certificate_number"]
         )
-        for c in rows.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    c.person.full_name,
-                    c.person.email,
-                    c.champion_organisation.name,
-                    c.course.title,
-                    c.completed_on.isoformat(),
-                    c.certificate_number,
-                ]
-            )
+        for offset in itertools.count(0, 2000):
+            chunk = list(entries[offset : offset + 2000])
+            if not chunk:
+                return
+            for c in selectors.champion_rows(chunk):
+                yield writer.writerow(
+                    [
+                        c.person.full_name,
+                        c.person.email,
+                        c.champion_organisation.name,
+                        c.course.title,
+                        c.completed_on.isoformat(),
+                        c.certificate_number,
+                    ]
+                )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="champions.csv"'
