@@ -206,3 +206,28 @@ def test_management_command_wide_needs_course(moodle_world, tmp_path):
         call_command("import_moodle", str(path))
     call_command("import_moodle", str(path), "--course", "facilitator")
     assert Completion.objects.count() == 3
+
+
+def test_queries_do_not_grow_with_rows(moodle_world):
+    """Bulk checks and inserts: the same number of queries for 9 rows as for 36."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    emails = [p.email for p in moodle_world["people"].values()]
+
+    def export(copies: int) -> bytes:
+        lines = ["Email address,Course short name,Time completed"]
+        for i in range(copies):
+            for email in emails[:9]:
+                lines.append(f"{email},SRUK-INTRO,2014-0{1 + i % 2}-1{i}")
+        return ("\n".join(lines) + "\n").encode()
+
+    counts = []
+    for copies in (1, 4):
+        job = services.import_prepare(name="q.csv", data=export(copies))
+        with CaptureQueriesContext(connection) as ctx:
+            job = services.import_run(job_id=job.pk)
+        assert job.created_count + job.already_count == 9 * copies
+        counts.append(len(ctx.captured_queries))
+    # One partner-list query per distinct completion date is all that may grow.
+    assert counts[1] - counts[0] <= 3
