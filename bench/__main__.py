@@ -40,7 +40,7 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
 os.environ.setdefault("STAFF_2FA_REQUIRED", "0")
 # The jobs send e-mail; keep it in memory, not on the console.
-os.environ.setdefault("EMAIL_URL", "locmemmail://")
+os.environ.setdefault("EMAIL_URL", "memorymail://")
 
 
 @dataclass

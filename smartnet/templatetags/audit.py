@@ -15,8 +15,10 @@ _KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
 @register.inclusion_tag("includes/audit_trail.html")
 def audit_trail(obj, limit: int = 50):
     history = getattr(obj, "history", None)
+    # One trail per object: the heading id must be unique on a page with several.
+    dom_id = f"audit-{obj._meta.label_lower.replace('.', '-')}-{obj.pk}"
     if history is None:
-        return {"rows": [], "available": False}
+        return {"rows": [], "available": False, "dom_id": dom_id}
     records = list(history.select_related("history_user").order_by("-history_date")[: limit + 1])
     rows = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
@@ -33,4 +35,4 @@ def audit_trail(obj, limit: int = 50):
                 "reason": newer.history_change_reason or "",
             }
         )
-    return {"rows": rows[:limit], "available": True}
+    return {"rows": rows[:limit], "available": True, "dom_id": dom_id}
