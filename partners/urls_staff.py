@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views_staff
+from partners import views_personal_data, views_staff
 
 app_name = "partners_staff"
 
@@ -22,4 +22,10 @@ urlpatterns = [
         views_staff.site_request_decide,
         name="site_request_decide",
     ),
+    path("people/<int:pk>/data/", views_personal_data.person_data, name="person_data"),
+    path(
+        "people/<int:pk>/data.json", views_personal_data.person_data_json, name="person_data_json"
+    ),
+    path("people/<int:pk>/data.pdf", views_personal_data.person_data_pdf, name="person_data_pdf"),
+    path("people/<int:pk>/erase/", views_personal_data.person_erase, name="person_erase"),
 ]

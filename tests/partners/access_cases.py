@@ -97,3 +97,24 @@ CASES = {
     ),
     "portal:contacts": Case("/portal/contacts/", allow=PORTAL),
 }
+
+
+def _person_url(suffix):
+    def url(world):
+        from tests.factories import PersonFactory
+
+        return f"/staff/partners/people/{PersonFactory().pk}/{suffix}"
+
+    return url
+
+
+# Personal data (health data): the staff admin alone.
+ADMIN_ONLY = frozenset({"staff_admin"})
+CASES.update(
+    {
+        "partners_staff:person_data": Case(_person_url("data/"), allow=ADMIN_ONLY),
+        "partners_staff:person_data_json": Case(_person_url("data.json"), allow=ADMIN_ONLY),
+        "partners_staff:person_data_pdf": Case(_person_url("data.pdf"), allow=ADMIN_ONLY),
+        "partners_staff:person_erase": Case(_person_url("erase/"), allow=ADMIN_ONLY),
+    }
+)

@@ -1,0 +1,77 @@
+"""A person's data, for staff admins only: export (JSON, PDF) and erasure.
+
+Only the staff admin role may use these: the data can reveal that someone is
+in recovery. Erasure anonymises the person everywhere (partners.personal_data).
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+
+from partners import personal_data
+from partners.models import Person
+from smartnet.access import role_required
+from smartnet.roles import Role
+
+
+def _export(pk: int) -> tuple[Person, dict]:
+    person = get_object_or_404(Person, pk=pk)
+    return person, personal_data.person_export(person_id=person.pk)
+
+
+@role_required(Role.STAFF_ADMIN)
+def person_data(request: HttpRequest, pk: int) -> HttpResponse:
+    person, data = _export(pk)
+    return render(
+        request,
+        "partners/staff/person_data.html",
+        {"person": person, "data_json": json.dumps(data, indent=2, default=str)},
+    )
+
+
+@role_required(Role.STAFF_ADMIN)
+def person_data_json(request: HttpRequest, pk: int) -> JsonResponse:
+    person, data = _export(pk)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "default": str})
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    return response
+
+
+@role_required(Role.STAFF_ADMIN)
+def person_data_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    person, data = _export(pk)
+    html = render_to_string(
+        "partners/staff/person_data_pdf.html",
+        {
+            "person": person,
+            "sections": [(k, json.dumps(v, indent=2, default=str)) for k, v in data.items()],
+        },
+    )
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.pdf"'
+    return response
+
+
+@role_required(Role.STAFF_ADMIN)
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") == "erase":
+            if person.anonymised_at is None:
+                personal_data.person_erase(person_id=person.pk)
+                messages.success(request, f"Person {person.pk} has been erased.")
+            return redirect("partners_staff:person_data", pk=person.pk)
+        error = 'Type "erase" in the confirmation box to erase this person.'
+    return render(
+        request,
+        "partners/staff/person_erase.html",
+        {"person": person, "error": error, "sections": personal_data.sections()},
+    )
