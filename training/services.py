@@ -259,20 +259,15 @@ def completions_record(
         return result
     with transaction.atomic():
         person_ids = {d.person_id for d in drafts}
-        existing_keys = set(
-            Completion.objects.filter(
-                source__in={d.source for d in drafts},
-                source_id__in=[d.source_id for d in drafts],
-            ).values_list("source", "source_id")
-        )
-        existing_days = set(
-            Completion.objects.filter(person_id__in=person_ids)
-            .filter(
-                completed_on__in={d.completed_on for d in drafts},
-                course_id__in={d.course.pk for d in drafts},
-            )
-            .values_list("person_id", "course_id", "completed_on")
-        )
+        # One read through the person index: what these people already have.
+        # (A source id recorded for someone else is left to the unique key.)
+        existing_keys: set[tuple[str, str]] = set()
+        existing_days: set[tuple[int, int, date]] = set()
+        for source, source_id, pid, course_id, day in Completion.objects.filter(
+            person_id__in=person_ids
+        ).values_list("source", "source_id", "person_id", "course_id", "completed_on"):
+            existing_keys.add((source, source_id))
+            existing_days.add((pid, course_id, day))
         ties = StaffTies.load(person_ids)
         peers = _peer_ids(person_ids)
         to_create: list[Completion] = []
