@@ -17,12 +17,12 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from materials.models import (
@@ -659,3 +659,94 @@ def sign_in_link_request(*, email: str) -> bool:
 
         enqueue(tasks.send_sign_in_link, user.pk)
     return True
+
+
+# --- Retention and personal data -----------------------------------------------------
+
+# The parts of a dispatch that say where a person lives.
+ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
+
+
+def _has_address() -> Q:
+    return ~Q(address_line_1="") | ~Q(address_line_2="") | ~Q(town="") | ~Q(postcode="")
+
+
+def address_retention_days() -> int:
+    return settings.MATERIALS_ADDRESS_RETENTION_DAYS
+
+
+def delivery_addresses_purge(*, today: date | None = None) -> int:
+    """Blank the delivery address of parcels finished more than the retention period ago.
+
+    Finished: dispatched or delivered (counted from the day it left, or from
+    creation when no dispatch day is recorded) and rejected (from the
+    rejection). Open parcels are never touched; lines, quantities, costs and
+    the contact name stay, so counts and spend keep their shape. One bulk
+    update; idempotent: a second run finds nothing left to blank. Returns the
+    number of dispatches changed.
+    """
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=address_retention_days())
+    cutoff_at = timezone.make_aware(datetime.combine(cutoff, time.min))
+    finished_before = (
+        Q(status__in=(Status.DISPATCHED, Status.DELIVERED))
+        & (
+            Q(dispatched_on__lt=cutoff)
+            | Q(dispatched_on__isnull=True, dispatched_at__lt=cutoff_at)
+            | Q(dispatched_on__isnull=True, dispatched_at__isnull=True, created_at__lt=cutoff_at)
+        )
+    ) | (
+        Q(status=Status.REJECTED)
+        & (Q(rejected_at__lt=cutoff_at) | Q(rejected_at__isnull=True, created_at__lt=cutoff_at))
+    )
+    changed = (
+        Dispatch.objects.filter(finished_before)
+        .filter(_has_address())
+        .update(**dict.fromkeys(ADDRESS_FIELDS, ""))
+    )
+    logger.info("materials: removed %d delivery addresses finished before %s", changed, cutoff)
+    return changed
+
+
+def personal_data_export(person_id: int) -> dict:
+    """Every parcel addressed to a person (their requests and automatic ones)."""
+    dispatches = (
+        Dispatch.objects.filter(person_id=person_id)
+        .prefetch_related("lines__item")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "dispatches": [
+            {
+                "reference": d.short_ref,
+                "reason": d.get_reason_display(),
+                "status": d.get_status_display(),
+                "meeting": d.meeting_label,
+                "contact_name": d.contact_name,
+                "contact_email": d.contact_email,
+                "address": d.address_lines,
+                "note": d.note,
+                "created_at": d.created_at.isoformat(),
+                "dispatched_on": d.dispatched_on.isoformat() if d.dispatched_on else None,
+                "items": [
+                    {"item": line.item.name, "quantity": line.quantity} for line in d.lines.all()
+                ],
+            }
+            for d in dispatches
+        ]
+    }
+
+
+def personal_data_erase(person_id: int) -> None:
+    """Blank who and where on every parcel to the person (requests included).
+
+    The parcels, their lines and costs stay (stock ledger and spend figures
+    keep adding up); name, e-mail, address and the requester's note go.
+    Materials holds no phone number for anyone.
+    """
+    Dispatch.objects.filter(person_id=person_id).update(
+        contact_name="Erased",
+        contact_email="",
+        note="",
+        **dict.fromkeys(ADDRESS_FIELDS, ""),
+    )

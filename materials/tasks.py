@@ -47,3 +47,12 @@ def send_rejection_email(dispatch_id: int) -> int:
 @shared_task(name="materials.tasks.send_dispatched_email")
 def send_dispatched_email(dispatch_id: int) -> int:
     return emails.dispatched_send(dispatch_id=dispatch_id)
+
+
+@shared_task(name="materials.tasks.purge_delivery_addresses", acks_late=True)
+def purge_delivery_addresses(today: str | None = None) -> int:
+    """The nightly retention job; ``today`` (ISO date) only for a re-run as of a day."""
+    import datetime
+
+    on = datetime.date.fromisoformat(today) if today else None
+    return services.delivery_addresses_purge(today=on)

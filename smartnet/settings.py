@@ -331,6 +331,17 @@ MATERIALS_FAIR_USE_LIMITS = _env_or_fail(
 # Anonymous submissions (sign-in link requests, requests from people not on
 # record) allowed per IP address per hour.
 MATERIALS_ANON_RATE_LIMIT = _env_or_fail("MATERIALS_ANON_RATE_LIMIT", env.int, default=5)
+# Days after a parcel is dispatched, delivered or rejected before its delivery
+# address is removed (the nightly retention job; counts and costs stay).
+MATERIALS_ADDRESS_RETENTION_DAYS = _env_or_fail(
+    "MATERIALS_ADDRESS_RETENTION_DAYS", env.int, default=180
+)
+if MATERIALS_ADDRESS_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("MATERIALS_ADDRESS_RETENTION_DAYS is not valid: use 1 or more days")
+CELERY_BEAT_SCHEDULE["materials-purge-delivery-addresses"] = {
+    "task": "materials.tasks.purge_delivery_addresses",
+    "schedule": timedelta(days=1),
+}
 
 # --- Partners (issue 3) -----------------------------------------------------------
 # How a site that joins mid-term is charged: "pro_rata" (by day, for the days
