@@ -20,7 +20,15 @@ class MaterialsConfig(AppConfig):
 
     def ready(self) -> None:
         """Listen to training and meetings: materials reacts, they never call us."""
-        from materials import receivers
+        from materials import receivers, services
+        from partners import personal_data
+
+        # A person's data: parcels and requests addressed to them.
+        personal_data.register(
+            "materials",
+            export=services.personal_data_export,
+            erase=services.personal_data_erase,
+        )
 
         for module_name, signal_name, receiver in (
             ("training.signals", "facilitator_trained", receivers.on_facilitator_trained),

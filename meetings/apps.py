@@ -15,9 +15,18 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from meetings import feeds_cache
+        from meetings import feeds_cache, services
         from meetings.models import Meeting
+        from partners import personal_data
         from partners.models import Site
+
+        # A person's data: the meetings they facilitated (export); erasure has
+        # nothing to delete here, as the Person row itself is anonymised.
+        personal_data.register(
+            "meetings",
+            export=services.personal_data_export,
+            erase=services.personal_data_erase,
+        )
 
         # Any save (services, the admin) or a site's address changing makes the
         # cached feeds stale; bump their version once the change commits.

@@ -470,3 +470,63 @@ def proposal_decline(*, proposal: Proposal, by=None) -> Proposal:
             )
     proposal.refresh_from_db()
     return proposal
+
+
+# --- Personal data (registered with partners.personal_data) -------------------------
+
+
+def personal_data_export(person_id: int) -> dict:
+    """The meetings a person facilitated: every leadership period naming them,
+    and the partners' proposals that named them as a facilitator."""
+    from meetings.models import LeadershipPeriod, Proposal
+
+    periods = (
+        LeadershipPeriod.objects.filter(facilitators__id=person_id)
+        .select_related("meeting")
+        .order_by("start_date", "pk")
+    )
+    proposals = (
+        Proposal.objects.filter(facilitators__id=person_id)
+        .select_related("meeting", "organisation")
+        .order_by("created_at", "pk")
+    )
+    meetings = {}
+    for period in periods:
+        meetings.setdefault(period.meeting_id, period.meeting.name)
+    return {
+        "meetings_facilitated": [{"id": pk, "name": name} for pk, name in sorted(meetings.items())],
+        "leadership_periods": [
+            {
+                "meeting": p.meeting.name,
+                "kind": p.get_kind_display(),
+                "start_date": p.start_date.isoformat(),
+                "end_date": p.end_date.isoformat() if p.end_date else None,
+                "note": p.note,
+            }
+            for p in periods
+        ],
+        "proposals_naming_them": [
+            {
+                "meeting": p.meeting.name,
+                "organisation": p.organisation.name,
+                "kind": p.get_kind_display(),
+                "status": p.get_status_display(),
+                "start_date": p.start_date.isoformat() if p.start_date else None,
+            }
+            for p in proposals
+        ],
+        "on_erasure": ERASURE_NOTE,
+    }
+
+
+ERASURE_NOTE = (
+    "Nothing is deleted from meetings: leadership periods link to the person's "
+    "record, which erasure anonymises (no name, e-mail or phone left), so the "
+    "periods keep counting for peer-led figures without naming anyone."
+)
+
+
+def personal_data_erase(person_id: int) -> None:
+    """Nothing to delete: meetings hold only links to the Person row, which
+    ``partners.personal_data.person_erase`` anonymises (see ERASURE_NOTE)."""
+    return None
