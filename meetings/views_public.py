@@ -16,6 +16,7 @@ from meetings import feeds, feeds_cache, finder
 from meetings.forms import FinderForm
 from meetings.models import Meeting
 from smartnet.access import public
+from smartnet.ratelimit import rate_limited
 
 
 def _cached_gzip(name: str, build) -> bytes:
@@ -46,6 +47,7 @@ def _serve_gzip(request: HttpRequest, compressed: bytes, content_type: str) -> H
 
 
 @public
+@rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def finder_page(request: HttpRequest) -> HttpResponse:
     form = FinderForm(request.GET or None)
     results = None
@@ -104,6 +106,7 @@ def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public
+@rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def feed_json(request: HttpRequest) -> HttpResponse:
     """The Meeting Guide feed. Takes no parameters (any query string is ignored),
     open to other finders (CORS), cached until a meeting changes."""
@@ -124,6 +127,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 
 @public
+@rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     response = _serve_gzip(
         request, _cached_gzip("calendar.ics", feeds.calendar_all), "text/calendar; charset=utf-8"
@@ -133,12 +137,14 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _listed(slug)
     return _ics(feeds.calendar([meeting], name=meeting.name), f"{meeting.slug}.ics")
 
 
 @public
+@rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def region_pdf(request: HttpRequest, region: str) -> HttpResponse:
     """A printable list of a region's meetings, for noticeboards and clinics."""
     from weasyprint import HTML

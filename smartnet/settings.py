@@ -233,6 +233,8 @@ AXES_IPWARE_PROXY_COUNT = _env_or_fail("PROXY_COUNT", env.int, default=0)
 # Staff roles sign in with a second factor (TOTP) when this is on.
 STAFF_2FA_REQUIRED = _strict_bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "smartnet"
+# Requests per minute per client address to public pages and feeds.
+PUBLIC_RATE_LIMIT_PER_MINUTE = _env_or_fail("PUBLIC_RATE_LIMIT_PER_MINUTE", env.int, default=120)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
