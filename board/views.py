@@ -76,11 +76,10 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chart = charts.trend_chart(
         selectors.objective_chart_data(objective, today, cache), title=objective.title
     )
-    history = objective.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
         "board/objective_detail.html",
-        {"status": status, "chart_svg": chart, "history": history, "today": today},
+        {"status": status, "chart_svg": chart, "today": today},
     )
 
 

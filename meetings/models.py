@@ -122,6 +122,8 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = MeetingQuerySet.as_manager()
+    # Who changed what and when, shown to staff on the meeting's page (issue 9).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
