@@ -62,18 +62,28 @@ def add_months(day: date, months: int) -> date:
 
 
 class PartnerCalendar:
-    """Which organisations are partners on a day, asked once per day (memoised),
-    so checking thousands of rows costs one query per distinct date."""
+    """Which organisations are partners on a day. Every organisation's partner
+    ranges are read once, on first use (``partners.selectors.partner_intervals``),
+    and each day's answer is memoised, so a whole import costs one query."""
 
     def __init__(self) -> None:
-        self._by_day: dict[date, set[int]] = {}
+        self._intervals: dict[int, list[tuple[date, date]]] | None = None
+        self._by_day: dict[date, frozenset[int]] = {}
 
-    def partner_ids_on(self, on: date) -> set[int]:
-        if on not in self._by_day:
-            from partners import selectors as partner_selectors
+    def partner_ids_on(self, on: date) -> frozenset[int]:
+        found = self._by_day.get(on)
+        if found is None:
+            if self._intervals is None:
+                from partners import selectors as partner_selectors
 
-            self._by_day[on] = set(partner_selectors.partner_ids_on(on=on))
-        return self._by_day[on]
+                self._intervals = partner_selectors.partner_intervals()
+            found = frozenset(
+                org_id
+                for org_id, spans in self._intervals.items()
+                if any(first <= on <= last for first, last in spans)
+            )
+            self._by_day[on] = found
+        return found
 
 
 class Employer(NamedTuple):

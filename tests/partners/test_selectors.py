@@ -77,3 +77,54 @@ def test_renewal_rate_and_renewals_due():
     due = list(selectors.renewals_due(on=on))
     assert [p.agreement for p in due] == [soon]
     assert due[0].agreement.kind == AgreementKind.SITE_LICENCE
+
+
+def test_partner_intervals_match_partner_ids_on_day_by_day(django_assert_num_queries):
+    """One query gives every organisation's ranges; each day agrees with partner_ids_on."""
+    current = make_partner(signed_on=D(2024, 3, 20), start=D(2024, 4, 1))
+    ended = make_partner(signed_on=D(2024, 1, 1), start=D(2024, 1, 1))
+    ended.periods.update(status=PeriodStatus.TERMINATED, terminated_on=D(2024, 6, 1))
+    renewed = make_partner(signed_on=D(2023, 1, 1), start=D(2023, 1, 1), end=D(2023, 12, 31))
+    renewed.periods.update(status=PeriodStatus.RENEWED)
+    draft = make_partner(signed_on=None, start=D(2024, 1, 1), status=PeriodStatus.DRAFT)
+    make_block(signed_on=D(2024, 1, 1), start=D(2024, 1, 1))
+
+    with django_assert_num_queries(1):
+        intervals = selectors.partner_intervals()
+    assert intervals[current.organisation_id] == [(D(2024, 4, 1), D(2025, 4, 30))]
+    assert intervals[ended.organisation_id] == [(D(2024, 1, 1), D(2024, 5, 31))]
+    assert intervals[renewed.organisation_id] == [(D(2023, 1, 1), D(2023, 12, 31))]
+    assert draft.organisation_id not in intervals
+    assert set(intervals) == {
+        current.organisation_id,
+        ended.organisation_id,
+        renewed.organisation_id,
+    }
+
+    day = D(2022, 12, 1)
+    while day <= D(2025, 6, 1):
+        from_ranges = {
+            org for org, spans in intervals.items() if any(a <= day <= b for a, b in spans)
+        }
+        assert from_ranges == selectors.partner_ids_on(on=day), day
+        day += datetime.timedelta(days=7)
+    # The boundary days themselves.
+    for day in [D(2024, 5, 31), D(2024, 6, 1), D(2025, 4, 30), D(2025, 5, 1), D(2024, 1, 1)]:
+        from_ranges = {
+            org for org, spans in intervals.items() if any(a <= day <= b for a, b in spans)
+        }
+        assert from_ranges == selectors.partner_ids_on(on=day), day
+
+    only = selectors.partner_intervals(organisation_ids=[current.organisation_id])
+    assert set(only) == {current.organisation_id}
+
+
+def test_partner_intervals_merge_back_to_back_periods():
+    org = OrganisationFactory()
+    make_partner(org, signed_on=D(2020, 1, 1), start=D(2020, 1, 1), end=D(2020, 12, 31))
+    make_partner(org, signed_on=D(2021, 1, 1), start=D(2021, 1, 1), end=D(2021, 12, 31))
+    make_partner(org, signed_on=D(2023, 1, 1), start=D(2023, 1, 1), end=D(2023, 12, 31))
+    assert selectors.partner_intervals()[org.pk] == [
+        (D(2020, 1, 1), D(2022, 1, 30)),
+        (D(2023, 1, 1), D(2024, 1, 30)),
+    ]
