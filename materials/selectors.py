@@ -80,3 +80,13 @@ def spend_by_quarter(*, start: date, end: date) -> list[tuple[str, Decimal]]:
         label = quarter_label(row["dispatch__dispatched_on"])
         spend[label] += row["cost"] or Decimal("0")
     return [(label, spend[label].quantize(Decimal("0.01"))) for label, _, _ in spans]
+
+
+def dispatches_for_person(*, person_id: int) -> QuerySet[Dispatch]:
+    """Parcels sent to ``person_id`` (dispatched or delivered), latest first,
+    with their lines and items, for the training person page."""
+    return (
+        Dispatch.objects.filter(person_id=person_id, status__in=SENT_STATUSES)
+        .prefetch_related("lines__item")
+        .order_by("-dispatched_on", "-pk")
+    )

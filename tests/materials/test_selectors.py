@@ -57,3 +57,21 @@ def test_queue_size_counts_what_is_neither_dispatched_nor_rejected():
 def test_quarters_cross_the_year_end():
     labels = [q[0] for q in selectors.quarters(start=date(2013, 11, 5), end=date(2014, 4, 1))]
     assert labels == ["2013 Q4", "2014 Q1", "2014 Q2"]
+
+
+def test_dispatches_for_person_lists_what_was_sent_to_them_latest_first():
+    from tests.factories import PersonFactory
+
+    poster = make_item("poster", stock=100, unit_cost="1.20")
+    person = PersonFactory()
+    earlier = make_dispatch({poster: 1}, person=person)
+    _send(earlier, date(2014, 2, 10))
+    later = make_dispatch({poster: 2}, person=person)
+    _send(later, date(2015, 3, 1))
+    make_dispatch({poster: 1}, person=person, status=Status.SUBMITTED)  # not sent yet
+    _send(make_dispatch({poster: 1}), date(2015, 4, 1))  # someone else's
+
+    sent = list(selectors.dispatches_for_person(person_id=person.pk))
+    assert [d.pk for d in sent] == [later.pk, earlier.pk]
+    assert [line.quantity for line in sent[0].lines.all()] == [2]
+    assert list(selectors.dispatches_for_person(person_id=PersonFactory().pk)) == []
