@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from partners.models import Affiliation, Person
 from smartnet.access import refuse, role_required
-from smartnet.roles import STAFF_ROLES
+from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, selectors, services
 from training.access import IMPORT_ROLES, can_see_peers, people_for_staff
 from training.forms import (
@@ -131,7 +131,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         sections.append(
             {
                 "title": "Materials sent",
-                "items": [str(d) for d in sent_to(person_id=person.pk)],
+                "items": [_sent_label(d) for d in sent_to(person_id=person.pk)],
                 "empty": "Nothing sent yet.",
             }
         )
@@ -149,10 +149,18 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolments": person.enrolments.select_related("course"),
             "sections": sections,
             "may_edit": may_edit,
+            "may_see_personal_data": request.user.role == Role.STAFF_ADMIN,
             "completion_form": CompletionForm(prefix="completion") if may_edit else None,
             "enrol_form": EnrolForm(prefix="enrol") if may_edit else None,
         },
     )
+
+
+def _sent_label(dispatch) -> str:
+    """One parcel on the person page: what, when, which items."""
+    when = f" on {dispatch.dispatched_on:%d/%m/%Y}" if dispatch.dispatched_on else ""
+    items = ", ".join(f"{line.quantity_packed} x {line.item.name}" for line in dispatch.lines.all())
+    return f"{dispatch}{when}" + (f": {items}" if items else "")
 
 
 @role_required(*TRAINING_ADMIN)

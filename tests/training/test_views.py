@@ -378,3 +378,36 @@ def test_finance_cannot_change_events(client, world):
         f"/staff/training/events/{event.pk}/", {"book-email": "x@example.org"}
     )
     assert response.status_code == 403
+
+
+def test_person_page_lists_materials_sent_through_the_materials_selector(client, world):
+    from materials import services as materials_services
+    from tests.materials.factories import make_dispatch, make_item
+
+    person = PersonFactory(first_name="Mo", last_name="Sent")
+    poster = make_item("poster", stock=10, unit_cost="1.00")
+    sent = make_dispatch({poster: 3}, person=person)
+    materials_services.dispatch_pack(dispatch_id=sent.pk)
+    materials_services.dispatch_send(dispatch_id=sent.pk, tracking_reference="T1")
+    make_dispatch({poster: 1}, person=person, note="still waiting")  # approved, not sent
+
+    html = login(client, world, "training").get(f"/staff/training/people/{person.pk}/")
+    html = html.content.decode()
+    assert "Materials sent" in html
+    assert "3 x " in html and "(Dispatched) on " in html
+    assert html.count("(Approved)") == 0
+
+    empty = PersonFactory()
+    html = client.get(f"/staff/training/people/{empty.pk}/").content.decode()
+    assert "Materials sent" in html and "Nothing sent yet." in html
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("staff_admin", True), ("training", False), ("finance", False)]
+)
+def test_personal_data_link_only_for_staff_admin(client, world, role, shown):
+    person = PersonFactory()
+    html = login(client, world, role).get(f"/staff/training/people/{person.pk}/").content.decode()
+    link = f'href="/staff/partners/people/{person.pk}/data/"'
+    assert (link in html) is shown
+    assert ("Personal data (export or erase)" in html) is shown
