@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from smartnet.access import public
+from smartnet.ratelimit import rate_limited
 from training.models import Completion
 
 
 @public
+@rate_limited("training-certificates", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def certificate_lookup(request: HttpRequest) -> HttpResponse:
     """A form to type a verification code; it sends you to the check page."""
     code = request.GET.get("code", "").strip().upper().replace(" ", "").replace("-", "")
@@ -16,6 +19,7 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@rate_limited("training-certificates", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 @never_cache
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Confirms a certificate: holder's name, course and date, nothing else."""
