@@ -19,7 +19,9 @@ def audit_trail(obj, limit: int = 50):
     dom_id = f"audit-{obj._meta.label_lower.replace('.', '-')}-{obj.pk}"
     if history is None:
         return {"rows": [], "available": False, "dom_id": dom_id}
-    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     rows = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
         changes = []
