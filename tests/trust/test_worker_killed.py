@@ -1,0 +1,175 @@
+"""A real Celery worker process is killed (SIGKILL) in the middle of the
+renewals job, then a new one starts: the broker redelivers the unacknowledged
+message (acks_late + reject_on_worker_lost, a short visibility timeout), the
+job runs again, and its unique rows make it finish the work without doing any
+of it twice.
+
+Needs PostgreSQL (the worker process and the test share the test database by
+name) and redis-server (a private one, as in tests/core/test_faults.py).
+"""
+
+import datetime
+import email
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from partners.models import AgreementPeriod, Invoice, Reminder
+from smartnet.celery import app as celery_app
+from smartnet.models import JobRun
+from tests.core.test_faults import (
+    _use_broker,
+    private_redis,  # noqa: F401  (a fixture)
+)
+from tests.factories import AffiliationFactory, PersonFactory, UserFactory
+from tests.partners.factories import make_partner
+from tests.trust.conftest import TRIED
+
+D = datetime.date
+TODAY = D(2025, 12, 24)  # 7 days before the periods below end: remind + draft renewal
+AGREEMENTS = 120
+
+WORKER = """
+import sys
+from smartnet.celery import app
+app.conf.broker_transport_options = {"visibility_timeout": 4}
+app.conf.broker_connection_retry_on_startup = True
+app.worker_main(["worker", "-P", "solo", "-c", "1", "--without-gossip", "--without-mingle",
+                 "--without-heartbeat", "-l", "WARNING", "-Q", "celery"])
+"""
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    return (
+        f"postgres://{s['USER'] or 'postgres'}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:"
+        f"{s['PORT'] or 5432}/{s['NAME']}"
+    )
+
+
+def _start_worker(redis_url: str, mail_dir: Path, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
+        # django-environ drops one leading slash of the path: four in all.
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    env.pop("SMARTNET_REQUIRE_SERVICES", None)
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _messages(mail_dir: Path) -> list:
+    """Every message the worker processes wrote (the file backend appends each
+    one to a file of its connection, separated by a line of 79 dashes)."""
+    found = []
+    for path in sorted(mail_dir.glob("*.log")):
+        for chunk in path.read_text(errors="replace").split("-" * 79 + "\n"):
+            if chunk.strip():
+                found.append(email.message_from_string(chunk))
+    return found
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renewals_job_killed_mid_run_finishes_once_after_restart(
+    postgres,
+    private_redis,  # noqa: F811
+    tmp_path,
+):
+    UserFactory(email="boss@smartnet.example", role="staff_admin")
+    for _ in range(AGREEMENTS):
+        agreement = make_partner(signed_on=D(2025, 1, 1), start=D(2025, 1, 1))
+        AffiliationFactory(
+            person=PersonFactory(email=f"contact{agreement.pk}@partner.example"),
+            organisation=agreement.organisation,
+            role="main_contact",
+        )
+    invoices_before = Invoice.objects.count()
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log = tmp_path / "worker.log"
+
+    previous = celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    _use_broker(private_redis.url)
+    first = second = None
+    try:
+        from partners.tasks import run_renewals
+
+        run_renewals.apply_async(args=[TODAY.isoformat()])
+        first = _start_worker(private_redis.url, mail_dir, log)
+        # Kill the worker once the job is well under way (some reminders
+        # committed and e-mailed), long before it could finish.
+        assert _wait(lambda: Reminder.objects.count() >= 10, 90), log.read_text()[-3000:]
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+        done_at_kill = Reminder.objects.count()
+        assert done_at_kill < AGREEMENTS, "the job finished before the kill: make it longer"
+        assert not JobRun.objects.filter(job="partners.run_renewals").exists()
+
+        second = _start_worker(private_redis.url, mail_dir, log)
+        assert _wait(
+            lambda: JobRun.objects.filter(
+                job="partners.run_renewals", finished_at__isnull=False
+            ).exists(),
+            120,
+        ), "the killed job was not redelivered and finished:\n" + log.read_text()[-3000:]
+        time.sleep(6)  # past a visibility timeout: a third delivery would show now
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+        _use_broker(previous)
+        celery_app.conf.task_always_eager = True
+
+    TRIED["worker kills (renewals)"] += 1
+    # Nothing lost: every agreement got its 7-day reminder and a renewal draft.
+    assert Reminder.objects.count() == AGREEMENTS
+    assert AgreementPeriod.objects.filter(previous__isnull=False).count() == AGREEMENTS
+    # Nothing twice: one reminder row, one draft, one customer e-mail each.
+    assert Reminder.objects.values("period", "kind").distinct().count() == AGREEMENTS
+    customer = [m for m in _messages(mail_dir) if "partner.example" in m["To"]]
+    recipients = [m["To"] for m in customer]
+    duplicated = sorted({r for r in recipients if recipients.count(r) > 1})
+    assert not duplicated, f"e-mailed twice: {duplicated}"
+    assert len(customer) == AGREEMENTS
+    # Each drafted renewal raised its invoice once.
+    new_invoices = Invoice.objects.count() - invoices_before
+    assert new_invoices == AGREEMENTS
+    renewals = AgreementPeriod.objects.filter(previous__isnull=False)
+    assert Invoice.objects.filter(period__in=renewals).values("period").distinct().count() == (
+        AGREEMENTS
+    )
+    assert JobRun.objects.filter(job="partners.run_renewals").count() == 1
+    print(
+        f"killed after {done_at_kill}/{AGREEMENTS} reminders; {len(customer)} e-mails, "
+        f"{new_invoices} invoices, 0 lost, 0 duplicated"
+    )
