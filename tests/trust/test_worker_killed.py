@@ -173,3 +173,69 @@ def test_renewals_job_killed_mid_run_finishes_once_after_restart(
         f"killed after {done_at_kill}/{AGREEMENTS} reminders; {len(customer)} e-mails, "
         f"{new_invoices} invoices, 0 lost, 0 duplicated"
     )
+
+
+DISPATCHES = 150
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatch_jobs_killed_mid_queue_create_each_dispatch_once(
+    postgres,
+    private_redis,  # noqa: F811
+    tmp_path,
+):
+    """A trained facilitator's manual: one task per person, each queued twice
+    (as a redelivery would), a worker SIGKILLed part way through the queue and
+    a new one started: every person has exactly one dispatch with its lines,
+    and creating dispatches moved no stock (stock moves when packed)."""
+    from materials.models import Dispatch, DispatchLine, Pack, StockMovement
+    from materials.tasks import create_manual_dispatch
+    from tests.materials.factories import make_item, make_pack
+
+    item = make_item("manual", stock=1000)
+    Pack.objects.filter(code=Pack.FACILITATOR_WELCOME).delete()
+    make_pack(Pack.FACILITATOR_WELCOME, {item: 1})
+    people = [PersonFactory(email=f"f{i}@facilitator.example") for i in range(DISPATCHES)]
+    movements_before = StockMovement.objects.count()
+    log = tmp_path / "worker.log"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+
+    previous = celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    _use_broker(private_redis.url)
+    first = second = None
+    try:
+        for person in people:
+            create_manual_dispatch.apply_async(args=[person.pk])
+        for person in people:
+            create_manual_dispatch.apply_async(args=[person.pk])
+        first = _start_worker(private_redis.url, mail_dir, log)
+        assert _wait(lambda: Dispatch.objects.count() >= 20, 90), log.read_text()[-3000:]
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+        done_at_kill = Dispatch.objects.count()
+        assert done_at_kill < DISPATCHES, "the queue emptied before the kill: make it longer"
+
+        second = _start_worker(private_redis.url, mail_dir, log)
+        assert _wait(lambda: Dispatch.objects.count() >= DISPATCHES, 120), (
+            "dispatches lost after the kill:\n" + log.read_text()[-3000:]
+        )
+        time.sleep(6)  # past a visibility timeout: late duplicates would show now
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+        _use_broker(previous)
+        celery_app.conf.task_always_eager = True
+
+    TRIED["worker kills (dispatches)"] += 1
+    assert Dispatch.objects.count() == DISPATCHES
+    assert Dispatch.objects.values("person").distinct().count() == DISPATCHES
+    assert DispatchLine.objects.filter(item=item).count() == DISPATCHES
+    assert StockMovement.objects.count() == movements_before
+    print(f"killed after {done_at_kill}/{DISPATCHES} dispatches; 0 lost, 0 duplicated")
