@@ -3,7 +3,7 @@
 from django import forms
 
 from meetings.models import Format, HeadCount, Leadership, Meeting, Programme, Status, Weekday
-from smartnet.forms import StyledFormMixin
+from smartnet.forms import IdMultipleChoiceField, StyledFormMixin
 
 
 class FinderForm(StyledFormMixin, forms.Form):
@@ -147,7 +147,7 @@ class StatusForm(StyledFormMixin, forms.Form):
 class LeadershipForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Leadership", choices=Leadership.choices)
     start_date = forms.DateField(label="From date", widget=forms.DateInput(attrs={"type": "date"}))
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = IdMultipleChoiceField(
         label="Facilitators",
         queryset=None,
         required=False,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from partners.models import AffiliationRole, Area, OrganisationKind, SiteType
 from partners.validators import normalise_uk_postcode
-from smartnet.forms import StyledFormMixin
+from smartnet.forms import IdMultipleChoiceField, StyledFormMixin
 
 STANDING_CHOICES = [
     ("", "Any"),
@@ -131,7 +131,7 @@ class AgreementForm(StyledFormMixin, forms.Form):
         help_text="Leave blank for one year",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites = IdMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
     annual_amount = forms.CharField(label="Annual amount (£)", required=False, max_length=20)

@@ -36,3 +36,27 @@ class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A model multiple choice whose ids are checked for range before any query.
+
+    SQLite's driver raises OverflowError for an integer past 64 bits instead of
+    finding nothing; refuse such an id as an invalid choice on every database.
+    """
+
+    _MAX_ID = 2**63 - 1
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # the parent reports it as not a valid value
+            if not 0 < number <= self._MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)

@@ -115,22 +115,10 @@ def _leadership_form(world, data):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("make", [_agreement_form, _leadership_form])
-def test_model_choice_id_past_64_bits_is_refused_cleanly(world, make, request):
-    """On PostgreSQL an id past 64 bits is simply not found (a form error). On
-    SQLite (the laptop database) the driver raises OverflowError: a 500 found
-    by the fuzz, recorded as a strict xfail there until the forms check it."""
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                raises=OverflowError,
-                reason="SQLite only: Django's ModelMultipleChoiceField passes an id past 64 bits "
-                "to the driver (OverflowError -> 500); partners AgreementForm.sites and meetings "
-                "LeadershipForm.facilitators need a range check",
-            )
-        )
+def test_model_choice_id_past_64_bits_is_refused_cleanly(world, make):
+    """An id past 64 bits is an invalid choice on every database (on SQLite the
+    driver would raise OverflowError, a 500 the fuzz found; see
+    smartnet.forms.IdMultipleChoiceField)."""
     form, field = make(world, {"sites": [str(2**63)], "facilitators": [str(2**63)]})
     assert not form.is_valid()
     assert field in form.errors
