@@ -56,6 +56,20 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """At the end of the run, end sessions that threads (the live server's
+    request threads) left open, so the test database can be dropped."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _eager_tasks():
     """Tasks run in process in tests, whatever REDIS_URL says; the worker
