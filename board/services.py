@@ -172,34 +172,35 @@ def _validate_override(colour: str, reason: str) -> None:
         raise ValidationError(errors)
 
 
+def _set_override(model, pk: int, *, colour: str, reason: str, by: User | None, clear=False):
+    """Set (or ``clear``) a light by hand on an objective or action.
+
+    Setting needs a known colour and a written reason; the report shows the
+    light, the computed one and the reason. Locked so two staff cannot interleave.
+    """
+    if not clear:
+        _validate_override(colour, reason)
+    with transaction.atomic():
+        obj = model.objects.select_for_update().get(pk=pk)
+        obj.rag_override = colour
+        obj.rag_override_reason = reason.strip() if colour else ""
+        obj.rag_override_by = by if colour else None
+        obj.rag_override_at = timezone.now() if colour else None
+        obj._history_user = by
+        obj.save()
+        _board_changed()
+    return obj
+
+
 def objective_override_rag(
     *, objective: Objective, colour: str, reason: str, by: User | None
 ) -> Objective:
     """Set the objective's light by hand, with the reason (the report shows both)."""
-    _validate_override(colour, reason)
-    with transaction.atomic():
-        objective = Objective.objects.select_for_update().get(pk=objective.pk)
-        objective.rag_override = colour
-        objective.rag_override_reason = reason.strip()
-        objective.rag_override_by = by
-        objective.rag_override_at = timezone.now()
-        objective._history_user = by
-        objective.save()
-        _board_changed()
-    return objective
+    return _set_override(Objective, objective.pk, colour=colour, reason=reason, by=by)
 
 
 def objective_clear_override(*, objective: Objective, by: User | None) -> Objective:
-    with transaction.atomic():
-        objective = Objective.objects.select_for_update().get(pk=objective.pk)
-        objective.rag_override = ""
-        objective.rag_override_reason = ""
-        objective.rag_override_by = None
-        objective.rag_override_at = None
-        objective._history_user = by
-        objective.save()
-        _board_changed()
-    return objective
+    return _set_override(Objective, objective.pk, colour="", reason="", by=by, clear=True)
 
 
 # --- actions --------------------------------------------------------------------------
@@ -265,30 +266,11 @@ def action_delete(*, action: Action, by: User | None) -> None:
 
 
 def action_override_rag(*, action: Action, colour: str, reason: str, by: User | None) -> Action:
-    _validate_override(colour, reason)
-    with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
-        action.rag_override = colour
-        action.rag_override_reason = reason.strip()
-        action.rag_override_by = by
-        action.rag_override_at = timezone.now()
-        action._history_user = by
-        action.save()
-        _board_changed()
-    return action
+    return _set_override(Action, action.pk, colour=colour, reason=reason, by=by)
 
 
 def action_clear_override(*, action: Action, by: User | None) -> Action:
-    with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
-        action.rag_override = ""
-        action.rag_override_reason = ""
-        action.rag_override_by = None
-        action.rag_override_at = None
-        action._history_user = by
-        action.save()
-        _board_changed()
-    return action
+    return _set_override(Action, action.pk, colour="", reason="", by=by, clear=True)
 
 
 # --- board meetings and reports ----------------------------------------------------------
