@@ -8,7 +8,7 @@ import uuid
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 
@@ -25,7 +25,7 @@ def check_database() -> dict:
 def check_cache() -> dict:
     key = f"healthz:{uuid.uuid4().hex}"
     try:
-        backend = cache.__class__.__name__
+        backend = caches["default"].__class__.__name__
         if settings.REDIS_URL:
             # The tolerant cache hides Redis outages from pages; ask Redis directly.
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()
