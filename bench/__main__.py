@@ -118,6 +118,7 @@ def main(argv=None) -> int:
     parser.add_argument("--moodle-rows", type=int, default=100_000)
     parser.add_argument("--renewal-days", type=int, default=365)
     parser.add_argument("--allow-sqlite", action="store_true")
+    parser.add_argument("--skip-jobs", action="store_true", help="measure the pages only")
     parser.add_argument("--out", type=Path, default=BASE_DIR / "bench" / "results")
     args = parser.parse_args(argv)
     if args.scale < 1:
@@ -151,7 +152,7 @@ def main(argv=None) -> int:
 
     results["pages"] = bench_pages(args.repeat)
     results["floors"] = bench_floors(results["pages"], args.repeat)
-    results["jobs"] = bench_jobs(args)
+    results["jobs"] = {} if args.skip_jobs else bench_jobs(args)
     write(results, args.out)
     return 0
 
