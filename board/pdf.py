@@ -13,11 +13,10 @@ import base64
 import logging
 from datetime import date
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from board import charts, metrics, rag
+from smartnet.pdf import render_pdf
 
 # WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -136,12 +135,9 @@ def _chart_summary(o: dict) -> str:
 
 
 def render_snapshot_pdf(snapshot: dict, *, status_label: str, issued_at=None) -> bytes:
-    from weasyprint import HTML
-
     context = present_snapshot(snapshot, for_pdf=True)
     context.update({"status_label": status_label, "issued_at": issued_at})
-    html = render_to_string("board/report_pdf.html", context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf("board/report_pdf.html", context)
 
 
 def render_report_pdf(report) -> bytes:

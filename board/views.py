@@ -21,6 +21,7 @@ from board.forms import ActionForm, BoardMeetingForm, ObjectiveForm, OverrideFor
 from board.models import Action, BoardMeeting, BoardReport, Objective
 from board.pdf import present_snapshot, render_report_pdf
 from smartnet.access import role_required
+from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
 
 READERS = (*STAFF_ROLES, Role.TRUSTEE)
@@ -328,11 +329,9 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf_response(report: BoardReport) -> HttpResponse:
-    response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="board-report-{report.meeting.date.isoformat()}.pdf"'
+    return pdf_response(
+        render_report_pdf(report), f"board-report-{report.meeting.date.isoformat()}.pdf"
     )
-    return response
 
 
 @role_required(*STAFF_ROLES)

@@ -32,6 +32,7 @@ from materials.models import (
     StockMovement,
 )
 from smartnet.access import role_required
+from smartnet.pdf import pdf_response
 
 PAGE_SIZE = 50
 BATCH_LIMIT = 500
@@ -230,22 +231,16 @@ def _batch(request: HttpRequest) -> list[Dispatch]:
     return list(dispatches[:BATCH_LIMIT])
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 @role_required(*MATERIALS_STAFF)
 def packing_slips(request: HttpRequest) -> HttpResponse:
     batch = _batch(request)
-    return _pdf_response(pdf.packing_slips(batch), "packing-slips.pdf")
+    return pdf_response(pdf.packing_slips(batch), "packing-slips.pdf")
 
 
 @role_required(*MATERIALS_STAFF)
 def labels(request: HttpRequest) -> HttpResponse:
     batch = _batch(request)
-    return _pdf_response(pdf.address_labels(batch), "address-labels.pdf")
+    return pdf_response(pdf.address_labels(batch), "address-labels.pdf")
 
 
 @role_required(*MATERIALS_STAFF)

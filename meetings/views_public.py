@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
@@ -16,6 +15,7 @@ from meetings import feeds, feeds_cache, finder
 from meetings.forms import FinderForm
 from meetings.models import Meeting
 from smartnet.access import public
+from smartnet.pdf import pdf_response, render_pdf
 from smartnet.ratelimit import rate_limited
 
 
@@ -147,13 +147,11 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def region_pdf(request: HttpRequest, region: str) -> HttpResponse:
     """A printable list of a region's meetings, for noticeboards and clinics."""
-    from weasyprint import HTML
-
     found = feeds.region_meetings(region)
     if found is None:
         raise Http404("No meetings are listed in that region.")
     name, meetings = found
-    html = render_to_string(
+    pdf = render_pdf(
         "meetings/region_pdf.html",
         {
             "region": name,
@@ -162,7 +160,4 @@ def region_pdf(request: HttpRequest, region: str) -> HttpResponse:
             "site_url": settings.SITE_URL,
         },
     )
-    pdf = HTML(string=html, base_url=settings.SITE_URL).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="meetings-{region}.pdf"'
-    return response
+    return pdf_response(pdf, f"meetings-{region}.pdf")

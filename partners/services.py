@@ -70,6 +70,7 @@ from partners.models import (
 )
 from partners.validators import normalise_uk_postcode
 from smartnet.models import JobRun, User
+from smartnet.pdf import render_pdf
 from smartnet.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -1061,9 +1062,7 @@ def payment_record(
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
     """The invoice or credit note as a PDF (WeasyPrint from an HTML template)."""
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "partners/invoice_pdf.html",
         {
             "invoice": invoice,
@@ -1072,7 +1071,6 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
             "payments": invoice.payments.all(),
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 XERO_COLUMNS = [

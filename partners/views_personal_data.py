@@ -6,15 +6,14 @@ in recovery. Erasure anonymises the person everywhere (partners.personal_data).
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 
 from partners import personal_data
 from partners.models import Person
 from smartnet.access import role_required
+from smartnet.pdf import pdf_response, render_pdf
 from smartnet.roles import Role
 
 
@@ -43,20 +42,12 @@ def person_data_json(request: HttpRequest, pk: int) -> JsonResponse:
 
 @role_required(Role.STAFF_ADMIN)
 def person_data_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from weasyprint import HTML
-
     person, data = _export(pk)
-    html = render_to_string(
-        "partners/staff/person_data_pdf.html",
-        {
-            "person": person,
-            "sections": [(k, json.dumps(v, indent=2, default=str)) for k, v in data.items()],
-        },
+    sections = [(name, json.dumps(value, indent=2, default=str)) for name, value in data.items()]
+    pdf = render_pdf(
+        "partners/staff/person_data_pdf.html", {"person": person, "sections": sections}
     )
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.pdf"'
-    return response
+    return pdf_response(pdf, f"person-{person.pk}.pdf", attachment=True)
 
 
 @role_required(Role.STAFF_ADMIN)

@@ -24,6 +24,7 @@ from partners.models import (
     SiteRequest,
 )
 from smartnet.access import refuse
+from smartnet.pdf import pdf_response
 from smartnet.roles import Role
 
 
@@ -94,9 +95,9 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    response = HttpResponse(services.invoice_pdf(invoice=invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
-    return response
+    return pdf_response(
+        services.invoice_pdf(invoice=invoice), f"{invoice.number}.pdf", attachment=True
+    )
 
 
 @portal_required

@@ -36,6 +36,7 @@ from partners.models import (
     Standing,
 )
 from smartnet.access import role_required
+from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
 
 MONEY_ROLES = (Role.STAFF_ADMIN, Role.FINANCE)
@@ -270,11 +271,8 @@ def block_coverage(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
-    response = HttpResponse(services.invoice_pdf(invoice=invoice), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="{invoice.number or f"draft-{invoice.pk}"}.pdf"'
-    )
-    return response
+    filename = f"{invoice.number or f'draft-{invoice.pk}'}.pdf"
+    return pdf_response(services.invoice_pdf(invoice=invoice), filename)
 
 
 @role_required(*MONEY_ROLES)

@@ -1,9 +1,10 @@
 """Certificates: one PDF per completion, checked at /training/certificates/<code>/."""
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.http import HttpResponse
 from django.urls import reverse
 
+from smartnet.pdf import pdf_response, render_pdf
 from training.models import Completion
 
 
@@ -15,10 +16,14 @@ def verify_url(completion: Completion) -> str:
 
 def certificate_pdf(completion: Completion) -> bytes:
     """The certificate of one completion as PDF bytes (WeasyPrint)."""
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "training/certificate_pdf.html",
         {"completion": completion, "verify_url": verify_url(completion)},
     )
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+
+
+def certificate_response(completion: Completion) -> HttpResponse:
+    """The certificate PDF, shown in the browser."""
+    return pdf_response(
+        certificate_pdf(completion), f"certificate-{completion.certificate_number}.pdf"
+    )

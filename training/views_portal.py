@@ -57,10 +57,4 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    response = HttpResponse(
-        certificates.certificate_pdf(completion), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="certificate-{completion.certificate_number}.pdf"'
-    )
-    return response
+    return certificates.certificate_response(completion)
