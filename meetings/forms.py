@@ -3,6 +3,7 @@
 from django import forms
 
 from meetings.models import Format, HeadCount, Leadership, Meeting, Programme, Status, Weekday
+from meetings.services import MEETING_FIELDS
 from smartnet.forms import IdMultipleChoiceField, StyledFormMixin
 
 
@@ -94,29 +95,9 @@ class MeetingForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = [
-            "name",
-            "programme",
-            "weekday",
-            "start_time",
-            "end_time",
-            "format",
-            "site",
-            "venue_name",
-            "venue_address_line_1",
-            "venue_address_line_2",
-            "venue_town",
-            "venue_postcode",
-            "venue_latitude",
-            "venue_longitude",
-            "directions",
-            "wheelchair_access",
-            "conference_url",
-            "conference_phone",
-            "conference_notes",
-            "notes",
-            "is_public",
-        ]
+        # What staff may edit is what the service accepts, less the host
+        # (set from the site or the partner, not typed in).
+        fields = [name for name in MEETING_FIELDS if name != "host"]
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "end_time": forms.TimeInput(attrs={"type": "time"}),
