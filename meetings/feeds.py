@@ -29,11 +29,14 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from icalendar import Calendar, Event, Timezone, vRecur
 
+from meetings import feeds_cache
 from meetings.finder import listed_meetings, region_of
 from meetings.models import Format, LeadershipPeriod, Meeting, Programme
 from partners.models import Nation
@@ -251,11 +254,37 @@ def calendar_all() -> bytes:
 
 
 def regions() -> list[tuple[str, str, int]]:
-    """(slug, region name, meeting count) for every region with a listed meeting."""
+    """(slug, region name, meeting count) for every region with a listed meeting.
+
+    Counted in the database, grouped by what ``region_of`` reads, so the cost
+    does not grow with the number of meetings loaded into Python."""
     counts: dict[str, int] = defaultdict(int)
-    for meeting in listed_meetings():
-        counts[region_of(meeting)] += 1
+    nations = dict(Nation.choices)
+    rows = (
+        Meeting.objects.listed()
+        .order_by()
+        .values("format", "site_id", "site__area__region", "site__area__nation", "venue_town")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        if row["format"] == Format.ONLINE:
+            name = "Online"
+        elif row["site_id"]:
+            name = row["site__area__region"] or nations.get(row["site__area__nation"], "")
+        else:
+            name = row["venue_town"] or "Other"
+        counts[name] += row["n"]
     return sorted((slugify(name), name, n) for name, n in counts.items())
+
+
+def cached_regions() -> list[tuple[str, str, int]]:
+    """``regions()`` from the feeds' cache, dropped with it when a meeting changes."""
+    key = feeds_cache.key("regions")
+    found = cache.get(key)
+    if found is None:
+        found = regions()
+        cache.set(key, found, settings.MEETINGS_FEED_CACHE_SECONDS)
+    return found
 
 
 def region_meetings(region_slug: str) -> tuple[str, list[Meeting]] | None:

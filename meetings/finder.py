@@ -1,17 +1,23 @@
 """The public meeting finder's search: place, day, time of day, format, programme.
 
 Only public, active meetings are ever found (``Meeting.objects.listed()``).
-In-person and hybrid meetings are sorted by distance (haversine, in Python:
-the listed network is a few thousand rows at most); online-only meetings are
-listed apart, without a distance.
+In-person and hybrid meetings near a place are found in two steps: the
+database keeps the meetings inside a latitude/longitude box around the place
+(indexed columns, so the cost follows the meetings nearby, not the network),
+then the great-circle distance (haversine, in Python) sorts them and drops the
+box's corners. Online-only meetings are listed apart, without a distance.
+Lists that are not sorted by distance stay querysets, so a page of results
+loads one page of rows.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from meetings.models import Format, Meeting, Programme
 from meetings.postcodes import Place, distance_miles, find_place
@@ -27,8 +33,49 @@ TIME_OF_DAY = {
 class Results:
     place: Place | None = None
     unknown_place: str = ""
-    nearby: list[tuple[Meeting, float | None]] = field(default_factory=list)
-    online: list[Meeting] = field(default_factory=list)
+    # (meeting, miles): a list when sorted by distance, else a lazy _Unmeasured.
+    nearby: Sequence[tuple[Meeting, float | None]] = field(default_factory=list)
+    online: QuerySet[Meeting] | list[Meeting] = field(default_factory=list)
+
+
+class _Unmeasured(Sequence):
+    """In-person meetings with no distance, for the paginator: counting and
+    slicing run in the database, so a page loads only its own rows."""
+
+    def __init__(self, meetings: QuerySet[Meeting]):
+        self.meetings = meetings
+
+    def count(self) -> int:
+        return self.meetings.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [(m, None) for m in self.meetings[index]]
+        return (self.meetings[index], None)
+
+
+MILES_PER_DEGREE_LATITUDE = 69.0
+
+
+def _within_box(latitude: float, longitude: float, miles: float) -> Q:
+    """Meetings whose map point (the site's, else the venue's: ``Meeting.latitude``)
+    lies in the box that holds every point within ``miles`` of the place."""
+    dlat = miles / MILES_PER_DEGREE_LATITUDE
+    # Degrees of longitude shrink towards the poles; use the box's widest row.
+    widest = min(89.0, abs(latitude) + dlat)
+    dlon = miles / (MILES_PER_DEGREE_LATITUDE * math.cos(math.radians(widest)))
+    lat_range = (latitude - dlat, latitude + dlat)
+    lon_range = (longitude - dlon, longitude + dlon)
+    at_site = Q(site__latitude__range=lat_range, site__longitude__range=lon_range)
+    at_venue = Q(
+        site__latitude__isnull=True,
+        venue_latitude__range=lat_range,
+        venue_longitude__range=lon_range,
+    )
+    return at_site | at_venue
 
 
 def listed_meetings() -> QuerySet[Meeting]:
@@ -63,13 +110,13 @@ def search(
         results.place = find_place(where)
         if results.place is None:
             results.unknown_place = where.strip()
-    rows = list(meetings.order_by("weekday", "start_time", "name"))
-    results.online = [m for m in rows if m.format == Format.ONLINE]
-    in_person = [m for m in rows if m.format != Format.ONLINE]
+    ordered = meetings.order_by("weekday", "start_time", "name", "pk")
+    results.online = ordered.filter(format=Format.ONLINE)
+    in_person = ordered.exclude(format=Format.ONLINE)
     if results.place is not None:
         here = results.place
         measured = []
-        for m in in_person:
+        for m in in_person.filter(_within_box(here.latitude, here.longitude, radius)):
             if m.latitude is None or m.longitude is None:
                 continue
             miles = distance_miles(
@@ -80,7 +127,7 @@ def search(
         measured.sort(key=lambda pair: (pair[1], pair[0].weekday, pair[0].start_time))
         results.nearby = measured
     elif not results.unknown_place:
-        results.nearby = [(m, None) for m in in_person]
+        results.nearby = _Unmeasured(in_person)
     return results
 
 

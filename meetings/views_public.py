@@ -64,15 +64,15 @@ def finder_page(request: HttpRequest) -> HttpResponse:
         )
     elif not form.is_bound:
         results = finder.search()
-    page = None
+    page = online_page = None
+    params = request.GET.copy()
+    params.pop("page", None)
+    online_params = request.GET.copy()
+    online_params.pop("online_page", None)
     if results is not None:
-        params = request.GET.copy()
-        params.pop("page", None)
-        page = Paginator(results.nearby, settings.MEETINGS_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-    else:
-        params = request.GET.copy()
+        size = settings.MEETINGS_PAGE_SIZE
+        page = Paginator(results.nearby, size).get_page(request.GET.get("page"))
+        online_page = Paginator(results.online, size).get_page(request.GET.get("online_page"))
     return render(
         request,
         "meetings/finder.html",
@@ -80,9 +80,11 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "results": results,
             "page_obj": page,
+            "online_page": online_page,
             "searched": searched,
             "query_string": params.urlencode(),
-            "regions": feeds.regions(),
+            "online_query_string": online_params.urlencode(),
+            "regions": feeds.cached_regions(),
         },
     )
 

@@ -111,9 +111,14 @@ def test_meeting_page(client, network):
 def test_finder_query_count_is_fixed(client, network, django_assert_num_queries):
     import datetime
 
+    from django.core.cache import cache
+
     from tests.meetings.factories import make_meeting
 
-    with django_assert_num_queries(3):  # the postcode, the meetings, the regions
+    cache.clear()
+    # The postcode, the meetings in the box, the online count and page, the
+    # regions (cached until a meeting changes; cleared here to count the miss).
+    with django_assert_num_queries(5):
         client.get("/meetings/", {"where": "M1 1AA"})
     for n in range(5):
         make_meeting(
@@ -122,7 +127,10 @@ def test_finder_query_count_is_fixed(client, network, django_assert_num_queries)
             site=network["manchester"].site,
             name=f"Extra {n}",
         )
-    with django_assert_num_queries(3):
+    cache.clear()
+    with django_assert_num_queries(5):
+        client.get("/meetings/", {"where": "M1 1AA"})
+    with django_assert_num_queries(4):  # the regions from the cache
         client.get("/meetings/", {"where": "M1 1AA"})
 
 
@@ -155,3 +163,86 @@ def test_load_postcodes_refuses_a_file_without_the_columns(db, tmp_path):
         call_command("load_postcodes", str(path))
     with pytest.raises(CommandError, match="No such file"):
         call_command("load_postcodes", str(tmp_path / "missing.csv"))
+
+
+def test_distance_search_finds_exactly_the_meetings_within_the_radius(client, network):
+    """The database's box must never drop a meeting the distance keeps: compare
+    with every meeting measured by hand, points scattered across the box's edges,
+    some placed by their site and some (sites with no map point) by the venue."""
+    import datetime
+    import random
+    from decimal import Decimal
+
+    from meetings.finder import listed_meetings
+    from meetings.postcodes import distance_miles
+    from tests.factories import SiteFactory
+    from tests.meetings.factories import make_meeting
+
+    rng = random.Random(8)
+    host = network["manchester"].host
+    for n in range(40):
+        lat = Decimal(f"{53.48076 + rng.uniform(-0.6, 0.6):.5f}")
+        lon = Decimal(f"{-2.24263 + rng.uniform(-1.0, 1.0):.5f}")
+        by_venue = n % 3 == 0
+        site = SiteFactory(
+            organisation=host,
+            latitude=None if by_venue else lat,
+            longitude=None if by_venue else lon,
+        )
+        extra = {"venue_latitude": lat, "venue_longitude": lon} if by_venue else {}
+        make_meeting(
+            host=host, started_on=datetime.date(2014, 2, 3), site=site, name=f"Scatter {n}", **extra
+        )
+    for radius in (5, 10, 25):
+        response = client.get("/meetings/", {"where": "M1 1AA", "radius": radius, "page": 1})
+        place = response.context["results"].place
+        found = {m.name for m, _ in response.context["results"].nearby}
+        expected = {
+            m.name
+            for m in listed_meetings().exclude(format="online")
+            if m.latitude is not None
+            and distance_miles(
+                place.latitude, place.longitude, float(m.latitude), float(m.longitude)
+            )
+            <= radius
+        }
+        assert found == expected
+        assert any(name.startswith("Scatter") for name in found)
+
+
+def test_regions_are_counted_as_region_of_names_them(network):
+    from collections import Counter
+
+    from django.utils.text import slugify
+
+    from meetings.feeds import regions
+    from meetings.finder import listed_meetings, region_of
+
+    by_hand = Counter(region_of(m) for m in listed_meetings())
+    assert regions() == sorted((slugify(name), name, n) for name, n in by_hand.items())
+    assert {name for _, name, _ in regions()} >= {"Online", "North West", "Scotland"}
+
+
+def test_online_meetings_are_paged_apart(client, network, settings):
+    import datetime
+
+    from tests.meetings.factories import make_meeting
+
+    settings.MEETINGS_PAGE_SIZE = 2
+    for n in range(4):
+        make_meeting(
+            host=network["manchester"].host,
+            started_on=datetime.date(2014, 2, 3),
+            format="online",
+            conference_url="https://meet.example.org/x",
+            name=f"Online extra {n}",
+            weekday=6,
+        )
+    first = client.get("/meetings/")
+    shown = [m.name for m in first.context["online_page"].object_list]
+    assert len(shown) == 2 and first.context["online_page"].paginator.count == 5
+    body = first.content.decode()
+    assert 'aria-label="Online meeting pages"' in body and "online_page=2" in body
+    third = client.get("/meetings/", {"online_page": 3})
+    last = [m.name for m in third.context["online_page"].object_list]
+    assert len(last) == 1 and not set(last) & set(shown)
