@@ -94,9 +94,12 @@ class BookForm(StyledFormMixin, forms.Form):
 
 
 class ChampionFilterForm(StyledFormMixin, forms.Form):
+    # A name to search for, not a list: thousands of partners make a select
+    # too long to use and too slow to draw. Links may still name one partner
+    # by id (``?organisation=``), carried through the form as a hidden field.
+    partner = forms.CharField(label="Partner name", required=False, max_length=100)
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(champion_completions__isnull=False).distinct(),
-        required=False,
+        queryset=Organisation.objects.all(), required=False, widget=forms.HiddenInput
     )
     region = forms.ChoiceField(required=False)
     start = forms.DateField(

@@ -92,16 +92,18 @@ def champion_register(
     *,
     people=None,
     organisation_id: int | None = None,
+    organisation_name: str = "",
     region: str = "",
     start: date | None = None,
     end: date | None = None,
 ) -> QuerySet:
     """One row per Champion, ``{"person_id", "first_on"}`` (the day they first
-    became one), newest first; filtered by the partner they were at, the region
-    of its sites and that day. ``people`` limits it to a queryset of Persons (the
-    viewer's scope). A grouped query (linear, whatever the planner's statistics),
-    so counting and paging cost one query each; ``champion_rows`` fetches a page's
-    completions in one more."""
+        became one), newest first; filtered by the partner they were at (by id, or
+    part of its name), the region
+        of its sites and that day. ``people`` limits it to a queryset of Persons (the
+        viewer's scope). A grouped query (linear, whatever the planner's statistics),
+        so counting and paging cost one query each; ``champion_rows`` fetches a page's
+        completions in one more."""
     from django.db.models import Exists, Min, OuterRef
 
     from partners.models import Site
@@ -111,6 +113,8 @@ def champion_register(
         qs = qs.filter(person__in=people)
     if organisation_id:
         qs = qs.filter(champion_organisation_id=organisation_id)
+    if organisation_name:
+        qs = qs.filter(champion_organisation__name__icontains=organisation_name)
     if region:
         in_region = Site.objects.filter(
             organisation_id=OuterRef("champion_organisation_id"), area__region=region

@@ -447,6 +447,7 @@ def _register(request: HttpRequest):
         data = form.cleaned_data
         filters = {
             "organisation_id": data["organisation"].pk if data["organisation"] else None,
+            "organisation_name": data["partner"].strip(),
             "region": data["region"],
             "start": data["start"],
             "end": data["end"],
