@@ -123,7 +123,7 @@ def compute_figures(*, today: date) -> dict:
             "url": _url("partners_staff:overdue"),
         },
         "partners_behind": {
-            "value": len(meetings_selectors.partners_behind_on_peer_led(on=today)),
+            "value": metric_cache.value("partners_behind_on_peer_led", today),
             "url": metrics.get("partners_behind_on_peer_led").list_url,
         },
         "materials_queue": {

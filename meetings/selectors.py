@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from meetings.models import (
@@ -151,24 +150,31 @@ def weekly_openings_and_closures(*, start: date, end: date) -> list[tuple[date, 
     return rows
 
 
-def leadership_on(*, meeting_ids: Iterable[int], on: date) -> dict[int, str]:
-    """meeting id -> the kind of leadership it had on ``on`` (absent if none recorded)."""
-    periods = LeadershipPeriod.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on),
-        meeting_id__in=list(meeting_ids),
-        start_date__lte=on,
-    ).values_list("meeting_id", "kind")
-    return dict(periods)
+def _leadership_on(on: date) -> Subquery:
+    """The kind of leadership a meeting had on ``on``: the latest period begun by
+    then and not yet ended (None if none recorded)."""
+    return Subquery(
+        LeadershipPeriod.objects.filter(meeting=OuterRef("pk"), start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .order_by("-start_date", "-pk")
+        .values("kind")[:1]
+    )
 
 
 def peer_led_share(*, on: date) -> Decimal | None:
-    """Share of the meetings active on ``on`` that were peer led that day (None if none active)."""
-    active_ids = list(active_meetings_on(on=on).values_list("pk", flat=True))
-    if not active_ids:
+    """Share of the meetings active on ``on`` that were peer led that day (None if
+    none active). Counted in the database, one query."""
+    totals = (
+        active_meetings_on(on=on)
+        .annotate(led_then=_leadership_on(on))
+        .aggregate(
+            active=Count("pk"),
+            peer=Count("pk", filter=Q(led_then=Leadership.PEER_LED)),
+        )
+    )
+    if not totals["active"]:
         return None
-    kinds = leadership_on(meeting_ids=active_ids, on=on)
-    peer = sum(1 for kind in kinds.values() if kind == Leadership.PEER_LED)
-    return (Decimal(peer) / Decimal(len(active_ids))).quantize(SHARE_PLACES)
+    return (Decimal(totals["peer"]) / Decimal(totals["active"])).quantize(SHARE_PLACES)
 
 
 def _first_peer_led_by_partner(*, on: date | None = None) -> dict[int, date]:

@@ -110,10 +110,12 @@ def first_signed_on_by_organisation() -> dict[int, datetime.date]:
     """Organisation id -> signing date of its first partnership (site-licence) agreement."""
     rows = (
         Agreement.objects.filter(kind=AgreementKind.SITE_LICENCE, signed_on__isnull=False)
+        .order_by()
         .values("organisation_id")
         .annotate(first=Min("signed_on"))
+        .values_list("organisation_id", "first")
     )
-    return {r["organisation_id"]: r["first"] for r in rows}
+    return dict(rows)
 
 
 def active_partner_count(*, on: datetime.date) -> int:
