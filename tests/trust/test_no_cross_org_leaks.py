@@ -329,6 +329,7 @@ class Walk:
     pdfs: int = 0
     patterns: int = 0
     markers: int = 0
+    not_theirs: int = 0  # URLs tried with another organisation's object id
 
     def check(self, label: str, response, expect: set[int]) -> str:
         self.requests += 1
@@ -416,6 +417,7 @@ def walk_portal(world: LeakWorld, key: str, *, ok: set[int]) -> Walk:
             # A POST-only page refuses a GET (405) before it looks the object up.
             get_refused = {404, 405} if name in post_only else {404}
             for url in urls(name, kwargs, foreign):
+                walk.not_theirs += 1
                 walk.check(f"GET {url} (not theirs)", client.get(url), get_refused)
                 walk.check(f"GET {url} (not theirs, htmx)", client.get(url, **htmx), get_refused)
                 walk.check(f"POST {url} (not theirs)", client.post(url, {}, **htmx), {404})
@@ -451,7 +453,8 @@ def _report(walk: Walk) -> None:
     print(
         f"{walk.viewer}: {walk.patterns} portal URL patterns, {walk.requests} requests "
         f"({walk.pdfs} PDFs), {len(walk.must_not_see)} of {walk.markers} markers it must "
-        f"not see checked in each, all {len(walk.seen)} it should see found"
+        f"not see checked in each, all {len(walk.seen)} it should see found; "
+        f"{walk.not_theirs} URLs with another organisation's id answered 404"
     )
     assert not walk.problems, "\n".join(walk.problems)
 
