@@ -7,8 +7,12 @@ Runs as root on a machine with PostgreSQL's server binaries. It:
 1. creates its own throw-away PostgreSQL cluster (``initdb`` as the postgres
    user via ``runuser``) on a free port, listening on 127.0.0.1 only, and
    migrates a fresh database there;
-2. starts the app under gunicorn (2 threads) on another free 127.0.0.1 port,
-   with that database and no Redis;
+2. starts the app in production mode (``DEBUG=0``, a random ``SECRET_KEY``,
+   static files collected into a temporary ``STATIC_ROOT``, HTTPS redirect,
+   HSTS, secure cookies and staff two-factor left at their production
+   defaults) under gunicorn (2 threads) on another free 127.0.0.1 port, with
+   that database and no Redis; every request carries ``X-Forwarded-Proto:
+   https`` as the HTTPS proxy in front of it would;
 3. sends requests in a loop to ``/healthz`` and a database-backed page
    (``/meetings/``) for ``--seconds``, while it stops PostgreSQL (fast
    shutdown, open connections cut) for ``--down`` seconds ``--restarts`` times;
@@ -16,7 +20,8 @@ Runs as root on a machine with PostgreSQL's server binaries. It:
    answer, and the time from each restart to the first good answer.
 
 Exit status 1 if any request hung (no answer within 5 s), any answer was not
-200/500/503, or the app did not recover after the last restart. Everything it
+200/500/503, a 500 was not the app's own error page (a traceback or debug
+page), or the app did not recover after the last restart. Everything it
 started is stopped and its cluster deleted at the end; the traffic stays on
 127.0.0.1 and the run is bounded by ``--seconds``.
 """
@@ -28,6 +33,7 @@ import collections
 import contextlib
 import glob
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -43,6 +49,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 CLIENT_TIMEOUT = 5.0
 PATHS = ["/healthz", "/meetings/"]
+# What the HTTPS proxy in front of the app adds (SECURE_PROXY_SSL_HEADER).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+ERROR_PAGE = b"<h1>Something went wrong</h1>"  # templates/500.html
 
 
 def free_port() -> int:
@@ -90,18 +99,55 @@ class Cluster:
 
 def request(base: str, path: str) -> tuple[str, float]:
     started = time.monotonic()
+    # base is always http://127.0.0.1:<port> (built above).
+    req = urllib.request.Request(base + path, headers=PROXY_HEADERS)  # noqa: S310
     try:
-        # base is always http://127.0.0.1:<port> (built above).
-        with urllib.request.urlopen(base + path, timeout=CLIENT_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=CLIENT_TIMEOUT) as response:  # noqa: S310
             status = str(response.status)
     except urllib.error.HTTPError as exc:
         status = str(exc.code)
+        if exc.code == 500 and ERROR_PAGE not in exc.read():
+            status = "500 (not the app's error page)"
     except TimeoutError:
         status = "timeout"
     except (urllib.error.URLError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         status = "timeout" if isinstance(reason, TimeoutError) else f"refused ({reason})"
     return status, time.monotonic() - started
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def production_checks(base: str) -> dict[str, bool]:
+    """Evidence that the app runs with production settings, not DEBUG."""
+    no_redirect = urllib.request.build_opener(_NoRedirect)
+    try:
+        no_redirect.open(base + "/meetings/", timeout=CLIENT_TIMEOUT)
+        redirected = False
+    except urllib.error.HTTPError as exc:
+        redirected = exc.code == 301 and exc.headers["Location"].startswith("https://")
+    req = urllib.request.Request(base + "/meetings/", headers=PROXY_HEADERS)  # noqa: S310
+    with urllib.request.urlopen(req, timeout=CLIENT_TIMEOUT) as response:  # noqa: S310
+        hsts = "max-age=" in (response.headers["Strict-Transport-Security"] or "")
+        page = response.read().decode()
+    req = urllib.request.Request(base + "/no-such-page/", headers=PROXY_HEADERS)  # noqa: S310
+    try:
+        urllib.request.urlopen(req, timeout=CLIENT_TIMEOUT)  # noqa: S310
+        debug_off = False
+    except urllib.error.HTTPError as exc:
+        # DEBUG's 404 page lists the URL patterns; the app's own does not.
+        debug_off = exc.code == 404 and b"URLconf" not in exc.read()
+    return {
+        "DEBUG off (the app's 404 page)": debug_off,
+        "plain HTTP redirected to HTTPS": redirected,
+        "HSTS header": hsts,
+        "hashed static files (collectstatic manifest)": bool(
+            re.search(r"/static/smartnet/app\.[0-9a-f]{12}\.css", page)
+        ),
+    }
 
 
 def main() -> int:
@@ -114,6 +160,7 @@ def main() -> int:
         sys.exit("run as root (initdb runs as the postgres user through runuser)")
 
     cluster = Cluster()
+    static_root = Path(tempfile.mkdtemp(prefix="smartnet-faults-static-"))
     server = None
     try:
         cluster.start()
@@ -126,15 +173,22 @@ def main() -> int:
         env = {
             **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "EMAIL_URL"}},
             "DATABASE_URL": database_url,
-            "DEBUG": "1",  # no collected static files needed; the status codes are the same
+            # Production mode, as README "Running in production" sets it up; the
+            # security settings are set to their production defaults so that
+            # nothing in the caller's environment or .env can soften them.
+            "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "127.0.0.1",
+            "STATIC_ROOT": str(static_root),
+            "SECURE_SSL_REDIRECT": "1",
+            "STAFF_2FA_REQUIRED": "1",
             "PUBLIC_RATE_LIMIT_PER_MINUTE": "1000000",  # the load is ours: no 429s
             "DATABASE_CONN_MAX_AGE": "60",  # kept connections: the case that needs health checks
         }
-        subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
+        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+            subprocess.run(
+                [PYTHON, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True
+            )
         port = free_port()
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
         server = subprocess.Popen(
@@ -148,6 +202,8 @@ def main() -> int:
             if time.monotonic() > deadline:
                 sys.exit("gunicorn did not answer /healthz in 30 s")
             time.sleep(0.2)
+        production = production_checks(base)
+        print("production mode: " + ", ".join(f"{k}: {v}" for k, v in production.items()))
 
         counts: dict[str, collections.Counter] = {p: collections.Counter() for p in PATHS}
         slowest = 0.0
@@ -191,7 +247,12 @@ def main() -> int:
         bad = {
             k: v for c in counts.values() for k, v in c.items() if k not in {"200", "500", "503"}
         }
-        ok = not bad and len(recovery) == args.restarts and set(final.values()) == {"200"}
+        ok = (
+            not bad
+            and len(recovery) == args.restarts
+            and set(final.values()) == {"200"}
+            and all(production.values())
+        )
         print("RESULT: " + ("failed cleanly and recovered" if ok else f"PROBLEM {bad}"))
         return 0 if ok else 1
     finally:
@@ -202,6 +263,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
         cluster.delete()
+        shutil.rmtree(static_root, ignore_errors=True)
 
 
 if __name__ == "__main__":
