@@ -247,8 +247,8 @@ class PaymentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["period", "kind", "for_date", "recipients", "created_at"]
-    list_filter = ["kind", "for_date"]
+    list_display = ["period", "kind", "for_date", "recipients", "created_at", "sent_at"]
+    list_filter = ["kind", "for_date", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["period__agreement__reference", "recipients"]
     list_select_related = ["period__agreement"]
     raw_id_fields = ["period"]

@@ -654,13 +654,20 @@ class ReminderKind(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """An e-mail about a period; unique per (period, kind) so it goes once."""
+    """An e-mail about a period; unique per (period, kind) so it goes at most once.
+
+    The row is the claim: it is committed before the e-mail is handed to the
+    mail server, and ``sent_at`` is set once the server has taken it. A row
+    with recipients and no ``sent_at`` is a reminder whose sending was cut
+    short (a worker killed in between): no run sends it again, and staff see
+    it on the renewals page to check by hand."""
 
     period = models.ForeignKey(AgreementPeriod, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=ReminderKind.choices)
     for_date = models.DateField()
     recipients = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -237,3 +237,20 @@ __all__ = [
     "renewal_rate",
     "renewals_due",
 ]
+
+
+def unconfirmed_reminders(*, older_than_minutes: int = 10) -> QuerySet:
+    """Reminders claimed (their row committed) with recipients but never
+    confirmed sent: the sending was cut short, and no run sends them again
+    (at most once). Staff check with the partner and send by hand."""
+    from django.utils import timezone
+
+    from partners.models import Reminder
+
+    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    return (
+        Reminder.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)
+        .exclude(recipients="")
+        .select_related("period__agreement__organisation")
+        .order_by("created_at")
+    )

@@ -1177,6 +1177,56 @@ def _reminder_kind_due(days_left: int) -> str | None:
     return str(min(due)) if due and days_left >= 0 else None
 
 
+def _claim_reminder(
+    period: AgreementPeriod, kind: str, today: datetime.date, contacts: list[Person]
+) -> Reminder | None:
+    """The Reminder row, or None when one of this kind exists (a second run or
+    a second worker). Made in a savepoint, so a clash spoils nothing around it."""
+    try:
+        with transaction.atomic():
+            return Reminder.objects.create(
+                period=period,
+                kind=kind,
+                for_date=today,
+                recipients=", ".join(p.email for p in contacts),
+            )
+    except IntegrityError:
+        return None
+
+
+def _deliver_reminder(
+    reminder: Reminder,
+    today: datetime.date,
+    contacts: list[Person],
+    renewal: AgreementPeriod | None = None,
+) -> None:
+    """E-mail a claimed reminder, after its row is committed; ``sent_at`` records
+    that the mail server took it. A failed send deletes the claim, so the next
+    run (or the task's retry) tries again; a worker killed between the commit
+    and this point leaves the claim unconfirmed, never sent twice."""
+    if not contacts:
+        return
+    period = reminder.period
+    template = "lapsed" if reminder.kind == ReminderKind.LAPSED else "reminder"
+    try:
+        _send(
+            template,
+            {
+                "period": period,
+                "agreement": period.agreement,
+                "organisation": period.agreement.organisation,
+                "days_left": (period.end_date - today).days,
+                "site_url": settings.SITE_URL,
+                "renewal": renewal,
+            },
+            [p.email for p in contacts],
+        )
+    except Exception:
+        Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
+        raise
+    Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
+
+
 def _send_reminder(
     period: AgreementPeriod,
     kind: str,
@@ -1184,41 +1234,25 @@ def _send_reminder(
     contacts: list[Person],
     renewal: AgreementPeriod | None = None,
 ) -> bool:
-    """Insert the Reminder row, then send; the unique (period, kind) row makes a
-    second run (or a second worker) skip. A failed send rolls the row back."""
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(
-                period=period,
-                kind=kind,
-                for_date=today,
-                recipients=", ".join(p.email for p in contacts),
-            )
-            if contacts:
-                template = "lapsed" if kind == ReminderKind.LAPSED else "reminder"
-                _send(
-                    template,
-                    {
-                        "period": period,
-                        "agreement": period.agreement,
-                        "organisation": period.agreement.organisation,
-                        "days_left": (period.end_date - today).days,
-                        "site_url": settings.SITE_URL,
-                        "renewal": renewal,
-                    },
-                    [p.email for p in contacts],
-                )
-    except IntegrityError:
+    """Claim, commit, then send: at most one e-mail per (period, kind)."""
+    reminder = _claim_reminder(period, kind, today, contacts)
+    if reminder is None:
         return False
+    _deliver_reminder(reminder, today, contacts, renewal)
     return True
 
 
 @transaction.atomic
-def _lapse(period: AgreementPeriod, today: datetime.date, summary: dict, contacts) -> None:
+def _lapse(
+    period: AgreementPeriod, today: datetime.date, summary: dict, contacts
+) -> Reminder | None:
+    """Lapse the period; returns the lapse reminder claimed in the same
+    transaction (delivered by the caller once committed), or None when another
+    worker lapsed it first."""
     if not AgreementPeriod.objects.filter(pk=period.pk, status__in=IN_FORCE_STATUSES).update(
         status=PeriodStatus.LAPSED, lapsed_on=today
     ):
-        return  # another worker got there first
+        return None  # another worker got there first
     _audit(period.pk)
     summary["lapsed"].append(period.agreement.reference)
     for renewal in AgreementPeriod.objects.filter(previous=period, status__in=PENDING_STATUSES):
@@ -1239,15 +1273,21 @@ def _lapse(period: AgreementPeriod, today: datetime.date, summary: dict, contact
         SiteFlag(site_id=s, reason=f"Licence {period.agreement.reference} lapsed", raised_on=today)
         for s in sites
     )
-    _send_reminder(period, ReminderKind.LAPSED, today, contacts)
+    return _claim_reminder(period, ReminderKind.LAPSED, today, contacts)
 
 
-def run_renewals(*, today: datetime.date | None = None) -> dict:
+def run_renewals(*, today: datetime.date | None = None, batch: int | None = None) -> dict:
     """The daily renewals job. Idempotent and safe to run twice or in two
     workers at once: each reminder is a unique (period, kind) row, each renewal
     a unique ``previous``, each lapse a conditional status update. Scanning is
-    a fixed number of queries; the rest grows with the periods acted on."""
+    a fixed number of queries; the rest grows with the periods acted on.
+
+    It acts on at most ``batch`` periods (``PARTNERS_RENEWALS_BATCH``), soonest
+    end first, and says how many it left in ``summary["left"]``: a catch-up
+    after the job has not run for weeks is worked in runs of bounded length
+    (the task queues the next run itself); an ordinary day fits in one."""
     today = today or timezone.localdate()
+    batch = batch or settings.PARTNERS_RENEWALS_BATCH
     grace = datetime.timedelta(days=settings.PARTNERS_GRACE_DAYS)
     draft_days = settings.PARTNERS_RENEWAL_DRAFT_DAYS
     summary: dict[str, list] = {
@@ -1294,12 +1334,16 @@ def run_renewals(*, today: datetime.date | None = None) -> dict:
                 actions.append(("remind", kind))
         if actions:
             todo.append((period, renewal, actions))
+    left = max(0, len(todo) - batch)
+    todo = todo[:batch]
     contacts = _contacts_by_org({p.agreement.organisation_id for p, _, _ in todo}, today)
     for period, renewal, actions in todo:
         org_contacts = contacts.get(period.agreement.organisation_id, [])
         for action in actions:
             if action == "lapse":
-                _lapse(period, today, summary, org_contacts)
+                reminder = _lapse(period, today, summary, org_contacts)
+                if reminder is not None:  # committed with the lapse; now e-mail it
+                    _deliver_reminder(reminder, today, org_contacts)
             elif action == "draft":
                 drafted = renewal_draft(period=period, today=today)
                 if drafted is not None:
@@ -1316,22 +1360,31 @@ def run_renewals(*, today: datetime.date | None = None) -> dict:
     summary["awaiting_approval"] = AgreementPeriod.objects.filter(
         previous__isnull=False, status__in=PENDING_STATUSES
     ).count()
+    summary["left"] = left
     _record_run(today, summary)
     return summary
 
 
+ACTED = ("reminders", "renewals_drafted", "lapsed", "needs_human")
+
+
 def _record_run(today: datetime.date, summary: dict) -> None:
-    run, created = JobRun.objects.get_or_create(
-        job="partners.run_renewals", key=today.isoformat(), defaults={"summary": summary}
-    )
-    did_something = any(
-        summary[k] for k in ("reminders", "renewals_drafted", "lapsed", "needs_human")
-    )
-    if not created:
-        if not did_something:
-            return
-        JobRun.objects.filter(pk=run.pk).update(summary=summary)
-    JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    """One JobRun per day, its summary the sum of the day's runs; staff get the
+    summary e-mail when a run that did something leaves nothing for later."""
+    with transaction.atomic():
+        run, created = JobRun.objects.select_for_update().get_or_create(
+            job="partners.run_renewals", key=today.isoformat(), defaults={"summary": summary}
+        )
+        did_something = any(summary[k] for k in ACTED)
+        if not created:
+            if not did_something and not run.summary.get("left"):
+                return
+            merged = {k: run.summary.get(k, []) + summary[k] for k in ACTED}
+            summary = {**summary, **merged}
+            JobRun.objects.filter(pk=run.pk).update(summary=summary)
+        if summary["left"]:
+            return  # finished_at and the e-mail wait for the last batch
+        JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     staff = list(
         User.objects.filter(is_active=True, role__in=[Role.STAFF_ADMIN, Role.FINANCE]).values_list(
             "email", flat=True

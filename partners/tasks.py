@@ -3,14 +3,20 @@
 import datetime
 
 from celery import shared_task
+from django.utils import timezone
 
 from partners import services
+from smartnet.queue import enqueue
 
 
 @shared_task(
     name="partners.tasks.run_renewals", autoretry_for=(OSError,), retry_backoff=True, max_retries=3
 )
 def run_renewals(today: str | None = None) -> dict:
-    """The daily renewals job (beat); ``today`` as an ISO date, default today."""
-    on = datetime.date.fromisoformat(today) if today else None
-    return services.run_renewals(today=on)
+    """The daily renewals job (beat); ``today`` as an ISO date, default today.
+    A catch-up longer than one batch queues the next batch for the same day."""
+    on = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    summary = services.run_renewals(today=on)
+    if summary["left"]:
+        enqueue(run_renewals, on.isoformat())
+    return summary

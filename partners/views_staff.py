@@ -200,6 +200,7 @@ def renewals_due(request: HttpRequest) -> HttpResponse:
         "partners/staff/renewals.html",
         {
             "periods": periods,
+            "unconfirmed": selectors.unconfirmed_reminders(),
             "today": today,
             "can_act": request.user.role in MONEY_ROLES,
             "draft_days": services.settings.PARTNERS_RENEWAL_DRAFT_DAYS,

@@ -360,6 +360,10 @@ PARTNERS_INVOICE_DUE_DAYS = _env_or_fail("PARTNERS_INVOICE_DUE_DAYS", env.int, d
 PARTNERS_RENEWAL_DUE_DAYS = _env_or_fail("PARTNERS_RENEWAL_DUE_DAYS", env.int, default=60)
 # Days before the end when the renewal period and its invoice are drafted.
 PARTNERS_RENEWAL_DRAFT_DAYS = _env_or_fail("PARTNERS_RENEWAL_DRAFT_DAYS", env.int, default=30)
+# Periods the renewals job acts on per run; a longer catch-up runs again at once.
+PARTNERS_RENEWALS_BATCH = _env_or_fail("PARTNERS_RENEWALS_BATCH", env.int, default=300)
+if PARTNERS_RENEWALS_BATCH < 1:
+    raise ImproperlyConfigured("PARTNERS_RENEWALS_BATCH must be 1 or more")
 CELERY_BEAT_SCHEDULE["partners-renewals"] = {
     "task": "partners.tasks.run_renewals",
     "schedule": timedelta(days=1),

@@ -151,7 +151,9 @@ def test_query_count_does_not_grow_with_periods_scanned(django_assert_num_querie
     services.run_renewals(today=D(2025, 11, 1))
     with CaptureQueriesContext(connection) as ctx:
         services.run_renewals(today=D(2025, 11, 2))
-    assert len(ctx.captured_queries) < 12
+    # Scan (candidates, reminders, renewals, contacts, pending count) and the
+    # day's JobRun under a row lock (savepoint, read, release).
+    assert len(ctx.captured_queries) <= 12
     for _ in range(5):
         partner_with_contact()
     for period in AgreementPeriod.objects.all():
@@ -242,3 +244,89 @@ def test_reminder_recipients_are_exported_and_erased():
     ]
     person_erase(person_id=person.pk)
     assert Reminder.objects.get().recipients == ""
+
+
+# --- batches and at-most-once e-mail ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_long_catch_up_runs_in_batches_and_reports_once(
+    settings, django_capture_on_commit_callbacks
+):
+    """Five periods due, batches of two: the service leaves what it did not
+    reach, the task queues the next batch itself, and the day ends with one
+    JobRun holding every batch's work and one staff summary e-mail."""
+    settings.PARTNERS_RENEWALS_BATCH = 2
+    UserFactory(email="boss@smartnet.example", role=Role.STAFF_ADMIN)
+    agreements = [partner_with_contact() for _ in range(5)]
+    first = services.run_renewals(today=D(2025, 11, 1))
+    assert len(first["reminders"]) == 2 and first["left"] == 3
+    run = JobRun.objects.get(job="partners.run_renewals")
+    assert run.finished_at is None  # not done until the last batch
+    assert not [m for m in mail.outbox if "boss@" in ",".join(m.to)]
+
+    # The rest, batch after batch: each queues the next through the outbox
+    # once its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        run_renewals_task.delay("2025-11-01")
+    assert len(queued) == 1  # the task did two, queued the last one
+    assert Reminder.objects.count() == 5
+    assert len(customer_mail()) == 5
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.summary["left"] == 0
+    assert sorted(run.summary["reminders"]) == sorted(
+        f"{a.reference} (60 days)" for a in agreements
+    )
+    staff = [m for m in mail.outbox if "boss@" in ",".join(m.to)]
+    assert len(staff) == 1
+    # The same day again: nothing to do, nothing sent.
+    assert services.run_renewals(today=D(2025, 11, 1))["left"] == 0
+    assert len(mail.outbox) == 6
+
+
+@pytest.mark.django_db
+def test_a_failed_send_gives_back_the_claim(monkeypatch):
+    partner_with_contact()
+
+    def refused(*args, **kwargs):
+        raise OSError("mail server said no")
+
+    monkeypatch.setattr(services, "_send", refused)
+    with pytest.raises(OSError):
+        services.run_renewals(today=D(2025, 11, 1))
+    assert Reminder.objects.count() == 0  # the next run (the task's retry) tries again
+    monkeypatch.undo()
+    services.run_renewals(today=D(2025, 11, 1))
+    reminder = Reminder.objects.get()
+    assert reminder.sent_at is not None and len(customer_mail()) == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_cut_short_is_never_sent_again_and_staff_see_it(client):
+    """A worker killed after committing the reminder row and before the mail
+    server took the e-mail leaves a claim with no ``sent_at``: later runs do not
+    send it (at most once), and the renewals page lists it for a human."""
+    agreement = partner_with_contact()
+    period = agreement.periods.get()
+    cut_short = Reminder.objects.create(
+        period=period,
+        kind="60",
+        for_date=D(2025, 11, 1),
+        recipients=f"contact{agreement.pk}@partner.example",
+        created_at=datetime.datetime(2025, 11, 1, 6, tzinfo=datetime.UTC),
+    )
+    services.run_renewals(today=D(2025, 11, 1))
+    services.run_renewals(today=D(2025, 11, 2))
+    assert customer_mail() == []
+    cut_short.refresh_from_db()
+    assert cut_short.sent_at is None
+    client.force_login(UserFactory(role=Role.FINANCE))
+    page = client.get("/staff/partners/renewals/").content.decode()
+    assert "Reminders that may not have gone" in page
+    assert agreement.reference in page and f"contact{agreement.pk}@partner.example" in page
+    # Sent ones are not listed.
+    Reminder.objects.filter(pk=cut_short.pk).update(sent_at=datetime.datetime.now(datetime.UTC))
+    assert (
+        "Reminders that may not have gone"
+        not in client.get("/staff/partners/renewals/").content.decode()
+    )

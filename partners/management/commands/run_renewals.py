@@ -20,9 +20,13 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--today: {today!r} is not a date in the form YYYY-MM-DD"
                 ) from None
-        summary = run_renewals(today=on)
-        for key in ("reminders", "renewals_drafted", "lapsed", "needs_human"):
-            self.stdout.write(f"{key.replace('_', ' ')}: {len(summary[key])}")
-            for item in summary[key]:
-                self.stdout.write(f"  - {item}")
-        self.stdout.write(f"awaiting approval: {summary['awaiting_approval']}")
+        while True:  # batch after batch, as the task queues them, until none is left
+            summary = run_renewals(today=on)
+            for key in ("reminders", "renewals_drafted", "lapsed", "needs_human"):
+                self.stdout.write(f"{key.replace('_', ' ')}: {len(summary[key])}")
+                for item in summary[key]:
+                    self.stdout.write(f"  - {item}")
+            self.stdout.write(f"awaiting approval: {summary['awaiting_approval']}")
+            if not summary["left"]:
+                break
+            self.stdout.write(f"{summary['left']} periods left for the next batch")
