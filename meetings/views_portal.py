@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +17,7 @@ from meetings.access import may_record_for, meetings_for_portal
 from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm, apply_errors
 from meetings.models import LeadershipPeriod, Proposal, ProposalStatus
 from partners.access import organisations_for_user, portal_required, sites_for_user
-from partners.models import Person
+from partners.models import Affiliation, OrganisationKind, Person
 from smartnet.access import refuse
 
 
@@ -48,6 +48,36 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _own_people_ids(user) -> set[int]:
+    """People a portal user may see named beside a meeting: those with a current
+    tie (staff, volunteer, contact) to one of the user's own organisations. A
+    commissioner's organisations employ no facilitators, so none."""
+    return set(
+        Affiliation.objects.current()
+        .filter(organisation__in=organisations_for_user(user))
+        .exclude(organisation__kind=OrganisationKind.COMMISSIONER)
+        .values_list("person_id", flat=True)
+    )
+
+
+def _leadership_rows(meeting, user) -> list[dict]:
+    """Leadership history with facilitators named only where the viewer's own
+    organisation has them now; anyone else (a peer from elsewhere, someone who
+    has moved on) is counted, not named."""
+    named = _own_people_ids(user)
+    rows = []
+    for period in meeting.leadership.order_by("-start_date").prefetch_related("facilitators"):
+        people = list(period.facilitators.all())
+        rows.append(
+            {
+                "period": period,
+                "names": [p.full_name for p in people if p.pk in named],
+                "others": sum(1 for p in people if p.pk not in named),
+            }
+        )
+    return rows
+
+
 @portal_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meetings_for_portal(request.user).select_related("site"), pk=pk)
@@ -56,7 +86,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings/portal/detail.html",
         {
             "meeting": meeting,
-            "periods": meeting.leadership.order_by("-start_date").prefetch_related("facilitators"),
+            "rows": _leadership_rows(meeting, request.user),
             "head_counts": meeting.head_counts.order_by("-held_on")[:26],
             "average": selectors.average_attendance(meeting_id=meeting.pk),
             "proposals": meeting.proposals.order_by("-created_at")[:10],
@@ -144,10 +174,12 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     if refused:
         return refused
     organisations = organisations_for_user(request.user)
+    # Only people tied to the organisation now: someone who has moved to
+    # another partner is not offered (nor named) here.
+    current_ties = Affiliation.objects.current().filter(organisation__in=organisations)
     people = (
         Person.objects.filter(
-            Q(affiliations__organisation__in=organisations)
-            | Q(facilitated_periods__meeting=meeting),
+            pk__in=current_ties.values("person_id"),
             anonymised_at__isnull=True,
         )
         .distinct()

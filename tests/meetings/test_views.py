@@ -232,3 +232,25 @@ def test_admin_pages_load_and_leadership_is_read_only(client, world):
     )
     period.refresh_from_db()
     assert period.kind == "professional" and period.start_date == D(2014, 1, 6)
+
+
+def test_portal_names_only_its_own_people_beside_a_meeting(client, world):
+    """Who facilitates is health data: a partner sees the names of people tied
+    to it now; a peer from elsewhere, or someone who has moved on, is counted
+    and never named, nor offered in the leadership picker."""
+    ours = PersonFactory(first_name="Ourstaff", last_name="Member")
+    AffiliationFactory(person=ours, organisation=world.org_a, role="staff")
+    gone = PersonFactory(first_name="Movedon", last_name="Elsewhere")
+    AffiliationFactory(person=gone, organisation=world.org_a, role="staff", end_date=D(2015, 1, 1))
+    AffiliationFactory(person=gone, organisation=world.org_b, role="staff")
+    peer = PersonFactory(first_name="Visiting", last_name="Peer")
+    meeting = make_meeting(
+        host=world.org_a, started_on=D(2014, 1, 6), facilitators=[ours, gone, peer]
+    )
+    login(client, world, "partner_contact")
+    body = client.get(f"/portal/meetings/{meeting.pk}/").content.decode()
+    assert "Ourstaff Member" in body
+    assert "2 facilitators from outside your organisation" in body
+    assert "Movedon" not in body and "Visiting" not in body
+    picker = client.get(f"/portal/meetings/{meeting.pk}/leadership/").content.decode()
+    assert "Ourstaff" in picker and "Movedon" not in picker and "Visiting" not in picker

@@ -23,9 +23,9 @@ resolver, so a new portal page is walked without being listed here):
   any marker the viewer should see never appears (the data is really shown).
 
 A partner contact sees only its own markers. A commissioner contact sees its
-own, and the sites, meetings and facilitators in the area it covers (with the
-partners' names there), never a partner's invoices, contacts, staff,
-certificates or requests, nor anything in another area.
+own, and the sites and meetings in the area it covers (with the partners'
+names there), never who facilitates them, nor a partner's invoices, contacts,
+staff, certificates or requests, nor anything in another area.
 """
 
 from __future__ import annotations
@@ -206,7 +206,9 @@ def build_leak_world() -> LeakWorld:
                 town=_name(world, key, f"Town{area_key}", area=area_key),
             )
             SiteCoverage.objects.create(period=period, site=site, joined_on=start)
-            facilitator = _person(world, key, f"Facil{area_key}", area=area_key)
+            # Named only to the partner that has them: a commissioner never
+            # sees who facilitates (health data), only that someone does.
+            facilitator = _person(world, key, f"Facil{area_key}")
             AffiliationFactory(person=facilitator, organisation=org.organisation, role="staff")
             meeting = make_meeting(
                 host=org.organisation,
