@@ -315,12 +315,24 @@ def bench_jobs(args) -> dict:
     today = timezone.localdate()
 
     def renewals_year():
-        slowest = 0.0
+        slowest_run = slowest_day = 0.0
+        runs = 0
         for offset in range(args.renewal_days):
-            started = time.perf_counter()
-            run_renewals(today=today + datetime.timedelta(days=offset))
-            slowest = max(slowest, time.perf_counter() - started)
-        return {"days": args.renewal_days, "slowest_day_s": round(slowest, 2)}
+            day_started = time.perf_counter()
+            while True:  # a day's batches, as the task queues them
+                started = time.perf_counter()
+                summary = run_renewals(today=today + datetime.timedelta(days=offset))
+                slowest_run = max(slowest_run, time.perf_counter() - started)
+                runs += 1
+                if not summary["left"]:
+                    break
+            slowest_day = max(slowest_day, time.perf_counter() - day_started)
+        return {
+            "days": args.renewal_days,
+            "runs": runs,
+            "slowest_run_s": round(slowest_run, 2),
+            "slowest_day_s": round(slowest_day, 2),
+        }
 
     print(f"job: run_renewals x {args.renewal_days} days", flush=True)
     jobs["run_renewals (a year of days)"] = measure_job(renewals_year)
