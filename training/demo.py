@@ -13,6 +13,7 @@ Historic facilitators are marked as already announced: seeding sends no
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -213,10 +214,12 @@ def seed(ctx: DemoContext) -> None:
     TrainingEvent.objects.bulk_create(events)
     events = list(TrainingEvent.objects.order_by("pk"))
     places = []
+    taken: Counter[int] = Counter()  # places per event
     trainer_ids = []
     for person in peers:
         event = ctx.rng.choice(events) if ctx.rng.random() < 0.5 else None
-        if event is not None and sum(1 for p in places if p.event_id == event.pk) < event.capacity:
+        if event is not None and taken[event.pk] < event.capacity:
+            taken[event.pk] += 1
             places.append(EventPlace(event=event, person=person, attended=True))
             drafts.append(
                 services.CompletionDraft(
