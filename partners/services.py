@@ -1201,9 +1201,11 @@ def _deliver_reminder(
     renewal: AgreementPeriod | None = None,
 ) -> None:
     """E-mail a claimed reminder, after its row is committed; ``sent_at`` records
-    that the mail server took it. A failed send deletes the claim, so the next
-    run (or the task's retry) tries again; a worker killed between the commit
-    and this point leaves the claim unconfirmed, never sent twice."""
+    that the mail server took it. A reminder before the end whose send fails
+    gives back its claim, so the next run (or the task's retry) tries again; a
+    lapse notice keeps it, since its term has lapsed and no run comes back to
+    it: unconfirmed, it is listed for staff, as is any claim whose worker was
+    killed between the commit and this point. Never sent twice."""
     if not contacts:
         return
     period = reminder.period
@@ -1222,7 +1224,8 @@ def _deliver_reminder(
             [p.email for p in contacts],
         )
     except Exception:
-        Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
+        if reminder.kind != ReminderKind.LAPSED:
+            Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
         raise
     Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
 

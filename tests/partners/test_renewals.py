@@ -330,3 +330,32 @@ def test_a_claim_cut_short_is_never_sent_again_and_staff_see_it(client):
         "Reminders that may not have gone"
         not in client.get("/staff/partners/renewals/").content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_a_lapse_notice_the_server_refused_stays_listed_for_staff(settings, monkeypatch, client):
+    """The lapse itself is committed and no later run returns to a lapsed term,
+    so a refused lapse notice keeps its claim: unconfirmed, on the renewals page."""
+    settings.PARTNERS_GRACE_DAYS = 30
+    agreement = partner_with_contact()
+    services.run_renewals(today=D(2025, 12, 1))
+    mail.outbox.clear()
+
+    def refused(*args, **kwargs):
+        raise OSError("mail server said no")
+
+    monkeypatch.setattr(services, "_send", refused)
+    with pytest.raises(OSError):
+        services.run_renewals(today=D(2026, 1, 31))
+    monkeypatch.undo()
+    notice = Reminder.objects.get(kind="lapsed")
+    assert notice.sent_at is None
+    assert agreement.periods.order_by("start_date").first().status == PeriodStatus.LAPSED
+    services.run_renewals(today=D(2026, 1, 31))  # the retry: nothing sent twice
+    assert customer_mail() == []
+    Reminder.objects.filter(pk=notice.pk).update(
+        created_at=datetime.datetime(2026, 1, 31, 6, tzinfo=datetime.UTC)
+    )
+    client.force_login(UserFactory(role=Role.FINANCE))
+    page = client.get("/staff/partners/renewals/").content.decode()
+    assert "Reminders that may not have gone" in page and agreement.reference in page
