@@ -33,11 +33,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != BASE_DIR / "bench"]
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
-os.environ.setdefault("STAFF_2FA_REQUIRED", "0")
+from bench import BASE_DIR
+
 # The jobs send e-mail; keep it in memory, not on the console.
 os.environ.setdefault("EMAIL_URL", "memorymail://")
 
@@ -84,19 +81,6 @@ def time_request(client, path: str, repeat: int, *, before=None) -> dict:
         "p95_ms": _ms(_percentile(times, 95)),
         "queries": len(queries),
     }
-
-
-def time_sql(sql: str, repeat: int) -> float:
-    from django.db import connection
-
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            cursor.fetchall()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _rss_mb() -> float:
@@ -306,7 +290,7 @@ def bench_floors(pages: dict, repeat: int) -> dict:
     floors = {}
     statements = dashboard_statements()
     for name, run, page, detail in [
-        ("feed", lambda: time_sql(FEED_FLOOR_SQL, repeat), "feed (cold)", "1 statement"),
+        ("feed", lambda: time_statements([FEED_FLOOR_SQL], repeat), "feed (cold)", "1 statement"),
         (
             "staff dashboard",
             lambda: time_statements(statements, repeat),

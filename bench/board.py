@@ -21,19 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import sys
 import time
 from pathlib import Path
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-# Run as a script, this file's folder would shadow the ``board`` app.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != BASE_DIR / "bench"]
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
-os.environ.setdefault("STAFF_2FA_REQUIRED", "0")
 
 
 def _request(client, path: str, *, clear_cache: bool) -> tuple[float, int, int]:

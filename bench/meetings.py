@@ -22,19 +22,10 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-# Run as a script, this file's folder would shadow the ``meetings`` app.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != BASE_DIR / "bench"]
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
-
-
-class Rollback(Exception):
-    pass
+from bench import Rollback
 
 
 def main(argv=None) -> int:

@@ -25,22 +25,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-# Run as a script, this file's folder would shadow the ``partners`` app.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != BASE_DIR / "bench"]
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
-
-
-class Rollback(Exception):
-    pass
+from bench import Rollback
 
 
 def main(argv=None) -> int:

@@ -22,7 +22,6 @@ import argparse
 import datetime
 import io
 import json
-import os
 import random
 import statistics
 import sys
@@ -31,16 +30,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-# Run as a script, this file's folder would shadow the ``training`` app.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != BASE_DIR / "bench"]
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
-os.environ.setdefault("STAFF_2FA_REQUIRED", "0")
-
-
-class Rollback(Exception):
-    pass
+from bench import Rollback
 
 
 def main(argv=None) -> int:
