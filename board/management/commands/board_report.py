@@ -8,7 +8,6 @@ reviewed or drafted), or a preview as of the date when no meeting is ahead
 (not stored).
 """
 
-import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,6 +16,7 @@ from django.utils import timezone
 from board import services
 from board.models import BoardReport
 from board.pdf import render_report_pdf, render_snapshot_pdf
+from smartnet.management import day_option
 
 
 class Command(BaseCommand):
@@ -27,14 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="Write the report PDF to this file.")
 
     def handle(self, *args, date=None, out=None, **options):
-        on = timezone.localdate()
-        if date:
-            try:
-                on = datetime.date.fromisoformat(date)
-            except ValueError:
-                raise CommandError(
-                    f"--date: {date!r} is not a date in the form YYYY-MM-DD"
-                ) from None
+        on = day_option(date, "--date") or timezone.localdate()
         if out and not out.lower().endswith(".pdf"):
             raise CommandError(f"--out: {out!r} should be a .pdf file name")
 

@@ -8,10 +8,11 @@ Running it twice changes nothing the second time.
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from materials import services
+from smartnet.management import day_option
 
 
 class Command(BaseCommand):
@@ -21,14 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="Run as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, today=None, **options):
-        on = timezone.localdate()
-        if today:
-            try:
-                on = datetime.date.fromisoformat(today)
-            except ValueError:
-                raise CommandError(
-                    f"--today: {today!r} is not a date in the form YYYY-MM-DD"
-                ) from None
+        on = day_option(today, "--today") or timezone.localdate()
         changed = services.delivery_addresses_purge(today=on)
         days = services.address_retention_days()
         self.stdout.write(

@@ -1,8 +1,7 @@
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from partners.services import run_renewals
+from smartnet.management import day_option
 
 
 class Command(BaseCommand):
@@ -12,14 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="Run as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, today=None, **options):
-        on = None
-        if today:
-            try:
-                on = datetime.date.fromisoformat(today)
-            except ValueError:
-                raise CommandError(
-                    f"--today: {today!r} is not a date in the form YYYY-MM-DD"
-                ) from None
+        on = day_option(today, "--today")
         while True:  # batch after batch, as the task queues them, until none is left
             summary = run_renewals(today=on)
             for key in ("reminders", "renewals_drafted", "lapsed", "needs_human"):
