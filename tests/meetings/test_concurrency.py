@@ -1,15 +1,14 @@
 """Two at once (PostgreSQL): a meeting starts once, a session is counted once."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from meetings import services
 from meetings.models import HeadCount, Meeting
 from meetings.signals import meeting_started
+from tests.concurrency import at_once
 from tests.factories import SiteFactory
 from tests.meetings.factories import make_meeting
 
@@ -17,24 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_twice(fn) -> list:
-    outcomes = []
-    barrier = threading.Barrier(2)
-
-    def worker():
-        barrier.wait()
-        try:
-            outcomes.append(fn())
-        except ValidationError as exc:
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    return at_once(fn, fn)
 
 
 def test_two_activations_at_once_start_the_meeting_once(postgres):

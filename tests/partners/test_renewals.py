@@ -1,5 +1,4 @@
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from partners.models import (
 from partners.tasks import run_renewals as run_renewals_task
 from smartnet.models import JobRun
 from smartnet.roles import Role
+from tests.concurrency import at_once, raised
 from tests.factories import AffiliationFactory, PersonFactory, UserFactory
 from tests.partners.factories import make_partner
 
@@ -167,24 +167,11 @@ def test_query_count_does_not_grow_with_periods_scanned(django_assert_num_querie
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_on_postgres(postgres):
     agreements = [partner_with_contact() for _ in range(5)]
-    barrier = threading.Barrier(2)
-    errors = []
 
     def worker():
-        try:
-            barrier.wait()
-            services.run_renewals(today=D(2025, 12, 1))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        return services.run_renewals(today=D(2025, 12, 1))
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert raised(at_once(worker, worker)) == []
     assert Reminder.objects.count() == 5
     assert AgreementPeriod.objects.filter(previous__isnull=False).count() == 5
     assert Invoice.objects.filter(period__previous__isnull=False).count() == 5
@@ -204,24 +191,10 @@ def test_invoice_numbers_unique_and_gap_free_under_concurrency(postgres):
         )
         for _ in range(8)
     ]
-    barrier = threading.Barrier(8)
-    errors = []
-
-    def issue(invoice):
-        try:
-            barrier.wait()
-            services.invoice_issue(invoice=invoice, today=D(2025, 1, 1))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=issue, args=(d,)) for d in drafts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    issued = at_once(
+        *[lambda d=d: services.invoice_issue(invoice=d, today=D(2025, 1, 1)) for d in drafts]
+    )
+    assert raised(issued) == []
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"INV-{n:06d}" for n in range(1, 9)]
 

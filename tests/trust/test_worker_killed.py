@@ -54,6 +54,17 @@ def _database_url() -> str:
     )
 
 
+def _stop_workers(*workers: subprocess.Popen | None) -> None:
+    """Stop the workers still running: politely, then by force."""
+    for proc in workers:
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
 def _start_worker(redis_url: str, mail_dir: Path, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -140,13 +151,7 @@ def test_renewals_job_killed_mid_run_finishes_once_after_restart(
         ), "the killed job was not redelivered and finished:\n" + log.read_text()[-3000:]
         time.sleep(6)  # past a visibility timeout: a third delivery would show now
     finally:
-        for proc in (first, second):
-            if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+        _stop_workers(first, second)
         _use_broker(previous)
         celery_app.conf.task_always_eager = True
 
@@ -232,13 +237,7 @@ def test_dispatch_jobs_killed_mid_queue_create_each_dispatch_once(
         )
         time.sleep(6)  # past a visibility timeout: late duplicates would show now
     finally:
-        for proc in (first, second):
-            if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+        _stop_workers(first, second)
         _use_broker(previous)
         celery_app.conf.task_always_eager = True
 
