@@ -1,8 +1,9 @@
 """The public feeds: Meeting Guide JSON, iCal, and printable region lists.
 
 Only public, active meetings appear (``Meeting.objects.listed()``). Nothing
-about a facilitator goes out; the free-text notes are also scrubbed of any
-facilitator's surname, as the Meeting Guide spec asks for anonymity.
+about a facilitator goes out; every free-text field is read through
+``meetings.public_text`` (no facilitator's surname, e-mail address or phone
+number), as the Meeting Guide spec asks for anonymity.
 
 Meeting type codes: the spec's own codes where they fit (``A`` secular: every
 SMART meeting is secular; ``X`` wheelchair access). The spec has no codes for
@@ -32,13 +33,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from icalendar import Calendar, Event, Timezone, vRecur
 
-from meetings import feeds_cache
+from meetings import feeds_cache, public_text
 from meetings.finder import listed_meetings, region_of
-from meetings.models import Format, LeadershipPeriod, Meeting, Programme
+from meetings.models import Format, Meeting, Programme
 from partners.models import Nation
 
 LONDON = ZoneInfo("Europe/London")
@@ -60,29 +60,6 @@ ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
-
-
-def _surnames_of_listed() -> dict[int, set[str]]:
-    """Every surname of anyone who ever facilitated a listed meeting (one query,
-    the meetings chosen by a subquery rather than a list of thousands of ids)."""
-    through = LeadershipPeriod.facilitators.through
-    rows = through.objects.filter(
-        leadershipperiod__meeting_id__in=Meeting.objects.listed().values("pk")
-    ).values_list("leadershipperiod__meeting_id", "person__last_name")
-    names: dict[int, set[str]] = defaultdict(set)
-    for meeting_id, last_name in rows:
-        if last_name and len(last_name.strip()) > 1:
-            names[meeting_id].add(last_name.strip())
-    return names
-
-
-def plain_text(value: str, *, surnames: set[str] = frozenset()) -> str:
-    text = (value or "").strip()
-    if "<" in text:
-        text = strip_tags(text).strip()
-    for surname in surnames:
-        text = re.sub(rf"\b{re.escape(surname)}\b", surname[0] + ".", text, flags=re.IGNORECASE)
-    return text
 
 
 def _coordinate(value) -> float | None:
@@ -109,12 +86,13 @@ def _row_region(row: dict) -> str:
     return row["venue_town"] or "Other"
 
 
-def feed_entry(row: dict, *, surnames: set[str] = frozenset(), url_template: str) -> dict:
-    """One meeting (a values() row of FEED_COLUMNS) in Meeting Guide form."""
+def feed_entry(row: dict, *, url_template: str) -> dict:
+    """One meeting (a values() row of FEED_COLUMNS, cleaned by
+    ``public_text.clean_row``) in Meeting Guide form."""
     fmt = row["format"]
-    notes_parts = [plain_text(row["notes"], surnames=surnames)]
+    notes_parts = [row["notes"]]
     if fmt != Format.ONLINE and row["directions"]:
-        notes_parts.append(plain_text(row["directions"], surnames=surnames))
+        notes_parts.append(row["directions"])
     types = ["A"]
     if row["programme"] in PROGRAMME_TYPES:
         types.append(PROGRAMME_TYPES[row["programme"]])
@@ -188,10 +166,13 @@ def build_feed() -> list[dict]:
     queries. Rows are read with values(): model instances would double the time
     of a 5,000-meeting feed."""
     rows = list(Meeting.objects.listed().order_by("slug").values(*FEED_COLUMNS))
-    surnames = _surnames_of_listed()
+    surnames = public_text.surnames_by_meeting(Meeting.objects.listed().values("pk"))
     template = _detail_url_template()
     return [
-        feed_entry(row, surnames=surnames.get(row["pk"], set()), url_template=template)
+        feed_entry(
+            public_text.clean_row(row, surnames=surnames.get(row["pk"], ())),
+            url_template=template,
+        )
         for row in rows
     ]
 
@@ -210,6 +191,7 @@ def _first_occurrence(meeting: Meeting) -> datetime.date:
 
 
 def meeting_event(meeting: Meeting) -> Event:
+    """One meeting's weekly event; ``meeting`` is a ``public_text`` copy."""
     first = _first_occurrence(meeting)
     event = Event()
     event.add("uid", f"{meeting.slug}@{settings.SITE_URL.split('://')[-1]}")
@@ -225,14 +207,15 @@ def meeting_event(meeting: Meeting) -> Event:
     how = []
     if meeting.format != Format.IN_PERSON:
         how.append(f"Join online: {meeting.conference_url or meeting.conference_phone}")
-    description = "\n".join([plain_text(meeting.notes), *how]).strip()
+    description = "\n".join([meeting.notes, *how]).strip()
     if description:
         event.add("description", description)
     event.add("url", absolute(reverse("meetings:detail", args=[meeting.slug])))
     return event
 
 
-def calendar(meetings: list[Meeting], *, name: str) -> bytes:
+def _calendar(meetings: list[Meeting], *, name: str) -> bytes:
+    """An iCal calendar of ``meetings``, copies cleaned by ``public_text``."""
     cal = Calendar()
     cal.add("prodid", "-//SMART Recovery network//smartnet meetings//EN")
     cal.add("version", "2.0")
@@ -246,8 +229,13 @@ def calendar(meetings: list[Meeting], *, name: str) -> bytes:
 
 
 def calendar_all() -> bytes:
-    meetings = list(listed_meetings().order_by("weekday", "start_time", "slug"))
-    return calendar(meetings, name="SMART Recovery meetings")
+    meetings = listed_meetings().order_by("weekday", "start_time", "slug")
+    return _calendar(public_text.public_meetings(meetings), name="SMART Recovery meetings")
+
+
+def meeting_calendar(meeting: Meeting) -> bytes:
+    public = public_text.public_meeting(meeting)
+    return _calendar([public], name=public.name)
 
 
 # --- Printable region lists ---------------------------------------------------

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from meetings import feeds, feeds_cache, finder
+from meetings import feeds, feeds_cache, finder, public_text
 from meetings.forms import FinderForm
 from meetings.models import Meeting
 from smartnet.access import public
@@ -73,6 +73,11 @@ def finder_page(request: HttpRequest) -> HttpResponse:
         size = settings.MEETINGS_PAGE_SIZE
         page = Paginator(results.nearby, size).get_page(request.GET.get("page"))
         online_page = Paginator(results.online, size).get_page(request.GET.get("online_page"))
+        # Both pages' meetings go through the public cleaner together (one query).
+        nearby, online = list(page.object_list), list(online_page.object_list)
+        shown = public_text.public_meetings([m for m, _miles in nearby] + online)
+        page.object_list = [(m, miles) for m, (_raw, miles) in zip(shown, nearby, strict=False)]
+        online_page.object_list = shown[len(nearby) :]
     return render(
         request,
         "meetings/finder.html",
@@ -95,7 +100,7 @@ def _listed(slug: str) -> Meeting:
 
 @public
 def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
-    meeting = _listed(slug)
+    meeting = public_text.public_meeting(_listed(slug))
     return render(
         request,
         "meetings/meeting.html",
@@ -142,7 +147,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _listed(slug)
-    return _ics(feeds.calendar([meeting], name=meeting.name), f"{meeting.slug}.ics")
+    return _ics(feeds.meeting_calendar(meeting), f"{meeting.slug}.ics")
 
 
 @public
@@ -157,7 +162,7 @@ def region_pdf(request: HttpRequest, region: str) -> HttpResponse:
         "meetings/region_pdf.html",
         {
             "region": name,
-            "meetings": meetings,
+            "meetings": public_text.public_meetings(meetings),
             "printed_on": timezone.localdate(),
             "site_url": settings.SITE_URL,
         },

@@ -1,0 +1,114 @@
+"""What the public may read of a meeting: the one cleaner for every public output.
+
+The meeting page, the finder's results, the Meeting Guide feed, the iCal
+calendars and the printable region lists all print text that staff and
+partners typed (the name, the venue, directions, notes, joining notes). Each of
+them reads a meeting through this module, never the raw fields, so:
+
+- HTML is stripped (the feed and calendars are plain text; pages escape anyway);
+- the surname of anyone who leads or led the meeting, or was proposed to, is
+  cut to an initial ("Sam Wolstenholme" -> "Sam W."): the public may see a
+  facilitator's first name, never a surname (README "Who sees what");
+- e-mail addresses and UK phone numbers typed into free text are replaced by a
+  neutral marker: a person in recovery's contact details must not reach a
+  noticeboard. A meeting's joining number has its own field
+  (``conference_phone``) and is not free text, so it is left as it is.
+
+People who were erased are not looked up here: erasure itself replaces their
+name in every stored text (``partners.personal_data``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db.models import QuerySet
+from django.utils.html import strip_tags
+
+from meetings.models import LeadershipPeriod, Meeting, Proposal
+
+# Every free-text field of a meeting that a public output may print.
+PUBLIC_TEXT_FIELDS = (
+    "name",
+    "venue_name",
+    "venue_address_line_1",
+    "venue_address_line_2",
+    "venue_town",
+    "directions",
+    "notes",
+    "conference_notes",
+)
+CONTACT_REMOVED = "[contact details removed]"
+
+EMAIL = re.compile(r"[\w.+'%-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# A UK number: +44 / 0044 (optionally "(0)") or a leading 0, then 10 digits
+# (9 after a +44), with spaces, dots, hyphens or brackets between them. Meeting
+# IDs and passcodes (no leading 0, or too short) are not caught.
+UK_PHONE = re.compile(
+    r"(?<![\w+])"
+    r"(?:(?:\+|00)\s?44[\s.-]{0,2}(?:\(0\)[\s.-]{0,2})?|\(?0)"
+    r"\d(?:[\s().-]{0,2}\d){8,9}"
+    r"(?![\w])"
+)
+
+
+def clean(value: str | None, *, surnames: Iterable[str] = ()) -> str:
+    """``value`` as the public may read it (see the module docstring)."""
+    text = (value or "").strip()
+    if "<" in text:
+        text = strip_tags(text).strip()
+    text = EMAIL.sub(CONTACT_REMOVED, text)
+    text = UK_PHONE.sub(CONTACT_REMOVED, text)
+    for surname in surnames:
+        text = re.sub(rf"\b{re.escape(surname)}\b", surname[0] + ".", text, flags=re.IGNORECASE)
+    return text
+
+
+def surnames_by_meeting(meeting_ids: Iterable[int] | QuerySet) -> dict[int, set[str]]:
+    """meeting id -> surnames of everyone who leads, led or was proposed to lead
+    it (one query: leadership periods and proposals together)."""
+    periods = LeadershipPeriod.facilitators.through.objects.filter(
+        leadershipperiod__meeting_id__in=meeting_ids, person__anonymised_at__isnull=True
+    ).values_list("leadershipperiod__meeting_id", "person__last_name")
+    proposed = Proposal.facilitators.through.objects.filter(
+        proposal__meeting_id__in=meeting_ids, person__anonymised_at__isnull=True
+    ).values_list("proposal__meeting_id", "person__last_name")
+    names: dict[int, set[str]] = defaultdict(set)
+    for meeting_id, last_name in periods.union(proposed, all=True):
+        last_name = (last_name or "").strip()
+        if len(last_name) > 1:
+            names[meeting_id].add(last_name)
+    return names
+
+
+def clean_row(row: Mapping, *, surnames: Iterable[str] = ()) -> dict:
+    """A ``values()`` row of a meeting with its public text fields cleaned."""
+    cleaned = dict(row)
+    for field in PUBLIC_TEXT_FIELDS:
+        if field in cleaned:
+            cleaned[field] = clean(cleaned[field], surnames=surnames)
+    return cleaned
+
+
+def public_meetings(meetings: Iterable[Meeting]) -> list[Meeting]:
+    """Copies of ``meetings`` (in order) whose text fields are cleaned, for
+    templates and calendars to print; one query whatever the number. The copies
+    are for reading only: they are never saved."""
+    meetings = list(meetings)
+    surnames = surnames_by_meeting([m.pk for m in meetings]) if meetings else {}
+    shown = []
+    for meeting in meetings:
+        public = copy.copy(meeting)
+        for field in PUBLIC_TEXT_FIELDS:
+            setattr(
+                public, field, clean(getattr(meeting, field), surnames=surnames.get(meeting.pk, ()))
+            )
+        shown.append(public)
+    return shown
+
+
+def public_meeting(meeting: Meeting) -> Meeting:
+    return public_meetings([meeting])[0]
