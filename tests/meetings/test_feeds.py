@@ -361,3 +361,34 @@ def test_a_site_address_change_refreshes_the_cached_feed(
     _, feed = get_feed(client)
     bolton = next(m for m in feed if m["slug"] == network["bolton"].slug)
     assert bolton["address"] == "2 New Road"
+
+
+def test_region_pdf_is_drawn_once_until_a_meeting_changes(
+    client, network, monkeypatch, django_capture_on_commit_callbacks
+):
+    from meetings import views_public
+
+    drawn = []
+    draw = views_public.render_pdf
+
+    def counting(*args, **kwargs):
+        drawn.append(args[0])
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(views_public, "render_pdf", counting)
+    first = client.get("/meetings/regions/north-west.pdf")
+    second = client.get("/meetings/regions/north-west.pdf")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert len(drawn) == 1
+    client.get("/meetings/regions/online.pdf")
+    assert len(drawn) == 2  # each region has its own copy
+    assert client.get("/meetings/regions/nowhere.pdf").status_code == 404
+    assert len(drawn) == 2  # an unknown region is refused without drawing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=network["bolton"], name="Bolton Breakfast")
+    third = client.get("/meetings/regions/north-west.pdf")
+    assert len(drawn) == 3
+    reader = PdfReader(io.BytesIO(third.content))
+    assert "Bolton Breakfast" in " ".join(page.extract_text() for page in reader.pages)
