@@ -10,3 +10,12 @@ class BoardConfig(AppConfig):
         ("Board", "board_staff:objectives", STAFF_ROLES),
         ("Board reports", "board:reports", frozenset({Role.TRUSTEE})),
     ]
+
+    def ready(self) -> None:
+        from board import services
+        from partners import personal_data
+
+        # Nothing of a person is stored here; erasure drops the board's caches.
+        personal_data.register(
+            "board", export=lambda person_id: {}, erase=services.personal_data_erase
+        )

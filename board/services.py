@@ -13,13 +13,14 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from board import metrics
+from board import dashboard, metrics
 from board.models import (
     Action,
     ActionStatus,
@@ -485,3 +486,23 @@ def next_meeting(*, today: date) -> BoardMeeting | None:
 def preview_snapshot(*, on: date) -> dict:
     """A snapshot that belongs to no meeting (``board_report --out`` with none ahead)."""
     return build_snapshot(on=on, meeting_date=None, meeting_title="Preview (no board meeting)")
+
+
+# --- Personal data (registered with partners.personal_data) -------------------------
+
+# Issued reports' pages are drawn once and cached under this key (board.views).
+ISSUED_PAGE_CACHE_KEY = "board:issued-report:{pk}:page"
+
+
+def personal_data_erase(person_id: int) -> dict[str, int]:
+    """The board keeps no one's data, but its caches hold what other apps said
+    (the dashboard's lists, issued reports' pages drawn from their snapshots,
+    which the erasure's text sweep cleans): drop them once the erasure commits."""
+
+    def drop() -> None:
+        dashboard.invalidate()
+        issued = BoardReport.objects.values_list("pk", flat=True)
+        cache.delete_many([ISSUED_PAGE_CACHE_KEY.format(pk=pk) for pk in issued])
+
+    transaction.on_commit(drop)
+    return {}

@@ -383,7 +383,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 def _presented_issued(report: BoardReport) -> dict:
     """An issued report never changes, so its page values (and 20 charts) are drawn once."""
     return cache.get_or_set(
-        f"board:issued-report:{report.pk}:page",
+        services.ISSUED_PAGE_CACHE_KEY.format(pk=report.pk),
         lambda: present_snapshot(report.snapshot),
         ISSUED_PAGE_CACHE_SECONDS,
     )

@@ -737,16 +737,23 @@ def personal_data_export(person_id: int) -> dict:
     }
 
 
-def personal_data_erase(person_id: int) -> None:
-    """Blank who and where on every parcel to the person (requests included).
+def personal_data_erase(person_id: int) -> dict[str, int]:
+    """Blank who and where on every parcel to the person: those linked to them
+    and requests made with their e-mail address by someone not signed in (the
+    ask form links no person).
 
     The parcels, their lines and costs stay (stock ledger and spend figures
     keep adding up); name, e-mail, address and the requester's note go.
     Materials holds no phone number for anyone.
     """
-    Dispatch.objects.filter(person_id=person_id).update(
+    email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
+    theirs = Q(person_id=person_id)
+    if email:
+        theirs |= Q(person__isnull=True, contact_email__iexact=email)
+    changed = Dispatch.objects.filter(theirs).update(
         contact_name="Erased",
         contact_email="",
         note="",
         **dict.fromkeys(ADDRESS_FIELDS, ""),
     )
+    return {"parcels and requests": changed}

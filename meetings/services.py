@@ -522,11 +522,17 @@ def personal_data_export(person_id: int) -> dict:
 ERASURE_NOTE = (
     "Nothing is deleted from meetings: leadership periods link to the person's "
     "record, which erasure anonymises (no name, e-mail or phone left), so the "
-    "periods keep counting for peer-led figures without naming anyone."
+    "periods keep counting for peer-led figures without naming anyone. Their "
+    "name, e-mail and phone typed into notes, directions or proposals (and the "
+    "meetings' history) are replaced by the erasure's text sweep."
 )
 
 
-def personal_data_erase(person_id: int) -> None:
-    """Nothing to delete: meetings hold only links to the Person row, which
-    ``partners.personal_data.person_erase`` anonymises (see ERASURE_NOTE)."""
-    return None
+def personal_data_erase(person_id: int) -> dict[str, int]:
+    """Meetings hold only links to the Person row, which
+    ``partners.personal_data.person_erase`` anonymises, and free text, which its
+    sweep cleans (see ERASURE_NOTE). What is left here: the public feeds, region
+    PDFs and region counts are cached with text about the person in them, so
+    the cache version is bumped once the erasure commits."""
+    transaction.on_commit(feeds_cache.invalidate)
+    return {}

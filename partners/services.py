@@ -1497,11 +1497,14 @@ def reminders_export(person_id: int) -> list[dict]:
     ]
 
 
-def reminders_erase(person_id: int) -> None:
+def reminders_erase(person_id: int) -> dict[str, int]:
     """Remove the person's address from the reminders' recipient lists."""
     email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
     if not email:
-        return
+        return {}
+    changed = 0
     for reminder in Reminder.objects.filter(recipients__icontains=email):
         kept = [e.strip() for e in reminder.recipients.split(",") if e.strip().lower() != email]
         Reminder.objects.filter(pk=reminder.pk).update(recipients=", ".join(kept))
+        changed += 1
+    return {"reminder recipients": changed}

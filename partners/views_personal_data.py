@@ -57,8 +57,11 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("confirm") == "erase":
             if person.anonymised_at is None:
-                personal_data.person_erase(person_id=person.pk)
-                messages.success(request, f"Person {person.pk} has been erased.")
+                report = personal_data.person_erase(person_id=person.pk)
+                removed = "; ".join(report.lines()) or "nothing else was held"
+                messages.success(
+                    request, f"Person {person.pk} has been erased. Removed: {removed}."
+                )
             return redirect("partners_staff:person_data", pk=person.pk)
         error = 'Type "erase" in the confirmation box to erase this person.'
     return render(

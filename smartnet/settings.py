@@ -249,6 +249,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = _env_or_fail("SESSION_COOKIE_AGE", env.int, default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Days sign-in records (django-axes: sign-ins, failed sign-ins) are kept before
+# the nightly purge_sign_in_logs job deletes them; erasure removes a person's at once.
+SIGN_IN_LOG_RETENTION_DAYS = _env_or_fail("SIGN_IN_LOG_RETENTION_DAYS", env.int, default=90)
+if SIGN_IN_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("SIGN_IN_LOG_RETENTION_DAYS is not valid: use 1 or more days")
+CELERY_BEAT_SCHEDULE["sign-in-logs-purge"] = {
+    "task": "smartnet.tasks.purge_sign_in_logs",
+    "schedule": timedelta(days=1),
+}
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "static/"

@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 
 from smartnet.models import JobRun
 from smartnet.queue import flush_outbox as flush_outbox_service
+from smartnet.sign_in_records import sign_in_logs_purge
 
 
 @shared_task(name="smartnet.tasks.flush_outbox")
@@ -22,3 +23,9 @@ def ping(marker: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+@shared_task(name="smartnet.tasks.purge_sign_in_logs", acks_late=True)
+def purge_sign_in_logs() -> int:
+    """The nightly retention job for sign-in records (``purge_sign_in_logs``)."""
+    return sign_in_logs_purge()

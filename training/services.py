@@ -39,6 +39,7 @@ from training.models import (
     Enrolment,
     EventPlace,
     ImportJob,
+    ImportRejection,
     Source,
     TrainingEvent,
     TrainingProfile,
@@ -847,10 +848,21 @@ def personal_data_export(person_id: int) -> dict:
     }
 
 
-def personal_data_erase(person_id: int) -> None:
-    """Remove the address, Moodle ids and peer status; completions stay (counted in
-    figures) but no longer name anyone once partners blanks the Person."""
-    TrainingProfile.objects.filter(person_id=person_id).update(
+def personal_data_erase(person_id: int) -> dict[str, int]:
+    """Remove the address, Moodle ids and peer status, and the raw rows of Moodle
+    imports that were theirs (a rejected row's excerpt holds their whole line:
+    name, e-mail, ids); completions stay (counted in figures) but no longer name
+    anyone once partners blanks the Person."""
+    person = Person.objects.get(pk=person_id)
+    profile = TrainingProfile.objects.filter(person_id=person_id).first()
+    # The e-mail and the Moodle username pick out their rows; an ID number is
+    # too short to search for without catching other people's lines.
+    marks = [person.email, profile.moodle_username if profile is not None else ""]
+    theirs = Q()
+    for mark in (m.strip() for m in marks if m and len(m.strip()) > 3):
+        theirs |= Q(excerpt__icontains=mark)
+    excerpts = ImportRejection.objects.filter(theirs).update(excerpt="") if theirs else 0
+    profiles = TrainingProfile.objects.filter(person_id=person_id).update(
         is_peer=False,
         consent_to_contact=False,
         consent_recorded_on=None,
@@ -862,3 +874,4 @@ def personal_data_erase(person_id: int) -> None:
         moodle_username="",
         moodle_idnumber="",
     )
+    return {"training profile": profiles, "Moodle import rows": excerpts}
