@@ -118,3 +118,33 @@ CASES.update(
         "partners_staff:person_erase": Case(_person_url("erase/"), allow=ADMIN_ONLY),
     }
 )
+
+
+def _pending_contact_url(world):
+    from partners import services
+
+    pending = services.contact_request(
+        organisation=world.org_a,
+        role="signatory",
+        first_name="Any",
+        last_name="Name",
+        email="any.name@example.org",
+    )
+    return f"/staff/partners/contacts/pending/{pending.pk}/decide/"
+
+
+# Pending contacts show who in the directory has an e-mail: the staff admin alone.
+CASES.update(
+    {
+        "partners_staff:pending_contacts": Case(
+            "/staff/partners/contacts/pending/", allow=ADMIN_ONLY
+        ),
+        "partners_staff:pending_contact_decide": Case(
+            _pending_contact_url,
+            allow=ADMIN_ONLY,
+            ok=302,
+            method="post",
+            data={"decision": "reject"},
+        ),
+    }
+)
