@@ -2,7 +2,7 @@
 
 import datetime
 
-from tests.access import OTHER_PARTNER, PORTAL, STAFF, Case
+from tests.access import OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
 
 MONEY = frozenset({"staff_admin", "finance"})
 D = datetime.date
@@ -112,10 +112,18 @@ def _person_url(suffix):
 ADMIN_ONLY = frozenset({"staff_admin"})
 CASES.update(
     {
-        "partners_staff:person_data": Case(_person_url("data/"), allow=ADMIN_ONLY),
-        "partners_staff:person_data_json": Case(_person_url("data.json"), allow=ADMIN_ONLY),
-        "partners_staff:person_data_pdf": Case(_person_url("data.pdf"), allow=ADMIN_ONLY),
-        "partners_staff:person_erase": Case(_person_url("erase/"), allow=ADMIN_ONLY),
+        "partners_staff:person_data": Case(
+            _person_url("data/"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
+        "partners_staff:person_data_json": Case(
+            _person_url("data.json"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
+        "partners_staff:person_data_pdf": Case(
+            _person_url("data.pdf"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
+        "partners_staff:person_erase": Case(
+            _person_url("erase/"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
     }
 )
 
