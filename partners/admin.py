@@ -12,6 +12,7 @@ from partners.models import (
     InvoiceLine,
     Organisation,
     Payment,
+    PendingContact,
     Person,
     Product,
     Reminder,
@@ -268,6 +269,26 @@ class SiteRequestAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "organisation__name", "postcode"]
     raw_id_fields = ["organisation", "period", "area", "requested_by", "site"]
+
+
+@admin.register(PendingContact)
+class PendingContactAdmin(SimpleHistoryAdmin):
+    """Read-only: staff decide at /staff/partners/contacts/pending/ through the
+    services, which tie the person and record who decided."""
+
+    list_display = ["organisation", "role", "first_name", "last_name", "status", "requested_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["organisation__name", "email", "last_name"]
+    list_select_related = ["organisation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in PendingContact._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(InvoiceLine)

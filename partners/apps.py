@@ -14,6 +14,7 @@ class PartnersConfig(AppConfig):
         ("Overdue invoices", "partners_staff:overdue", STAFF_ROLES),
         ("Block coverage", "partners_staff:coverage", STAFF_ROLES),
         ("Site requests", "partners_staff:site_requests", STAFF_ROLES),
+        ("Pending contacts", "partners_staff:pending_contacts", frozenset({Role.STAFF_ADMIN})),
         ("Finance export", "partners_staff:xero_export", MONEY_ROLES),
         ("Portal", "portal:home", PORTAL_ROLES),
         ("Invoices", "portal:invoices", PORTAL_ROLES),
@@ -26,4 +27,9 @@ class PartnersConfig(AppConfig):
             "partners_renewal_reminders",
             export=services.reminders_export,
             erase=services.reminders_erase,
+        )
+        personal_data.register(
+            "partners_pending_contacts",
+            export=services.pending_contacts_export,
+            erase=services.pending_contacts_erase,
         )

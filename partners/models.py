@@ -719,3 +719,68 @@ class SiteRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} for {self.organisation} ({self.get_status_display()})"
+
+
+class PendingContactStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    LINKED = "linked", "Linked to a person in the directory"
+    CREATED = "created", "Added as a new person"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Replaced by a later request"
+
+
+class PendingContact(models.Model):
+    """A contact a partner or commissioner named in the portal, waiting for staff.
+
+    The portal never ties a person it cannot already see to the organisation:
+    what the partner typed is kept here, apart from the directory, and staff
+    decide (link to the person who has that e-mail, add a new person, or
+    reject). Until then the portal shows only these typed details, whether or
+    not the e-mail is known, so the form is no e-mail-to-name lookup.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="pending_contacts"
+    )
+    role = models.CharField(max_length=20, choices=AffiliationRole.choices)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField("e-mail address", max_length=254)
+    phone = models.CharField(max_length=30, blank=True)
+    status = models.CharField(
+        max_length=20, choices=PendingContactStatus.choices, default=PendingContactStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The affiliation the decision made (linked or created), for the record.
+    affiliation = models.ForeignKey(
+        Affiliation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # A later request for the same role replaces the earlier one.
+            models.UniqueConstraint(
+                fields=["organisation", "role"],
+                condition=Q(status="pending"),
+                name="pending_contact_one_per_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.first_name} {self.last_name} as {self.get_role_display()} "
+            f"of {self.organisation} ({self.get_status_display()})"
+        )

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from partners.models import (
     OPEN_INVOICE_STATUSES,
+    Affiliation,
     Agreement,
     AgreementKind,
     AgreementPeriod,
@@ -25,7 +26,11 @@ from partners.models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
+    Organisation,
+    PendingContact,
+    PendingContactStatus,
     PeriodStatus,
+    Person,
     Product,
     SiteCoverage,
 )
@@ -254,3 +259,35 @@ def unconfirmed_reminders(*, older_than_minutes: int = 10) -> QuerySet:
         .select_related("period__agreement__organisation")
         .order_by("created_at")
     )
+
+
+def pending_contacts_with_matches() -> list[tuple[PendingContact, Person | None]]:
+    """Contacts partners named in the portal, waiting for staff, each with the
+    person in the directory who has that e-mail (None when nobody has it) and
+    that person's current ties, so staff can decide who it is."""
+    pending = list(
+        PendingContact.objects.filter(status=PendingContactStatus.PENDING)
+        .select_related("organisation", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    emails = {p.email for p in pending}
+    matches = {
+        person.email: person
+        for person in Person.objects.filter(
+            email__in=emails, anonymised_at__isnull=True
+        ).prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.current().select_related("organisation"),
+                to_attr="current_ties",
+            )
+        )
+    }
+    return [(p, matches.get(p.email)) for p in pending]
+
+
+def pending_contacts_for(organisation: Organisation) -> QuerySet[PendingContact]:
+    """What the portal may show of its own pending contacts: what it typed."""
+    return PendingContact.objects.filter(
+        organisation=organisation, status=PendingContactStatus.PENDING
+    ).order_by("role")

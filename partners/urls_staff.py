@@ -22,6 +22,12 @@ urlpatterns = [
         views_staff.site_request_decide,
         name="site_request_decide",
     ),
+    path("contacts/pending/", views_staff.pending_contacts, name="pending_contacts"),
+    path(
+        "contacts/pending/<int:pk>/decide/",
+        views_staff.pending_contact_decide,
+        name="pending_contact_decide",
+    ),
     path("people/<int:pk>/data/", views_personal_data.person_data, name="person_data"),
     path(
         "people/<int:pk>/data.json", views_personal_data.person_data_json, name="person_data_json"

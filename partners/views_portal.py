@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partners import services
+from partners import selectors, services
 from partners.access import organisations_for_user, portal_required, sites_for_user
 from partners.forms import ContactForm, SiteRequestForm, apply_service_errors
 from partners.models import (
@@ -21,6 +21,7 @@ from partners.models import (
     AgreementPeriod,
     Invoice,
     InvoiceStatus,
+    PendingContact,
     SiteRequest,
 )
 from smartnet.access import refuse
@@ -183,11 +184,24 @@ def contacts(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_set(organisation=organisation, **form.cleaned_data)
+            result = services.contact_request(
+                organisation=organisation,
+                requested_by=getattr(request.user, "person", None),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Contact updated.")
+            if isinstance(result, PendingContact):
+                # The same words whether or not the e-mail is in the directory:
+                # the portal is no way to find out who is.
+                messages.success(
+                    request,
+                    "Thank you: the central team will confirm the new contact. "
+                    "It is listed below as you entered it until then.",
+                )
+            else:  # one of the organisation's own people, whom it already sees
+                messages.success(request, "Contact updated.")
             return redirect(f"{request.path}?organisation={organisation.pk}")
     current = (
         Affiliation.objects.current()
@@ -199,5 +213,10 @@ def contacts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/portal/contacts.html",
-        {"form": form, "organisation": organisation, "contacts": current},
+        {
+            "form": form,
+            "organisation": organisation,
+            "contacts": current,
+            "pending": selectors.pending_contacts_for(organisation),
+        },
     )

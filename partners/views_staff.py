@@ -29,6 +29,7 @@ from partners.models import (
     Invoice,
     Organisation,
     OrganisationKind,
+    PendingContact,
     PeriodStatus,
     Site,
     SiteRequest,
@@ -343,6 +344,47 @@ def site_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         )
     return redirect("partners_staff:site_requests")
+
+
+# Pending contacts show who in the directory has an e-mail: the staff admin alone.
+CONTACT_DECIDERS = (Role.STAFF_ADMIN,)
+CONTACT_DECISIONS = {
+    "link": services.pending_contact_link,
+    "create": services.pending_contact_create,
+    "reject": services.pending_contact_reject,
+}
+
+
+@role_required(*CONTACT_DECIDERS)
+def pending_contacts(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "partners/staff/pending_contacts.html",
+        {"rows": selectors.pending_contacts_with_matches()},
+    )
+
+
+@require_POST
+@role_required(*CONTACT_DECIDERS)
+def pending_contact_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    pending = get_object_or_404(PendingContact.objects.select_related("organisation"), pk=pk)
+    decide = CONTACT_DECISIONS.get(request.POST.get("decision", ""))
+    if decide is None:
+        messages.error(request, "decision: choose link, add as a new person, or reject.")
+        return redirect("partners_staff:pending_contacts")
+    try:
+        decide(pending=pending, decided_by=request.user)
+    except ValidationError as exc:
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        )
+    else:
+        messages.success(
+            request,
+            f"{pending.get_role_display()} of {pending.organisation.name}: "
+            f"{pending.get_status_display().lower()}.",
+        )
+    return redirect("partners_staff:pending_contacts")
 
 
 @role_required(*MONEY_ROLES)

@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from smartnet.roles import Role
+from smartnet.roles import PEER_VIEW_ROLES, Role
 from smartnet.two_factor import needs_second_factor, redirect_to_second_factor
 
 
@@ -63,3 +63,11 @@ def public(view: Callable) -> Callable:
 
 def roles_label(roles: Iterable[str]) -> str:
     return ", ".join(Role(r).label for r in sorted(roles))
+
+
+def may_see_peers(user) -> bool:
+    """The one rule for peer status (health data): may this user see who is a
+    peer, which is any person's name beside a meeting's leadership, a proposal
+    to lead one, a peer role or a training course or event? Other staff see a
+    count instead (``{% people_count %}`` in ``smartnet.templatetags.peers``)."""
+    return bool(user.is_authenticated and user.role in PEER_VIEW_ROLES)

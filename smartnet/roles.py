@@ -21,3 +21,6 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.STAFF_ADMIN, Role.FINANCE, Role.TRAINING, Role.MATERIALS})
 PORTAL_ROLES = frozenset({Role.PARTNER_CONTACT, Role.COMMISSIONER_CONTACT})
 ALL_ROLES = frozenset(Role)
+# Who may see that someone is a peer (in recovery: health data), and so any
+# person's name beside a meeting's leadership, a peer role or a course.
+PEER_VIEW_ROLES = frozenset({Role.STAFF_ADMIN, Role.TRAINING})

@@ -18,13 +18,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from partners.models import Organisation
 from smartnet.models import User
-from smartnet.roles import PORTAL_ROLES, STAFF_ROLES, Role
+from smartnet.roles import PEER_VIEW_ROLES, PORTAL_ROLES, STAFF_ROLES, Role
 
 ANONYMOUS = "anonymous"
 OTHER_PARTNER = "other_partner_contact"
 VISITORS = [ANONYMOUS, *[r.value for r in Role], OTHER_PARTNER]
 
 STAFF = frozenset(STAFF_ROLES)
+# The roles that may see who is a peer (``smartnet.roles.PEER_VIEW_ROLES``).
+PEER_VIEWERS = frozenset(r.value for r in PEER_VIEW_ROLES)
 PORTAL = frozenset(PORTAL_ROLES) | {OTHER_PARTNER}
 EVERYONE = frozenset(VISITORS)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
@@ -47,6 +49,10 @@ class Case:
     get ``ok``; signed-in visitors outside it get ``denied``; anonymous gets a
     redirect to sign in unless allowed. ``overrides`` sets any visitor's
     status outright (e.g. ``{OTHER_PARTNER: 404}`` for an org_a object).
+    ``peer_names`` are the roles that may see a peer's name on the page (health
+    data: ``smartnet.access.may_see_peers``); every other role must find none
+    there (``tests/trust/test_peer_names.py`` renders every staff page as each
+    role and looks).
     """
 
     path: str | Callable[[World], str]
@@ -56,6 +62,7 @@ class Case:
     method: str = "get"
     data: dict | None = None
     overrides: dict[str, int] = field(default_factory=dict)
+    peer_names: frozenset[str] = frozenset()
 
     def expected(self, visitor: str) -> int:
         if visitor in self.overrides:

@@ -1,29 +1,26 @@
 """Who may see what in training.
 
-Peer status (someone is in recovery) is health data: only ``PEER_VIEW_ROLES``
-see it, and the other staff roles do not see peers at all in training's
+Peer status (someone is in recovery) is health data: only
+``smartnet.roles.PEER_VIEW_ROLES`` see it (``smartnet.access.may_see_peers``,
+the one rule), and the other staff roles do not see peers at all in training's
 screens. Partners see their own current staff, never peers.
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from partners.models import Person
+from smartnet.access import may_see_peers
 from smartnet.roles import Role
 from training.models import TrainingProfile
 
-PEER_VIEW_ROLES = frozenset({Role.TRAINING, Role.STAFF_ADMIN})
 IMPORT_ROLES = frozenset({Role.TRAINING, Role.STAFF_ADMIN})
-
-
-def can_see_peers(user) -> bool:
-    return user.is_authenticated and user.role in PEER_VIEW_ROLES
 
 
 def people_for_staff(user) -> QuerySet[Person]:
     """People a staff user may look up in training: everyone for roles that may
     see peer status, everyone but peers for the others."""
     people = Person.objects.filter(anonymised_at__isnull=True)
-    if can_see_peers(user):
+    if may_see_peers(user):
         return people
     peer = TrainingProfile.objects.filter(person=OuterRef("pk"), is_peer=True)
     return people.exclude(Exists(peer))

@@ -46,7 +46,7 @@ class TrainingProfile(models.Model):
     """What training knows about a person beyond the directory.
 
     ``is_peer`` (a peer volunteer, someone in recovery) is health data under UK
-    GDPR: only the roles in ``training.access.PEER_VIEW_ROLES`` see it.
+    GDPR: only the roles in ``smartnet.roles.PEER_VIEW_ROLES`` see it.
     The postal address is used for materials only while ``consent_to_contact``.
     """
 

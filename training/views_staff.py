@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partners.models import Affiliation, Person
-from smartnet.access import refuse, role_required
+from smartnet.access import may_see_peers, refuse, role_required
 from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, selectors, services
-from training.access import IMPORT_ROLES, can_see_peers, people_for_staff
+from training.access import IMPORT_ROLES, people_for_staff
 from training.forms import (
     BookForm,
     ChampionFilterForm,
@@ -142,7 +142,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "profile": profile,
-            "show_peer": can_see_peers(request.user),
+            "show_peer": may_see_peers(request.user),
             "statuses": selectors.statuses_for(person_id=person.pk),
             "completions": completions,
             "affiliations": affiliations,
@@ -168,7 +168,7 @@ def person_profile(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(people_for_staff(request.user), pk=pk)
     profile = services.profile_for(person=person)
     form = ProfileForm(
-        request.POST or None, instance=profile, can_see_peers=can_see_peers(request.user)
+        request.POST or None, instance=profile, can_see_peers=may_see_peers(request.user)
     )
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -428,6 +428,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "places": places,
+            "attended_count": sum(1 for place in places if place.attended),
             "trainers": event.trainers.all(),
             "may_edit": may_edit,
             "book_form": book_form,

@@ -6,6 +6,10 @@ from tests.materials.factories import make_dispatch, make_item
 
 MATERIALS_STAFF = frozenset({"staff_admin", "materials"})
 ECONOMICS = MATERIALS_STAFF | {"finance"}
+# Posting a parcel needs the recipient's name and address: the materials pages
+# name a recipient as a recipient (never as a peer, never with their training
+# or their meeting's leadership), so materials staff see it there.
+RECIPIENT_VIEWERS = MATERIALS_STAFF
 
 
 def _dispatch(world) -> int:
@@ -22,9 +26,13 @@ CASES = {
     "materials:request": Case("/materials/request/", allow=EVERYONE),
     "materials:sign_in": Case("/materials/request/sign-in/?sesame=x", allow=EVERYONE),
     "materials:ask": Case("/materials/request/ask/", allow=EVERYONE),
-    "materials_staff:queue": Case("/staff/materials/", allow=MATERIALS_STAFF),
+    "materials_staff:queue": Case(
+        "/staff/materials/", allow=MATERIALS_STAFF, peer_names=RECIPIENT_VIEWERS
+    ),
     "materials_staff:dispatch": Case(
-        lambda w: f"/staff/materials/dispatches/{_dispatch(w)}/", allow=MATERIALS_STAFF
+        lambda w: f"/staff/materials/dispatches/{_dispatch(w)}/",
+        allow=MATERIALS_STAFF,
+        peer_names=RECIPIENT_VIEWERS,
     ),
     # POST only; an allowed visitor is sent back to the dispatch with a message.
     "materials_staff:dispatch_action": Case(
@@ -35,10 +43,14 @@ CASES = {
         data={"action": "approve"},
     ),
     "materials_staff:packing_slips": Case(
-        lambda w: f"/staff/materials/packing-slips.pdf?ids={_dispatch(w)}", allow=MATERIALS_STAFF
+        lambda w: f"/staff/materials/packing-slips.pdf?ids={_dispatch(w)}",
+        allow=MATERIALS_STAFF,
+        peer_names=RECIPIENT_VIEWERS,
     ),
     "materials_staff:labels": Case(
-        lambda w: f"/staff/materials/labels.pdf?ids={_dispatch(w)}", allow=MATERIALS_STAFF
+        lambda w: f"/staff/materials/labels.pdf?ids={_dispatch(w)}",
+        allow=MATERIALS_STAFF,
+        peer_names=RECIPIENT_VIEWERS,
     ),
     "materials_staff:stock": Case("/staff/materials/stock/", allow=MATERIALS_STAFF),
     "materials_staff:item": Case(

@@ -1,7 +1,7 @@
 import datetime
 
 from smartnet.roles import Role
-from tests.access import EVERYONE, OTHER_PARTNER, PORTAL, STAFF, Case
+from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
 
 EDITORS = frozenset({Role.STAFF_ADMIN.value, Role.TRAINING.value})
 PARTNER = Role.PARTNER_CONTACT.value
@@ -40,12 +40,18 @@ CASES = {
     # Staff
     "meetings_staff:list": Case("/staff/meetings/", allow=STAFF),
     "meetings_staff:figures": Case("/staff/meetings/figures/", allow=STAFF),
-    "meetings_staff:proposals": Case("/staff/meetings/proposals/", allow=STAFF),
+    "meetings_staff:proposals": Case(
+        "/staff/meetings/proposals/", allow=STAFF, peer_names=PEER_VIEWERS
+    ),
     "meetings_staff:new": Case("/staff/meetings/new/", allow=EDITORS),
-    "meetings_staff:detail": Case(lambda w: f"/staff/meetings/{_meeting(w).pk}/", allow=STAFF),
+    "meetings_staff:detail": Case(
+        lambda w: f"/staff/meetings/{_meeting(w).pk}/", allow=STAFF, peer_names=PEER_VIEWERS
+    ),
     "meetings_staff:edit": Case(lambda w: f"/staff/meetings/{_meeting(w).pk}/edit/", allow=EDITORS),
     "meetings_staff:leadership": Case(
-        lambda w: f"/staff/meetings/{_meeting(w).pk}/leadership/", allow=EDITORS
+        lambda w: f"/staff/meetings/{_meeting(w).pk}/leadership/",
+        allow=EDITORS,
+        peer_names=PEER_VIEWERS,
     ),
     "meetings_staff:status": Case(
         lambda w: f"/staff/meetings/{_meeting(w).pk}/status/pause/", allow=EDITORS

@@ -2,7 +2,7 @@
 
 import datetime
 
-from tests.access import OTHER_PARTNER, PORTAL, STAFF, Case
+from tests.access import OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
 
 MONEY = frozenset({"staff_admin", "finance"})
 D = datetime.date
@@ -112,9 +112,47 @@ def _person_url(suffix):
 ADMIN_ONLY = frozenset({"staff_admin"})
 CASES.update(
     {
-        "partners_staff:person_data": Case(_person_url("data/"), allow=ADMIN_ONLY),
-        "partners_staff:person_data_json": Case(_person_url("data.json"), allow=ADMIN_ONLY),
-        "partners_staff:person_data_pdf": Case(_person_url("data.pdf"), allow=ADMIN_ONLY),
-        "partners_staff:person_erase": Case(_person_url("erase/"), allow=ADMIN_ONLY),
+        "partners_staff:person_data": Case(
+            _person_url("data/"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
+        "partners_staff:person_data_json": Case(
+            _person_url("data.json"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
+        "partners_staff:person_data_pdf": Case(
+            _person_url("data.pdf"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
+        "partners_staff:person_erase": Case(
+            _person_url("erase/"), allow=ADMIN_ONLY, peer_names=PEER_VIEWERS
+        ),
+    }
+)
+
+
+def _pending_contact_url(world):
+    from partners import services
+
+    pending = services.contact_request(
+        organisation=world.org_a,
+        role="signatory",
+        first_name="Any",
+        last_name="Name",
+        email="any.name@example.org",
+    )
+    return f"/staff/partners/contacts/pending/{pending.pk}/decide/"
+
+
+# Pending contacts show who in the directory has an e-mail: the staff admin alone.
+CASES.update(
+    {
+        "partners_staff:pending_contacts": Case(
+            "/staff/partners/contacts/pending/", allow=ADMIN_ONLY
+        ),
+        "partners_staff:pending_contact_decide": Case(
+            _pending_contact_url,
+            allow=ADMIN_ONLY,
+            ok=302,
+            method="post",
+            data={"decision": "reject"},
+        ),
     }
 )

@@ -2,7 +2,7 @@
 
 import datetime
 
-from tests.access import EVERYONE, OTHER_PARTNER, STAFF, Case
+from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, STAFF, Case
 
 TRAINING_ADMIN = frozenset({"training", "staff_admin"})
 D = datetime.date
@@ -51,19 +51,30 @@ CASES = {
         lambda w: f"/training/certificates/{_staff_completion(w).verification_code}/",
         allow=EVERYONE,
     ),
-    "training_staff:people": Case("/staff/training/people/", allow=STAFF),
-    "training_staff:person": Case(_person, allow=STAFF),
-    "training_staff:person_profile": Case(lambda w: _person(w) + "profile/", allow=TRAINING_ADMIN),
+    "training_staff:people": Case("/staff/training/people/", allow=STAFF, peer_names=PEER_VIEWERS),
+    "training_staff:person": Case(_person, allow=STAFF, peer_names=PEER_VIEWERS),
+    "training_staff:person_profile": Case(
+        lambda w: _person(w) + "profile/", allow=TRAINING_ADMIN, peer_names=PEER_VIEWERS
+    ),
     # Empty forms: the allowed roles get the form back with its errors (400).
     "training_staff:person_completion_add": Case(
-        lambda w: _person(w) + "completions/", allow=TRAINING_ADMIN, method="post", ok=400
+        lambda w: _person(w) + "completions/",
+        allow=TRAINING_ADMIN,
+        method="post",
+        ok=400,
+        peer_names=PEER_VIEWERS,
     ),
     "training_staff:person_enrol": Case(
-        lambda w: _person(w) + "enrol/", allow=TRAINING_ADMIN, method="post", ok=400
+        lambda w: _person(w) + "enrol/",
+        allow=TRAINING_ADMIN,
+        method="post",
+        ok=400,
+        peer_names=PEER_VIEWERS,
     ),
     "training_staff:certificate": Case(
         lambda w: f"/staff/training/completions/{_staff_completion(w).pk}/certificate.pdf",
         allow=STAFF,
+        peer_names=PEER_VIEWERS,
     ),
     "training_staff:courses": Case("/staff/training/courses/", allow=STAFF),
     "training_staff:course_map": Case(
@@ -77,7 +88,7 @@ CASES = {
         lambda w: f"/staff/training/imports/{_import_job(w)}/rejected.csv", allow=TRAINING_ADMIN
     ),
     "training_staff:events": Case("/staff/training/events/", allow=STAFF),
-    "training_staff:event_detail": Case(_event, allow=STAFF),
+    "training_staff:event_detail": Case(_event, allow=STAFF, peer_names=PEER_VIEWERS),
     "training_staff:champions": Case("/staff/training/champions/", allow=STAFF),
     "training_staff:champions_csv": Case("/staff/training/champions.csv", allow=STAFF),
     "training_staff:mobility": Case("/staff/training/mobility/", allow=STAFF),
