@@ -4,7 +4,6 @@ service or selector, render."""
 
 from __future__ import annotations
 
-import csv
 import importlib
 import itertools
 from urllib.parse import urlencode
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partners.models import Affiliation, Person
+from smartnet import csv_export
 from smartnet.access import refuse, role_required
 from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, selectors, services
@@ -321,7 +321,7 @@ def import_rejections_csv(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.Writer(response)
     writer.writerow(["line", "reason", "row"])
     for r in job.rejections.all():
         writer.writerow([r.line, r.reason, r.excerpt])
@@ -475,15 +475,10 @@ def champions(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @role_required(*STAFF_ROLES)
 def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, entries = _register(request)
-    writer = csv.writer(_Echo())
+    writer = csv_export.Writer()  # each row comes back as a line to stream
 
     def lines():
         yield "\ufeff"  # so Excel reads the UTF-8
@@ -501,7 +496,7 @@ def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
                         c.person.email,
                         c.champion_organisation.name,
                         c.course.title,
-                        c.completed_on.isoformat(),
+                        c.completed_on,
                         c.certificate_number,
                     ]
                 )
