@@ -1454,7 +1454,7 @@ def areas_load(*, text: str) -> dict[str, int]:
         if nation not in nations:
             raise ValidationError({"nation": f"{where}: {nation} is not a UK nation."})
         raw = (row.get("population") or "").strip().replace(",", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true too
             raise ValidationError(
                 {"population": f"{where}: population {raw or 'blank'} is not a whole number."}
             )

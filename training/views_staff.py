@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from partners.models import Affiliation, Person
 from smartnet import csv_export
 from smartnet.access import refuse, role_required
+from smartnet.forms import parse_id
 from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, selectors, services
 from training.access import IMPORT_ROLES, can_see_peers, people_for_staff
@@ -337,6 +338,14 @@ def _people_by_email(raw: str) -> tuple[list[Person], list[str]]:
     return [found[e] for e in emails if e in found], [e for e in emails if e not in found]
 
 
+def _attended_ids(values: list[str]) -> list[int]:
+    """The ticked people's ids; ValueError if any is not an id (a tampered form)."""
+    ids = [parse_id(value) for value in values]
+    if None in ids:
+        raise ValueError("not an id")
+    return ids
+
+
 @role_required(*STAFF_ROLES)
 def events(request: HttpRequest) -> HttpResponse:
     may_edit = request.user.role in TRAINING_ADMIN
@@ -403,7 +412,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
         else:
             try:
-                attended = [int(v) for v in request.POST.getlist("attended")]
+                attended = _attended_ids(request.POST.getlist("attended"))
                 result = services.event_record_attendance(event=event, attended_ids=attended)
             except (ValueError, ValidationError) as exc:
                 message = (
