@@ -48,12 +48,21 @@ def low_stock_alert_send(*, item_id: int) -> int:
     )
 
 
+def _greeting(dispatch: Dispatch) -> str:
+    """The name to greet: only one from our records, never one a visitor typed."""
+    return dispatch.contact_name if dispatch.contact_on_record else ""
+
+
 def request_confirmation_send(*, dispatch_id: int) -> int:
+    """Confirm a request. A signed-in facilitator gets the details back; a request
+    from the ask form gets a fixed message with its reference and nothing the
+    visitor typed (see ``Dispatch.contact_on_record``)."""
     dispatch = Dispatch.objects.filter(pk=dispatch_id).prefetch_related("lines__item").first()
     if dispatch is None or not dispatch.contact_email:
         return 0
+    template = "request_confirmation" if dispatch.contact_on_record else "request_received"
     return _send(
-        "request_confirmation",
+        template,
         f"We have your materials request {dispatch.short_ref}",
         [dispatch.contact_email],
         {"dispatch": dispatch, "awaiting": dispatch.status == Status.AWAITING_VERIFICATION},
@@ -68,7 +77,7 @@ def rejection_send(*, dispatch_id: int) -> int:
         "rejected",
         f"Your materials request {dispatch.short_ref} could not be sent",
         [dispatch.contact_email],
-        {"dispatch": dispatch},
+        {"dispatch": dispatch, "greeting": _greeting(dispatch)},
     )
 
 
@@ -80,5 +89,5 @@ def dispatched_send(*, dispatch_id: int) -> int:
         "dispatched",
         f"Your SMART Recovery materials are on their way ({dispatch.short_ref})",
         [dispatch.contact_email],
-        {"dispatch": dispatch},
+        {"dispatch": dispatch, "greeting": _greeting(dispatch)},
     )

@@ -254,6 +254,17 @@ class Dispatch(models.Model):
         return [p for p in parts if p]
 
     @property
+    def contact_on_record(self) -> bool:
+        """Whether the contact details come from a person on our records.
+
+        A request made at the ask form (no person) carries a name, meeting and
+        address that an unverified visitor typed, for any e-mail address: the
+        e-mails about it repeat none of that text (it is for staff only), so the
+        charity's sender cannot be made to mail a stranger's words to anyone.
+        """
+        return self.person_id is not None
+
+    @property
     def has_address(self) -> bool:
         return bool(self.address_line_1 and self.town and self.postcode)
 

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from sesame.utils import get_user
 
 from materials.models import (
     Backorder,
@@ -38,7 +39,9 @@ from materials.models import (
 )
 from partners.models import Person
 from partners.validators import normalise_uk_postcode
+from smartnet.models import User
 from smartnet.queue import enqueue
+from smartnet.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -659,6 +662,28 @@ def sign_in_link_request(*, email: str) -> bool:
 
         enqueue(tasks.send_sign_in_link, user.pk)
     return True
+
+
+def sign_in_link_claim(*, token: str):
+    """The facilitator a one-time sign-in link is for, or None; one caller only.
+
+    django-sesame's one-time links are bound to ``last_login``: a link stops
+    working once the user's last sign-in time changes. Checking the link and
+    then signing in leaves a gap in which several requests carrying the same
+    link all pass the check. So the link is claimed here with a conditional
+    update of ``last_login`` from the value the link was checked against: of
+    any number of requests at once, exactly one updates the row and gets the
+    user; the rest find the row already changed and get None.
+    """
+    user = get_user(token, update_last_login=False) if token else None
+    if user is None or user.role != Role.FACILITATOR:
+        return None
+    now = timezone.now()
+    claimed = User.objects.filter(pk=user.pk, last_login=user.last_login).update(last_login=now)
+    if claimed != 1:
+        return None
+    user.last_login = now
+    return user
 
 
 # --- Retention and personal data -----------------------------------------------------

@@ -3,9 +3,11 @@
 Facilitators have no password. They ask for a one-time link (sent to the
 address on their training record), follow it, and are signed in with the
 ``facilitator`` role. Someone not on record may still ask, through a longer
-form; that request waits for staff to verify them. Anonymous posts are
-rate-limited per IP address.
+form; that request waits for staff to verify them. Accepted anonymous posts
+are rate-limited per e-mail address and client address.
 """
+
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +15,6 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from sesame.utils import get_user
 
 from materials import services
 from materials.forms import RequestForm, SignInLinkForm, UnverifiedRequestForm, requestable_items
@@ -25,11 +26,20 @@ from smartnet.roles import Role
 RATE_WINDOW_SECONDS = 3600
 
 
-def _within_rate_limit(request: HttpRequest) -> bool:
-    """Count one anonymous submission from this IP; False once over the hourly limit."""
+def _within_rate_limit(request: HttpRequest, *, form: str, email: str) -> bool:
+    """Count one accepted anonymous post of ``form`` for ``email`` from this
+    client address; False once over the hourly limit.
+
+    Called only for a valid submission, so typing mistakes cost nothing, and
+    keyed by e-mail and address, so two facilitators behind one treatment
+    centre's connection each have their own allowance while one address
+    asking again and again is still stopped. The e-mail is hashed: the cache
+    holds no address.
+    """
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
     return hit(
-        "materials-anonymous",
-        client_ip(request),
+        f"materials-{form}",
+        f"{client_ip(request)}:{digest}",
         limit=settings.MATERIALS_ANON_RATE_LIMIT,
         window=RATE_WINDOW_SECONDS,
     )
@@ -61,18 +71,18 @@ def request_form(request: HttpRequest) -> HttpResponse:
     if _is_facilitator(request):
         return _facilitator_request(request)
     form = SignInLinkForm(request.POST or None)
-    if request.method == "POST":
-        if not _within_rate_limit(request):
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if not _within_rate_limit(request, form="link", email=email):
             return _rate_limited(request, "materials/sign_in_link.html", {"form": form})
-        if form.is_valid():
-            services.sign_in_link_request(email=form.cleaned_data["email"])
-            messages.success(
-                request,
-                "If that address is on our training records, a sign-in link is on its way. "
-                "It works once and expires soon. Not on our records? Use the form below "
-                "this one instead.",
-            )
-            return redirect("materials:request")
+        services.sign_in_link_request(email=email)
+        messages.success(
+            request,
+            "If that address is on our training records, a sign-in link is on its way. "
+            "It works once and expires soon. Not on our records? Use the form below "
+            "this one instead.",
+        )
+        return redirect("materials:request")
     return render(request, "materials/sign_in_link.html", {"form": form})
 
 
@@ -172,14 +182,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     """Follow the e-mailed link: a button signs in (so a mail scanner's GET does not spend it)."""
     token = request.POST.get("sesame") or request.GET.get("sesame") or ""
     if request.method == "POST":
-        user = get_user(token, update_last_login=False) if token else None
-        if user is None or user.role != Role.FACILITATOR:
+        # The service spends the link (once, whoever races for it) before login.
+        user = services.sign_in_link_claim(token=token)
+        if user is None:
             messages.error(
                 request,
                 "This sign-in link has expired or has already been used. Ask for a new one below.",
             )
             return redirect("materials:request")
-        # login() records the sign-in time, which spends the one-time link.
         login(request, user, backend="sesame.backends.ModelBackend")
         messages.success(request, "You are signed in. Ask for what your meeting needs below.")
         return redirect("materials:request")
@@ -192,14 +202,14 @@ def ask_unverified(request: HttpRequest) -> HttpResponse:
     items = requestable_items()
     form = UnverifiedRequestForm(request.POST or None, items=items)
     if request.method == "POST":
-        if not _within_rate_limit(request):
-            return _rate_limited(request, "materials/ask.html", {"form": form})
         existing = _already_submitted(request)
         if existing:
             messages.info(request, f"We already have this request ({existing.short_ref}).")
             return redirect("materials:ask")
         if form.is_valid():
             data = form.cleaned_data
+            if not _within_rate_limit(request, form="ask", email=data["email"]):
+                return _rate_limited(request, "materials/ask.html", {"form": form})
             dispatch, _ = services.request_submit(
                 idempotency_key=data["token"],
                 quantities=data["quantities"],

@@ -32,6 +32,7 @@ from materials.models import (
     StockMovement,
 )
 from smartnet.access import role_required
+from smartnet.forms import parse_id, parse_ids
 from smartnet.pdf import pdf_response
 
 PAGE_SIZE = 50
@@ -106,13 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _selected_ids(request: HttpRequest) -> list[int]:
-    ids = []
-    for raw in request.POST.getlist("ids"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
-    return ids
+    return parse_ids(request.POST.getlist("ids"))
 
 
 def _bulk_action(request: HttpRequest) -> HttpResponse:
@@ -224,8 +219,7 @@ def _batch(request: HttpRequest) -> list[Dispatch]:
     raw = request.GET.get("ids", "")
     dispatches = Dispatch.objects.prefetch_related("lines__item").order_by("pk")
     if raw:
-        ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
-        dispatches = dispatches.filter(pk__in=ids)
+        dispatches = dispatches.filter(pk__in=parse_ids(raw.split(",")))
     else:
         dispatches = dispatches.filter(status=Status.PACKED)
     return list(dispatches[:BATCH_LIMIT])
@@ -329,10 +323,7 @@ def _licence_income(start: date, end: date):
 def economics(request: HttpRequest) -> HttpResponse:
     """Materials spend per quarter (items dispatched x unit cost) beside partnership income."""
     today = timezone.localdate()
-    try:
-        years = max(1, min(10, int(request.GET.get("years", 2))))
-    except ValueError:
-        years = 2
+    years = max(1, min(10, parse_id(request.GET.get("years", "2")) or 2))
     start = selectors.quarter_start(date(today.year - years + 1, 1, 1))
     spans = selectors.quarters(start=start, end=today)
     spend = dict(selectors.spend_by_quarter(start=start, end=today))

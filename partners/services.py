@@ -71,6 +71,7 @@ from partners.models import (
     SiteRequestStatus,
 )
 from partners.validators import normalise_uk_postcode
+from smartnet import csv_export
 from smartnet.models import JobRun, User
 from smartnet.pdf import render_pdf
 from smartnet.roles import Role
@@ -1310,7 +1311,7 @@ def xero_sales_csv(*, start: datetime.date, end: datetime.date) -> str:
         .order_by("issue_date", "number")
     )
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.Writer(out)
     writer.writerow(XERO_COLUMNS)
     for invoice in invoices:
         sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
@@ -1327,8 +1328,9 @@ def xero_sales_csv(*, start: datetime.date, end: datetime.date) -> str:
                     "*DueDate": f"{invoice.due_date:%d/%m/%Y}",
                     "InventoryItemCode": line.product.code,
                     "*Description": line.description,
-                    "*Quantity": f"{sign * line.quantity.normalize():f}",
-                    "*UnitAmount": f"{line.unit_amount:.2f}",
+                    # Numbers, not text: the writer keeps them numeric (negative too).
+                    "*Quantity": sign * line.quantity.normalize(),
+                    "*UnitAmount": line.unit_amount.quantize(Decimal("0.01")),
                     "*AccountCode": line.product.account_code,
                     "*TaxType": line.product.xero_tax_type,
                     "Currency": "GBP",
@@ -1647,7 +1649,7 @@ def areas_load(*, text: str) -> dict[str, int]:
         if nation not in nations:
             raise ValidationError({"nation": f"{where}: {nation} is not a UK nation."})
         raw = (row.get("population") or "").strip().replace(",", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true too
             raise ValidationError(
                 {"population": f"{where}: population {raw or 'blank'} is not a whole number."}
             )

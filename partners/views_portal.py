@@ -25,6 +25,7 @@ from partners.models import (
     SiteRequest,
 )
 from smartnet.access import refuse
+from smartnet.forms import parse_id
 from smartnet.pdf import pdf_response
 from smartnet.roles import Role
 
@@ -47,9 +48,10 @@ def _organisation(request: HttpRequest):
     user's own (404 otherwise), else the first."""
     wanted = request.GET.get("organisation") or request.POST.get("organisation")
     if wanted:
-        if not wanted.isdigit():
+        pk = parse_id(wanted)
+        if pk is None:
             raise Http404("No such organisation.")
-        return get_object_or_404(organisations_for_user(request.user), pk=wanted)
+        return get_object_or_404(organisations_for_user(request.user), pk=pk)
     return request.organisations[0]
 
 

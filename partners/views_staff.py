@@ -37,6 +37,7 @@ from partners.models import (
     Standing,
 )
 from smartnet.access import role_required
+from smartnet.forms import parse_ids
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
 
@@ -212,7 +213,7 @@ def renewals_due(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*MONEY_ROLES)
 def renewals_approve(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("renewal") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("renewal"))
     if not ids:
         messages.error(request, "Renewals: tick at least one drafted renewal to approve.")
         return redirect("partners_staff:renewals")

@@ -1,5 +1,38 @@
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+# The largest id a database column holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """An id read from a query string or a form, or None when it is not one.
+
+    The one parser for ids typed into a request. Only ASCII digits count:
+    ``"²".isdigit()`` is true but ``int("²")`` fails, and ``int("١")`` or
+    ``int("１")`` succeed on digits no one types for an id; and only ids a
+    column can hold (SQLite's driver raises OverflowError past 64 bits).
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip(" \t\r\n")
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def parse_ids(values: Iterable[object]) -> list[int]:
+    """The ids among ``values`` (each as :func:`parse_id`), in order, each once;
+    anything that is not an id is left out."""
+    found: dict[int, None] = {}
+    for value in values:
+        number = parse_id(value)
+        if number is not None:
+            found[number] = None
+    return list(found)
 
 
 class StyledFormMixin:
@@ -39,21 +72,20 @@ class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A model multiple choice whose ids are checked for range before any query.
+    """A model multiple choice whose ids are checked (:func:`parse_id`) before any query.
 
     SQLite's driver raises OverflowError for an integer past 64 bits instead of
-    finding nothing; refuse such an id as an invalid choice on every database.
+    finding nothing; refuse such an id, or one in digits other than ASCII, as an
+    invalid choice on every database.
     """
-
-    _MAX_ID = 2**63 - 1
 
     def _check_values(self, value):
         for pk in value:
             try:
-                number = int(str(pk))
+                int(str(pk))
             except ValueError:
                 continue  # the parent reports it as not a valid value
-            if not 0 < number <= self._MAX_ID:
+            if parse_id(str(pk)) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

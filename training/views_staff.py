@@ -4,7 +4,6 @@ service or selector, render."""
 
 from __future__ import annotations
 
-import csv
 import importlib
 import itertools
 from urllib.parse import urlencode
@@ -20,7 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partners.models import Affiliation, Person
+from smartnet import csv_export
 from smartnet.access import may_see_peers, refuse, role_required
+from smartnet.forms import parse_id
 from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, selectors, services
 from training.access import IMPORT_ROLES, people_for_staff
@@ -321,7 +322,7 @@ def import_rejections_csv(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.Writer(response)
     writer.writerow(["line", "reason", "row"])
     for r in job.rejections.all():
         writer.writerow([r.line, r.reason, r.excerpt])
@@ -335,6 +336,14 @@ def _people_by_email(raw: str) -> tuple[list[Person], list[str]]:
     emails = [e.strip().lower() for e in raw.split(",") if e.strip()]
     found = {p.email: p for p in Person.objects.filter(email__in=emails)}
     return [found[e] for e in emails if e in found], [e for e in emails if e not in found]
+
+
+def _attended_ids(values: list[str]) -> list[int]:
+    """The ticked people's ids; ValueError if any is not an id (a tampered form)."""
+    ids = [parse_id(value) for value in values]
+    if None in ids:
+        raise ValueError("not an id")
+    return ids
 
 
 @role_required(*STAFF_ROLES)
@@ -403,7 +412,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
         else:
             try:
-                attended = [int(v) for v in request.POST.getlist("attended")]
+                attended = _attended_ids(request.POST.getlist("attended"))
                 result = services.event_record_attendance(event=event, attended_ids=attended)
             except (ValueError, ValidationError) as exc:
                 message = (
@@ -476,15 +485,10 @@ def champions(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @role_required(*STAFF_ROLES)
 def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, entries = _register(request)
-    writer = csv.writer(_Echo())
+    writer = csv_export.Writer()  # each row comes back as a line to stream
 
     def lines():
         yield "\ufeff"  # so Excel reads the UTF-8
@@ -502,7 +506,7 @@ def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
                         c.person.email,
                         c.champion_organisation.name,
                         c.course.title,
-                        c.completed_on.isoformat(),
+                        c.completed_on,
                         c.certificate_number,
                     ]
                 )

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from materials import services
 from materials.models import Dispatch, Status
 from meetings import services as meeting_services
 from smartnet.roles import Role
@@ -131,6 +132,18 @@ def test_a_link_expires(client, on_commit, facilitator, meeting, catalogue, sett
     assert not response.context["user"].is_authenticated
 
 
+def test_a_link_is_claimed_once_by_the_service(client, on_commit, facilitator):
+    _ask_for_link(client, on_commit)
+    token = _link_from_outbox().split("sesame=", 1)[1]
+    first = services.sign_in_link_claim(token=token)
+    assert first is not None and first.person == facilitator
+    assert services.sign_in_link_claim(token=token) is None
+    # Nor does the used link sign anyone in through the page.
+    response = client.post("/materials/request/sign-in/", {"sesame": token}, follow=True)
+    assert "has expired or has already been used" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_tampered_link_is_refused(client, facilitator):
     response = client.post("/materials/request/sign-in/", {"sesame": "not-a-token"}, follow=True)
     assert "has expired or has already been used" in response.content.decode()
@@ -155,14 +168,30 @@ def test_the_link_is_found_or_made_once_for_the_person(client, on_commit, facili
     assert User.objects.filter(email="robin@example.org").count() == 1
 
 
-def test_anonymous_link_requests_are_rate_limited_per_ip(client, settings, db):
+def test_link_requests_are_limited_per_e_mail_and_address(client, settings, db):
     settings.MATERIALS_ANON_RATE_LIMIT = 3
-    statuses = [
-        client.post(REQUEST_URL, {"email": f"x{i}@example.org"}).status_code for i in range(4)
-    ]
+    statuses = [client.post(REQUEST_URL, {"email": "x@example.org"}).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
-    other_ip = client.post(REQUEST_URL, {"email": "y@example.org"}, REMOTE_ADDR="10.0.0.9")
+    # Another person behind the same connection (a treatment centre) has their own allowance.
+    assert client.post(REQUEST_URL, {"email": "y@example.org"}).status_code == 302
+    other_ip = client.post(REQUEST_URL, {"email": "x@example.org"}, REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 302
+
+
+def test_invalid_link_requests_do_not_count(client, settings, db):
+    settings.MATERIALS_ANON_RATE_LIMIT = 2
+    for _ in range(5):
+        assert client.post(REQUEST_URL, {"email": "not an address"}).status_code == 200
+    statuses = [client.post(REQUEST_URL, {"email": "x@example.org"}).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+def test_the_two_anonymous_forms_have_separate_allowances(client, settings, catalogue):
+    settings.MATERIALS_ANON_RATE_LIMIT = 1
+    assert client.post(REQUEST_URL, {"email": "new@example.org"}).status_code == 302
+    response = client.post("/materials/request/ask/", _ask_data(catalogue))
+    assert response.status_code == 302
+    assert Dispatch.objects.count() == 1
 
 
 # --- the form -------------------------------------------------------------------------
@@ -289,7 +318,7 @@ def test_a_paused_meeting_is_listed_but_does_not_accept_materials(
 # --- not on record ---------------------------------------------------------------------
 
 
-def test_someone_not_on_record_can_ask_and_waits_for_verification(client, on_commit, catalogue):
+def _ask_data(catalogue, **overrides):
     data = {
         "token": str(uuid.uuid4()),
         "email": "new@example.org",
@@ -300,16 +329,40 @@ def test_someone_not_on_record_can_ask_and_waits_for_verification(client, on_com
         "town": "Leeds",
         "postcode": "LS1 5HD",
     }
+    data.update(overrides)
+    return data
+
+
+def test_someone_not_on_record_can_ask_and_waits_for_verification(client, on_commit, catalogue):
+    data = _ask_data(catalogue)
     with on_commit():
         response = client.post("/materials/request/ask/", data, follow=True)
     assert "staff will check your details first" in response.content.decode()
     client.post("/materials/request/ask/", data)  # double submit
     dispatch = Dispatch.objects.get()
     assert dispatch.status == Status.AWAITING_VERIFICATION and dispatch.person is None
-    assert "will check your details" in mail.outbox[-1].body
+    assert mail.outbox[-1].to == ["new@example.org"]
+    assert dispatch.short_ref in mail.outbox[-1].body
+    assert "staff will check the details" in mail.outbox[-1].body
 
 
-def test_asking_without_signing_in_is_rate_limited(client, settings, catalogue):
+def test_invalid_asks_do_not_count_towards_the_limit(client, settings, catalogue):
     settings.MATERIALS_ANON_RATE_LIMIT = 2
-    statuses = [client.post("/materials/request/ask/", {}).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
+    statuses = [client.post("/materials/request/ask/", {}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 200]
+    assert client.post("/materials/request/ask/", _ask_data(catalogue)).status_code == 302
+
+
+def test_asks_are_limited_per_e_mail_and_address(client, settings, catalogue):
+    settings.MATERIALS_ANON_RATE_LIMIT = 2
+    statuses = [
+        client.post("/materials/request/ask/", _ask_data(catalogue)).status_code for _ in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert Dispatch.objects.count() == 2
+    # A colleague on the same shared connection asks for the first time.
+    colleague = client.post(
+        "/materials/request/ask/", _ask_data(catalogue, email="kim@example.org")
+    )
+    assert colleague.status_code == 302
+    assert Dispatch.objects.count() == 3

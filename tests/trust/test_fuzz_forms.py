@@ -57,6 +57,12 @@ EDGES = st.sampled_from(
         "12:75",
         "x@y",
         "ÄÖÜ 🤝",
+        # Digits that are not ASCII (isdigit() is true for each), and slashes.
+        "²",
+        "1,¹",
+        "٣",
+        "１２",
+        "a/b",
     ]
 )
 VALUE = st.one_of(
