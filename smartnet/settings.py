@@ -1,10 +1,12 @@
 """smartnet settings: one module, every value from the environment.
 
-Embedded defaults let a laptop run with nothing configured (SQLite, tasks run
-in process, e-mail to the console). Production sets ``DEBUG=0``, and then the
-values that must not have a default (``SECRET_KEY``, ``ALLOWED_HOSTS``) are
-required: a missing or bad one stops start-up with the variable's name.
-``.env.example`` lists every variable.
+``DEBUG`` is off unless asked for: a laptop sets ``DEBUG=1`` (``make run`` does)
+and then embedded defaults let it run with nothing else configured (SQLite,
+tasks run in process, e-mail to the console). With ``DEBUG`` off the values
+that must not have a default (``SECRET_KEY``, ``ALLOWED_HOSTS``) are required:
+a missing or bad one stops start-up with the variable's name, and
+``PRODUCTION=1`` refuses ``DEBUG=1`` outright. ``.env.example`` lists every
+variable.
 """
 
 import os
@@ -41,7 +43,14 @@ def _strict_bool(name: str, default: bool) -> bool:
     )
 
 
-DEBUG = _strict_bool("DEBUG", default=True)
+# Marks a deployment holding real data: seed_demo refuses to run there, and
+# DEBUG may not be on (debug pages list the URL map and show local variables).
+PRODUCTION = _strict_bool("PRODUCTION", default=False)
+# Off when forgotten: a production box that leaves DEBUG out must not get
+# debug pages, insecure cookies and no second factor.
+DEBUG = _strict_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when PRODUCTION=1: unset DEBUG or set DEBUG=0.")
 
 _INSECURE_KEY = "django-insecure-smartnet-local-development-only"
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -66,8 +75,6 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
 SITE_URL = _env_or_fail("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
-# Marks a deployment holding real data: seed_demo refuses to run there.
-PRODUCTION = _strict_bool("PRODUCTION", default=False)
 
 INSTALLED_APPS = [
     "smartnet.admin_config.SmartnetAdminConfig",
