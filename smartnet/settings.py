@@ -236,7 +236,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "smartnet/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = _env_or_fail("PROXY_COUNT", env.int, default=0)
+# Trusted proxies in front of the app, for the client address (smartnet.client):
+# the lockout above, the rate limits and /healthz all count by the same one.
+PROXY_COUNT = _env_or_fail("PROXY_COUNT", env.int, default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT is not valid: use 0 or more")
+AXES_CLIENT_IP_CALLABLE = "smartnet.client.client_ip"
 # Staff roles sign in with a second factor (TOTP) when this is on.
 STAFF_2FA_REQUIRED = _strict_bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "smartnet"
