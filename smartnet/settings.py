@@ -9,6 +9,7 @@ a missing or bad one stops start-up with the variable's name, and
 variable.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -242,6 +243,15 @@ PROXY_COUNT = _env_or_fail("PROXY_COUNT", env.int, default=0)
 if PROXY_COUNT < 0:
     raise ImproperlyConfigured("PROXY_COUNT is not valid: use 0 or more")
 AXES_CLIENT_IP_CALLABLE = "smartnet.client.client_ip"
+# Client addresses or networks (comma-separated) that see /healthz's details
+# (error text, variable names, backends) without signing in: the monitor.
+try:
+    HEALTHZ_ALLOWED_IPS = [
+        str(ipaddress.ip_network(_net, strict=False))
+        for _net in _env_or_fail("HEALTHZ_ALLOWED_IPS", env.list, default=["127.0.0.1", "::1"])
+    ]
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"HEALTHZ_ALLOWED_IPS is not valid: {_exc}") from _exc
 # Staff roles sign in with a second factor (TOTP) when this is on.
 STAFF_2FA_REQUIRED = _strict_bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "smartnet"

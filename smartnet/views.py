@@ -14,7 +14,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @public
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the database answers (the app can serve), 503 when it does not."""
+    """200 while the database answers (the app can serve), 503 when it does not.
+
+    The status of each part for everyone; what failed and why (smartnet.health)
+    only for staff and the allowed monitoring addresses."""
     parts = {
         "database": health.check_database(),
         "cache": health.check_cache(),
@@ -25,4 +28,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status = "ok"
     else:
         status = "degraded" if database_ok else "down"
+    if not health.may_see_details(request):
+        parts = {name: health.public_part(part) for name, part in parts.items()}
     return JsonResponse({"status": status, **parts}, status=200 if database_ok else 503)

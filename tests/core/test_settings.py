@@ -95,7 +95,13 @@ def test_debug_off_without_allowed_hosts_refuses_to_start():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DATABASE_URL", "nosuchscheme://x"), ("DEBUG", "perhaps"), ("EMAIL_URL", "pigeon://x")],
+    [
+        ("DATABASE_URL", "nosuchscheme://x"),
+        ("DEBUG", "perhaps"),
+        ("EMAIL_URL", "pigeon://x"),
+        ("HEALTHZ_ALLOWED_IPS", "127.0.0.1,monitor.example"),
+        ("PROXY_COUNT", "-1"),
+    ],
 )
 def test_a_malformed_value_names_its_variable(name, value):
     result = run_check(**{name: value})
