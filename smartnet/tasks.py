@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
+from smartnet import emails
 from smartnet.models import JobRun
 from smartnet.queue import flush_outbox as flush_outbox_service
 
@@ -22,3 +23,8 @@ def ping(marker: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+@shared_task(name="smartnet.tasks.send_two_factor_notice")
+def send_two_factor_notice(event_id: int) -> bool:
+    return emails.two_factor_notice_send(event_id=event_id)
