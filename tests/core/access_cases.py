@@ -1,3 +1,5 @@
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from tests.access import EVERYONE, PORTAL, SIGNED_IN, STAFF, Case
 
 CASES = {
@@ -23,8 +25,6 @@ CASES["two_factor_verify"] = Case(
 
 def _staff_reset_url(world) -> str:
     # Another staff member with a second factor: the staff admin may reset it.
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     target = world.users["finance"]
     TOTPDevice.objects.create(user=target, name="Authenticator app", confirmed=True)
     return f"/staff/two-factor/{target.pk}/reset/"
