@@ -43,8 +43,10 @@ def two_factor_config_url(*, user: User, key: str) -> str:
     return TOTPDevice(user=user, key=key).config_url
 
 
-def _totp_time_step(key: str, token: str) -> int | None:
-    """The time step at which ``token`` is right for ``key``, or None."""
+def _totp_match(key: str, token: str) -> tuple[int, int] | None:
+    """(time step, drift) at which ``token`` is right for ``key``, or None;
+    stored as django-otp stores them after a code, so this code is not taken
+    twice and the phone's clock offset is remembered."""
     device = TOTPDevice(key=key)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
@@ -54,7 +56,7 @@ def _totp_time_step(key: str, token: str) -> int | None:
         return None
     if not totp.verify(value, TOTP_TOLERANCE):
         return None
-    return totp.t() + totp.drift
+    return totp.t(), totp.drift
 
 
 def two_factor_enrol(*, user: User, key: str, token: str) -> Enrolment:
@@ -65,8 +67,8 @@ def two_factor_enrol(*, user: User, key: str, token: str) -> Enrolment:
     Refused when the user has a confirmed device already (another session got
     there first: the notice tells the owner so) or the code is wrong.
     """
-    step = _totp_time_step(key, token)
-    if step is None:
+    match = _totp_match(key, token)
+    if match is None:
         raise ValidationError(
             {"token": "That code is not right; check the time on your phone and try again."}
         )
@@ -82,7 +84,12 @@ def two_factor_enrol(*, user: User, key: str, token: str) -> Enrolment:
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(
-            user=user, name="Authenticator app", key=key, confirmed=True, last_t=step
+            user=user,
+            name="Authenticator app",
+            key=key,
+            confirmed=True,
+            last_t=match[0],
+            drift=match[1],
         )
         backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
         codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]

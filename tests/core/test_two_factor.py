@@ -2,8 +2,10 @@
 e-mail, and the staff admin's reset (smartnet.two_factor, smartnet.services)."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django_otp.oath import TOTP
@@ -208,3 +210,19 @@ def test_only_a_staff_admin_resets_and_not_their_own(client):
     assert admin_session.post("/staff/two-factor/999999/reset/").status_code == 404
     assert admin_session.get(f"/staff/two-factor/{training.pk}/reset/").status_code == 405
     assert not TwoFactorEvent.objects.filter(kind=TwoFactorEvent.Kind.RESET).exists()
+
+
+def test_the_code_that_enrolled_is_not_taken_again_and_the_next_one_is():
+    user = UserFactory(email="finance@example.org", role=Role.FINANCE)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC), tick=False):
+        client = _signed_in(user)
+        client.get(SETUP)
+        key = _session_key(client)
+        code = _code(key)
+        client.post(SETUP, {"token": code, "next": "/staff/"})
+        replay = _signed_in(user)
+        assert replay.post(VERIFY, {"token": code, "next": "/staff/"}).status_code == 200
+    TOTPDevice.objects.filter(user=user).update(throttling_failure_count=0)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, 40, tzinfo=UTC), tick=False):
+        later = _signed_in(user)
+        assert later.post(VERIFY, {"token": _code(key), "next": "/staff/"}).status_code == 302
