@@ -119,3 +119,12 @@ def test_staff_without_their_second_factor_and_other_roles_do_not(client, world,
     for role in ("partner_contact", "commissioner_contact", "trustee", "facilitator"):
         client.force_login(world.users[role])
         _assert_status_only(_broker_down(client, settings, REMOTE_ADDR=OUTSIDE))
+
+
+def test_a_signed_in_browser_still_gets_503_while_the_database_is_down(client, world):
+    # Its session cookie cannot be read (the session is in the database): it
+    # is told the status alone, not a server error.
+    client.force_login(world.users["staff_admin"])
+    response = _down(client, REMOTE_ADDR=OUTSIDE)
+    assert response.status_code == 503
+    _assert_status_only(response)
