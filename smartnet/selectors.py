@@ -6,9 +6,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from smartnet.models import TwoFactorEvent, User
 from smartnet.roles import STAFF_ROLES
 
-# Events listed per account on the staff two-factor screen.
-EVENTS_SHOWN = 5
-
 
 def staff_two_factor_accounts():
     """Every staff account with: ``has_device`` (a confirmed authenticator app),
