@@ -11,8 +11,10 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address.
+def client_ip(request: HttpRequest) -> str | None:
+    """The visitor's address, or None for a request that came from no
+    connection (``force_login``, a management command): django-axes then
+    records no address rather than a word its address column refuses.
 
     With ``PROXY_COUNT`` trusted proxies in front, each appends the address it
     saw to X-Forwarded-For, so the visitor is the entry that many places from
@@ -21,7 +23,7 @@ def client_ip(request: HttpRequest) -> str:
     client could write anything there. A malformed entry (a proxy that does not
     append) falls back to the connecting address.
     """
-    remote = request.META.get("REMOTE_ADDR", "unknown")
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = settings.PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if not proxies or not forwarded:

@@ -35,7 +35,7 @@ def rate_limited(scope: str, per_minute: int | Callable[[], int]) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             limit = per_minute() if callable(per_minute) else per_minute
-            if not hit(scope, client_ip(request), limit=limit):
+            if not hit(scope, client_ip(request) or "unknown", limit=limit):
                 response = render(request, "smartnet/rate_limited.html", status=429)
                 response["Retry-After"] = "60"
                 return response

@@ -1,6 +1,7 @@
 """One client address for the lockout, the rate limits and /healthz (smartnet.client)."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import RequestFactory
 
 from smartnet.client import client_ip
@@ -27,6 +28,13 @@ def test_a_malformed_forwarded_entry_falls_back_to_the_connecting_address(settin
     settings.PROXY_COUNT = 1
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="'; drop --")
     assert client_ip(request) == PROXY
+
+
+def test_a_request_from_no_connection_has_no_address(settings):
+    # force_login and commands build such requests; axes stores the address
+    # in an inet column on PostgreSQL, which refuses anything but an address.
+    settings.PROXY_COUNT = 1
+    assert client_ip(HttpRequest()) is None
 
 
 def test_axes_counts_by_the_same_client_address(settings):
