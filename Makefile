@@ -16,6 +16,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 # Serve the app on http://127.0.0.1:8000 with demo data: SQLite, tasks in process.
+# DEBUG is off unless set (smartnet/settings.py); a laptop turns it on.
+run: export DEBUG ?= 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -30,7 +32,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))") \
 	  ALLOWED_HOSTS=smartnet.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -10,6 +10,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnet.settings")
+# Laptop defaults (development key, local hosts); DEBUG is off unless set.
+os.environ.setdefault("DEBUG", "1")
 # Benchmarks sign users in with force_login; a second factor would stop them.
 os.environ.setdefault("STAFF_2FA_REQUIRED", "0")
 

@@ -177,6 +177,7 @@ def main() -> int:
             # security settings are set to their production defaults so that
             # nothing in the caller's environment or .env can soften them.
             "DEBUG": "0",
+            "PRODUCTION": "1",
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "127.0.0.1",
             "STATIC_ROOT": str(static_root),

@@ -8,11 +8,14 @@ base layout shows the ones the signed-in user's role admits.
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
-from smartnet.roles import STAFF_ROLES
+from smartnet.roles import STAFF_ROLES, Role
 
 
 def _core_items():
-    return [("Dashboard", "staff_dashboard", STAFF_ROLES)]
+    return [
+        ("Dashboard", "staff_dashboard", STAFF_ROLES),
+        ("Second factors", "two_factor_staff", {Role.STAFF_ADMIN}),
+    ]
 
 
 def navigation(request):

@@ -1,4 +1,4 @@
-"""The core's own models: the user who signs in, and the job outbox.
+"""The core's own models: the user who signs in, their second-factor events, and the job outbox.
 
 The core knows no domain app. Which organisations a portal user speaks for is
 recorded in ``partners`` (a Person linked to the user, and that Person's
@@ -133,3 +133,31 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.key}"
+
+
+class TwoFactorEvent(models.Model):
+    """A second factor added, or reset by a staff admin: who, by whom, when.
+
+    The staff two-factor screen lists these as the audit of each account's
+    second factor, and ``notified_at`` is the claim that sends the account
+    holder exactly one notice for each (smartnet.services).
+    """
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "Authenticator app added"
+        RESET = "reset", "Reset by a staff admin"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="two_factor_events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Who did it: the user themself for ADDED, the staff admin for RESET.
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -1,12 +1,15 @@
 """smartnet settings: one module, every value from the environment.
 
-Embedded defaults let a laptop run with nothing configured (SQLite, tasks run
-in process, e-mail to the console). Production sets ``DEBUG=0``, and then the
-values that must not have a default (``SECRET_KEY``, ``ALLOWED_HOSTS``) are
-required: a missing or bad one stops start-up with the variable's name.
-``.env.example`` lists every variable.
+``DEBUG`` is off unless asked for: a laptop sets ``DEBUG=1`` (``make run`` does)
+and then embedded defaults let it run with nothing else configured (SQLite,
+tasks run in process, e-mail to the console). With ``DEBUG`` off the values
+that must not have a default (``SECRET_KEY``, ``ALLOWED_HOSTS``) are required:
+a missing or bad one stops start-up with the variable's name, and
+``PRODUCTION=1`` refuses ``DEBUG=1`` outright. ``.env.example`` lists every
+variable.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -41,7 +44,14 @@ def _strict_bool(name: str, default: bool) -> bool:
     )
 
 
-DEBUG = _strict_bool("DEBUG", default=True)
+# Marks a deployment holding real data: seed_demo refuses to run there, and
+# DEBUG may not be on (debug pages list the URL map and show local variables).
+PRODUCTION = _strict_bool("PRODUCTION", default=False)
+# Off when forgotten: a production box that leaves DEBUG out must not get
+# debug pages, insecure cookies and no second factor.
+DEBUG = _strict_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when PRODUCTION=1: unset DEBUG or set DEBUG=0.")
 
 _INSECURE_KEY = "django-insecure-smartnet-local-development-only"
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -66,8 +76,6 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
 SITE_URL = _env_or_fail("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
-# Marks a deployment holding real data: seed_demo refuses to run there.
-PRODUCTION = _strict_bool("PRODUCTION", default=False)
 
 INSTALLED_APPS = [
     "smartnet.admin_config.SmartnetAdminConfig",
@@ -229,7 +237,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "smartnet/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = _env_or_fail("PROXY_COUNT", env.int, default=0)
+# Trusted proxies in front of the app, for the client address (smartnet.client):
+# the lockout above, the rate limits and /healthz all count by the same one.
+PROXY_COUNT = _env_or_fail("PROXY_COUNT", env.int, default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT is not valid: use 0 or more")
+AXES_CLIENT_IP_CALLABLE = "smartnet.client.client_ip"
+# Client addresses or networks (comma-separated) that see /healthz's details
+# (error text, variable names, backends) without signing in: the monitor.
+try:
+    HEALTHZ_ALLOWED_IPS = [
+        str(ipaddress.ip_network(_net, strict=False))
+        for _net in _env_or_fail("HEALTHZ_ALLOWED_IPS", env.list, default=["127.0.0.1", "::1"])
+    ]
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"HEALTHZ_ALLOWED_IPS is not valid: {_exc}") from _exc
 # Staff roles sign in with a second factor (TOTP) when this is on.
 STAFF_2FA_REQUIRED = _strict_bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "smartnet"

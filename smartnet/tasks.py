@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
+from smartnet import emails
 from smartnet.models import JobRun
 from smartnet.queue import flush_outbox as flush_outbox_service
 from smartnet.sign_in_records import sign_in_logs_purge
@@ -29,3 +30,8 @@ def ping(marker: str) -> bool:
 def purge_sign_in_logs() -> int:
     """The nightly retention job for sign-in records (``purge_sign_in_logs``)."""
     return sign_in_logs_purge()
+
+
+@shared_task(name="smartnet.tasks.send_two_factor_notice")
+def send_two_factor_notice(event_id: int) -> bool:
+    return emails.two_factor_notice_send(event_id=event_id)

@@ -15,4 +15,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("staff/two-factor/", views.staff_two_factor, name="two_factor_staff"),
+    path(
+        "staff/two-factor/<int:user_id>/reset/",
+        views.staff_two_factor_reset,
+        name="two_factor_staff_reset",
+    ),
 ]

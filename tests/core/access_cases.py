@@ -1,3 +1,5 @@
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from tests.access import EVERYONE, PORTAL, SIGNED_IN, STAFF, Case
 
 CASES = {
@@ -18,4 +20,18 @@ CASES["two_factor_setup"] = Case(
 )
 CASES["two_factor_verify"] = Case(
     "/accounts/two-factor/", allow=STAFF, ok=302, denied=302, overrides={"anonymous": 302}
+)
+
+
+def _staff_reset_url(world) -> str:
+    # Another staff member with a second factor: the staff admin may reset it.
+    target = world.users["finance"]
+    TOTPDevice.objects.create(user=target, name="Authenticator app", confirmed=True)
+    return f"/staff/two-factor/{target.pk}/reset/"
+
+
+# The staff two-factor screen: the staff admin only.
+CASES["two_factor_staff"] = Case("/staff/two-factor/", allow=frozenset({"staff_admin"}))
+CASES["two_factor_staff_reset"] = Case(
+    _staff_reset_url, allow=frozenset({"staff_admin"}), ok=302, method="post"
 )
