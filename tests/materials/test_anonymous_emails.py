@@ -53,6 +53,8 @@ NOT_ANONYMOUS = {
     "partners/email/staff_summary.txt": "renewals job, to finance staff",
     "partners/email/staff_summary.html": "renewals job, to finance staff",
     "partners/email/staff_summary_subject.txt": "renewals job, to finance staff",
+    "smartnet/email/two_factor_added.txt": "staff sign-in, to the account holder",
+    "smartnet/email/two_factor_reset.txt": "a staff admin's action, to the account holder",
 }
 
 
