@@ -161,3 +161,35 @@ class TwoFactorEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MailClaim(models.Model):
+    """One e-mail that is to be sent once: the claim on ``(kind, key)``.
+
+    ``smartnet.mail.send_once`` creates the row (committed) before handing the
+    message to the mail server and stamps ``sent_at`` after the server took
+    it, so an e-mail is sent at most once whatever retries or second workers
+    do. A send that fails deletes the row again (the claim is given back, so a
+    retry sends it); a row left without ``sent_at`` means a worker stopped
+    between the two steps: its outcome is unknown and staff are shown it.
+    """
+
+    kind = models.CharField(max_length=60)
+    key = models.CharField(max_length=120)
+    recipients = models.TextField(blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="mailclaim_once")]
+        indexes = [
+            models.Index(
+                fields=["claimed_at"],
+                name="mailclaim_unsent_idx",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -15,6 +15,7 @@ from django.db import connection
 
 from smartnet.celery import app as celery_app
 from tests.access import World, build_world
+from tests.smtp_server import SMTPStandIn
 
 REQUIRE_SERVICES = os.environ.get("SMARTNET_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("SMARTNET_CHROMIUM", "/usr/bin/chromium")
@@ -155,3 +156,18 @@ def browser_login(page, email: str, password: str, next_url: str = "") -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A local SMTP server that the project's real SMTP backend talks to."""
+    with SMTPStandIn() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        yield server
