@@ -34,7 +34,7 @@ from board.pdf import render_snapshot_pdf
 from board.selectors import build_snapshot
 from board.services import board_report_generate
 from smartnet.demo import DemoContext
-from smartnet.models import JobRun, User
+from smartnet.models import MailClaim, User
 from smartnet.roles import Role
 
 # (title, metric key, ambition) - ambition scales the change the current pace
@@ -261,7 +261,9 @@ def seed(ctx: DemoContext) -> None:
         pdf=render_snapshot_pdf(snapshot, status_label="ISSUED", issued_at=issued_at),
     )
     # The trustees were told at the time: no e-mail goes out from the demo.
-    JobRun.objects.create(job="board-report-issued", key=str(report.pk), finished_at=issued_at)
+    MailClaim.objects.create(
+        kind="board.report_issued", key=str(report.pk), claimed_at=issued_at, sent_at=issued_at
+    )
     # The next meeting is within a week: its report is drafted, waiting for review.
     board_report_generate(meeting=upcoming, today=today, by=admin)
     ctx.shared["board_upcoming_meeting_id"] = upcoming.pk

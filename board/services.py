@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +30,8 @@ from board.models import (
 )
 from board.rag import Colour
 from board.selectors import build_snapshot
-from smartnet.models import JobRun, User
+from smartnet import mail
+from smartnet.models import User
 from smartnet.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -399,50 +399,26 @@ def _trustees() -> list[str]:
     )
 
 
-def _claim_once(job: str, key: str) -> bool:
-    try:
-        with transaction.atomic():
-            JobRun.objects.create(job=job, key=key, finished_at=timezone.now())
-    except IntegrityError:
-        return False
-    return True
-
-
 def report_drafted_notify(*, report_id: int) -> bool:
     """E-mail staff admins to review a drafted report (once per report)."""
     report = BoardReport.objects.select_related("meeting").get(pk=report_id)
-    if not _claim_once("board-report-drafted", str(report_id)):
-        return False
     link = settings.SITE_URL + reverse("board_staff:report_detail", args=[report.pk])
-    send_mail(
-        subject=f"Board report drafted for review: {report.meeting}",
-        message=(
-            f"The board report for {report.meeting} ({report.meeting.date:%-d %B %Y}) has been "
-            f"drafted with figures as of {report.as_of:%-d %B %Y}.\n\n"
-            f"Please review it, then mark it reviewed and issue it:\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=_staff_reviewers(),
+    message = mail.render(
+        "board/email/report_drafted", {"report": report, "link": link}, to=_staff_reviewers()
     )
-    return True
+    return mail.send_once(message, kind="board.report_drafted", key=str(report_id))
 
 
 def report_issued_notify(*, report_id: int) -> bool:
     """E-mail the trustees a link to an issued report (once per report)."""
     report = BoardReport.objects.select_related("meeting").get(pk=report_id)
-    if not report.is_issued or not _claim_once("board-report-issued", str(report_id)):
+    if not report.is_issued:
         return False
     link = settings.SITE_URL + reverse("board:report_detail", args=[report.pk])
-    send_mail(
-        subject=f"Board report issued: {report.meeting}",
-        message=(
-            f"The board report for {report.meeting} ({report.meeting.date:%-d %B %Y}) "
-            f"has been issued.\n\nRead it, or download the PDF, here:\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=_trustees(),
+    message = mail.render(
+        "board/email/report_issued", {"report": report, "link": link}, to=_trustees()
     )
-    return True
+    return mail.send_once(message, kind="board.report_issued", key=str(report_id))
 
 
 def lead_days() -> int:

@@ -18,7 +18,7 @@ from board.models import (
     Objective,
     ReportStatus,
 )
-from smartnet.models import JobRun
+from smartnet.models import MailClaim
 from smartnet.roles import Role
 from tests.board.factories import make_action, make_board_meeting, make_objective
 from tests.factories import UserFactory
@@ -296,7 +296,7 @@ def test_the_job_drafts_exactly_one_report_per_meeting_seven_days_ahead(
     review_mail = [m for m in mail.outbox if "admin@example.org" in m.to]
     assert len(review_mail) == 1
     assert "drafted for review" in review_mail[0].subject
-    assert JobRun.objects.filter(job="board-report-drafted").count() == 1
+    assert MailClaim.objects.filter(kind="board.report_drafted").count() == 1
 
 
 def test_a_missed_day_is_caught_up_while_the_meeting_is_ahead():
