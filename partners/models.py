@@ -340,6 +340,42 @@ class Standing(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
+def _standing_windows(
+    renewal_due_days: int | None, grace_days: int | None
+) -> tuple[datetime.timedelta, datetime.timedelta]:
+    """The two windows of the standing rules: renewal due from this many days
+    before the end (the first reminder's day, ``PARTNERS_RENEWAL_DUE_DAYS``),
+    grace for this many after it (``PARTNERS_GRACE_DAYS``)."""
+    due = settings.PARTNERS_RENEWAL_DUE_DAYS if renewal_due_days is None else renewal_due_days
+    grace = settings.PARTNERS_GRACE_DAYS if grace_days is None else grace_days
+    return datetime.timedelta(days=due), datetime.timedelta(days=grace)
+
+
+class AgreementPeriodQuerySet(models.QuerySet):
+    def with_standing(self, on: datetime.date) -> "AgreementPeriodQuerySet":
+        """Annotate ``standing_then``, the standing on ``on``:
+        ``AgreementPeriod.standing`` in SQL,
+        rule for rule, so lists filter and count by the same definition."""
+        due, grace = _standing_windows(None, None)
+        rules = models.Case(
+            models.When(terminated_on__lte=on, then=models.Value(Standing.ENDED)),
+            models.When(
+                Q(activated_on__isnull=True) | Q(start_date__gt=on),
+                then=models.Value(Standing.PENDING),
+            ),
+            models.When(
+                status=PeriodStatus.RENEWED, end_date__lt=on, then=models.Value(Standing.ENDED)
+            ),
+            models.When(status=PeriodStatus.RENEWED, then=models.Value(Standing.CURRENT)),
+            models.When(end_date__gt=on + due, then=models.Value(Standing.CURRENT)),
+            models.When(end_date__gte=on, then=models.Value(Standing.RENEWAL_DUE)),
+            models.When(end_date__gte=on - grace, then=models.Value(Standing.GRACE)),
+            default=models.Value(Standing.LAPSED),
+            output_field=models.CharField(max_length=20),
+        )
+        return self.annotate(standing_then=rules)
+
+
 class AgreementPeriod(models.Model):
     """One term of an agreement: an append-only record (a renewal is a new row).
 
@@ -380,6 +416,8 @@ class AgreementPeriod(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = AgreementPeriodQuerySet.as_manager()
+
     class Meta:
         ordering = ["agreement", "start_date"]
         constraints = [
@@ -401,22 +439,22 @@ class AgreementPeriod(models.Model):
         return (self.end_date - self.start_date).days + 1
 
     def standing(self, on, *, renewal_due_days: int | None = None, grace_days: int | None = None):
-        """Ordered rules on the dates: the first that matches wins."""
-        renewal_due_days = (
-            settings.PARTNERS_RENEWAL_DUE_DAYS if renewal_due_days is None else renewal_due_days
-        )
-        grace_days = settings.PARTNERS_GRACE_DAYS if grace_days is None else grace_days
+        """Where this term stands on ``on``: the first rule that matches.
+        ``AgreementPeriod.objects.with_standing(on)`` is the same rules in SQL;
+        a test holds the two together at every boundary."""
+        due, grace = _standing_windows(renewal_due_days, grace_days)
         if self.terminated_on and self.terminated_on <= on:
             return Standing.ENDED
         if self.activated_on is None or on < self.start_date:
             return Standing.PENDING
-        if self.status == PeriodStatus.RENEWED and on > self.end_date:
-            return Standing.ENDED
-        if on <= self.end_date - datetime.timedelta(days=renewal_due_days):
+        if self.status == PeriodStatus.RENEWED:
+            # Its successor is in force: nothing is due, whatever the date.
+            return Standing.ENDED if on > self.end_date else Standing.CURRENT
+        if self.end_date > on + due:
             return Standing.CURRENT
-        if on <= self.end_date:
+        if self.end_date >= on:
             return Standing.RENEWAL_DUE
-        if on <= self.end_date + datetime.timedelta(days=grace_days):
+        if self.end_date >= on - grace:
             return Standing.GRACE
         return Standing.LAPSED
 

@@ -33,20 +33,22 @@ from partners.models import (
     Person,
     Product,
     SiteCoverage,
+    Standing,
 )
+
+IN_FORCE_STANDINGS = (Standing.CURRENT, Standing.RENEWAL_DUE, Standing.GRACE)
 
 
 def periods_in_force(*, on: datetime.date, kind: str | None = None) -> QuerySet[AgreementPeriod]:
-    """Periods in force on ``on`` (current, renewal due or in grace)."""
+    """Periods in force on ``on``: standing current, renewal due or in grace
+    (``AgreementPeriod.standing``, by its SQL twin ``with_standing``)."""
     grace = datetime.timedelta(days=settings.PARTNERS_GRACE_DAYS)
-    qs = AgreementPeriod.objects.filter(
-        Q(terminated_on__isnull=True) | Q(terminated_on__gt=on),
-        activated_on__isnull=False,
-        start_date__lte=on,
-        end_date__gte=on - grace,
-    ).exclude(status__in=[PeriodStatus.DRAFT, PeriodStatus.SENT])
-    # A renewed period hands over to its successor at its end, with no grace.
-    qs = qs.exclude(status=PeriodStatus.RENEWED, end_date__lt=on)
+    # The date bounds only narrow the rows on the end-date index; the standing decides.
+    qs = (
+        AgreementPeriod.objects.filter(start_date__lte=on, end_date__gte=on - grace)
+        .with_standing(on)
+        .filter(standing_then__in=IN_FORCE_STANDINGS)
+    )
     if kind:
         qs = qs.filter(agreement__kind=kind)
     return qs

@@ -30,7 +30,6 @@ from partners.models import (
     Organisation,
     OrganisationKind,
     PendingContact,
-    PeriodStatus,
     Site,
     SiteRequest,
     SiteRequestStatus,
@@ -42,24 +41,33 @@ from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
 
 MONEY_ROLES = (Role.STAFF_ADMIN, Role.FINANCE)
+# The list's status filter: which standings of the latest term each choice shows.
+STANDING_FILTERS = {
+    "current": [Standing.CURRENT],
+    "renewal_due": [Standing.RENEWAL_DUE],
+    "grace": [Standing.GRACE],
+    "lapsed": [Standing.LAPSED, Standing.ENDED],
+}
 PAGE_SIZE = 50
 PAGE_SIZES = {"25", "50", "100", "200"}
 
 
+def _latest_periods():
+    """An organisation's site-licence terms that came into force, latest first."""
+    return AgreementPeriod.objects.filter(
+        agreement__organisation=OuterRef("pk"),
+        agreement__kind=AgreementKind.SITE_LICENCE,
+        activated_on__isnull=False,
+    ).order_by("-end_date")
+
+
 def _latest_period(field: str):
-    return Subquery(
-        AgreementPeriod.objects.filter(
-            agreement__organisation=OuterRef("pk"),
-            agreement__kind=AgreementKind.SITE_LICENCE,
-            activated_on__isnull=False,
-        )
-        .order_by("-end_date")
-        .values(field)[:1]
-    )
+    return Subquery(_latest_periods().values(field)[:1])
 
 
-def partner_queryset():
-    """Partners (not commissioners) with what the list shows, in one query."""
+def partner_queryset(today: datetime.date):
+    """Partners (not commissioners) with what the list shows, in one query;
+    ``standing`` is that of their term in force on ``today`` (None: no agreement)."""
     site_count = (
         Site.objects.filter(organisation=OuterRef("pk"), closed_on__isnull=True)
         .order_by()
@@ -79,7 +87,16 @@ def partner_queryset():
         .annotate(
             site_count=Coalesce(Subquery(site_count, output_field=IntegerField()), Value(0)),
             term_end=_latest_period("end_date"),
-            term_status=_latest_period("status"),
+            # The term begun most recently; else one that starts later (pending).
+            standing=Coalesce(
+                Subquery(
+                    _latest_periods()
+                    .filter(start_date__lte=today)
+                    .with_standing(today)
+                    .values("standing_then")[:1]
+                ),
+                Subquery(_latest_periods().with_standing(today).values("standing_then")[:1]),
+            ),
             reference=_latest_period("agreement__reference"),
             owed=Subquery(owed),
         )
@@ -87,41 +104,11 @@ def partner_queryset():
     )
 
 
-def standing_filter(status: str, today: datetime.date) -> Q:
-    """The list's status filter as conditions on the latest activated term."""
-    grace = datetime.timedelta(days=services.settings.PARTNERS_GRACE_DAYS)
-    due = datetime.timedelta(days=services.settings.PARTNERS_RENEWAL_DUE_DAYS)
-    live = ~Q(term_status=PeriodStatus.TERMINATED)
-    return {
-        "current": live & Q(term_end__gt=today + due),
-        "renewal_due": live & Q(term_end__gte=today, term_end__lte=today + due),
-        "grace": live & Q(term_end__lt=today, term_end__gte=today - grace),
-        "lapsed": Q(term_end__lt=today - grace) | Q(term_status=PeriodStatus.TERMINATED),
-        "none": Q(term_end__isnull=True),
-    }[status]
-
-
-def standing_label(org, today: datetime.date) -> str:
-    if org.term_end is None:
-        return "No agreement"
-    if org.term_status == PeriodStatus.TERMINATED:
-        return "Ended"
-    grace = datetime.timedelta(days=services.settings.PARTNERS_GRACE_DAYS)
-    due = datetime.timedelta(days=services.settings.PARTNERS_RENEWAL_DUE_DAYS)
-    if org.term_end > today + due:
-        return "Current"
-    if org.term_end >= today:
-        return "Renewal due"
-    if org.term_end >= today - grace:
-        return "In grace"
-    return "Lapsed"
-
-
 @role_required(*STAFF_ROLES)
 def partner_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = PartnerFilterForm(request.GET or None)
-    partners = partner_queryset()
+    partners = partner_queryset(today)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -130,7 +117,12 @@ def partner_list(request: HttpRequest) -> HttpResponse:
                 Q(name__icontains=q) | Q(charity_number__iexact=q) | Q(company_number__iexact=q)
             )
         if data["status"]:
-            partners = partners.filter(standing_filter(data["status"], today))
+            status = data["status"]
+            partners = (
+                partners.filter(standing__isnull=True)
+                if status == "none"
+                else partners.filter(standing__in=STANDING_FILTERS[status])
+            )
         if data["renewal_month"]:
             month = data["renewal_month"]
             partners = partners.filter(term_end__year=month.year, term_end__month=month.month)
@@ -146,7 +138,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     per_page = int(per_page) if per_page in PAGE_SIZES else PAGE_SIZE
     page = Paginator(partners, per_page).get_page(request.GET.get("page"))
     for org in page.object_list:
-        org.standing = standing_label(org, today)
+        org.standing_label = Standing(org.standing).label if org.standing else "No agreement"
     query = request.GET.copy()
     query.pop("page", None)
     template = (
