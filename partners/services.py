@@ -31,10 +31,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from partners.models import (
@@ -71,7 +69,7 @@ from partners.models import (
     SiteRequestStatus,
 )
 from partners.validators import normalise_uk_postcode
-from smartnet import csv_export
+from smartnet import csv_export, mail
 from smartnet.models import JobRun, User
 from smartnet.pdf import render_pdf
 from smartnet.roles import Role
@@ -1358,15 +1356,6 @@ def _contacts_by_org(org_ids: Iterable[int], on: datetime.date) -> dict[int, lis
     return result
 
 
-def _send(template: str, context: dict, to: list[str]) -> None:
-    subject = render_to_string(f"partners/email/{template}_subject.txt", context).strip()
-    text = render_to_string(f"partners/email/{template}.txt", context)
-    html = render_to_string(f"partners/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
 def _reminder_kind_due(days_left: int) -> str | None:
     """The most recent reminder threshold reached: only that one is sent, so a
     run after missed days does not send the stale earlier ones."""
@@ -1397,34 +1386,29 @@ def _deliver_reminder(
     contacts: list[Person],
     renewal: AgreementPeriod | None = None,
 ) -> None:
-    """E-mail a claimed reminder, after its row is committed; ``sent_at`` records
-    that the mail server took it. A reminder before the end whose send fails
-    gives back its claim, so the next run (or the task's retry) tries again; a
-    lapse notice keeps it, since its term has lapsed and no run comes back to
-    it: unconfirmed, it is listed for staff, as is any claim whose worker was
-    killed between the commit and this point. Never sent twice."""
+    """E-mail a claimed reminder, after its row is committed (the row is the
+    e-mail's claim; ``smartnet.mail.deliver`` stamps ``sent_at``). A reminder
+    before the end whose send fails gives back its claim, so the next run (or
+    the task's retry) tries again; a lapse notice keeps it, since its term has
+    lapsed and no run comes back to it: unconfirmed, it is listed for staff, as
+    is any claim whose worker was killed between the commit and this point.
+    Never sent twice."""
     if not contacts:
         return
     period = reminder.period
-    template = "lapsed" if reminder.kind == ReminderKind.LAPSED else "reminder"
-    try:
-        _send(
-            template,
-            {
-                "period": period,
-                "agreement": period.agreement,
-                "organisation": period.agreement.organisation,
-                "days_left": (period.end_date - today).days,
-                "site_url": settings.SITE_URL,
-                "renewal": renewal,
-            },
-            [p.email for p in contacts],
-        )
-    except Exception:
-        if reminder.kind != ReminderKind.LAPSED:
-            Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
-        raise
-    Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
+    lapse = reminder.kind == ReminderKind.LAPSED
+    message = mail.render(
+        f"partners/email/{'lapsed' if lapse else 'reminder'}",
+        {
+            "period": period,
+            "agreement": period.agreement,
+            "organisation": period.agreement.organisation,
+            "days_left": (period.end_date - today).days,
+            "renewal": renewal,
+        },
+        to=[p.email for p in contacts],
+    )
+    mail.deliver(message, reminder, give_back=not lapse)
 
 
 def _send_reminder(
@@ -1590,12 +1574,10 @@ def _record_run(today: datetime.date, summary: dict) -> None:
             "email", flat=True
         )
     )
-    if staff:
-        _send(
-            "staff_summary",
-            {"summary": summary, "today": today, "site_url": settings.SITE_URL},
-            staff,
-        )
+    message = mail.render(
+        "partners/email/staff_summary", {"summary": summary, "today": today}, to=staff
+    )
+    mail.send_once(message, kind="partners.renewals_summary", key=today.isoformat())
 
 
 # --- Areas ---------------------------------------------------------------------------------

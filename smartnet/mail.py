@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -104,14 +104,36 @@ def send_once(message: Message, *, kind: str, key: str, give_back: bool = True) 
             )
     except IntegrityError:
         return False
+    deliver(message, claim, give_back=give_back)
+    return True
+
+
+def deliver(message: Message, claim: models.Model, *, give_back: bool = True) -> None:
+    """Send ``message`` for a claim row that is already committed, and stamp it.
+
+    ``claim`` is a ``MailClaim`` or a domain app's own record that is its
+    e-mail's claim (a renewal reminder: unique per term and kind, claimed in
+    the same transaction as the change it announces); either way it has a
+    nullable ``sent_at``. On refusal the row is deleted (given back) unless
+    ``give_back`` is False, and the error propagates for the task to retry.
+    """
+    _require_committed()
+    rows = type(claim)._base_manager.filter(pk=claim.pk)
     try:
         message.as_email().send()
     except Exception:
         if give_back:
-            MailClaim.objects.filter(pk=claim.pk, sent_at__isnull=True).delete()
+            rows.filter(sent_at__isnull=True).delete()
         raise
-    MailClaim.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
-    return True
+    rows.update(sent_at=timezone.now())
+
+
+def _require_committed() -> None:
+    """Refuse to send from inside a transaction: the claim would not be
+    committed yet, so a rollback after the send would let a retry send again.
+    (A durable block is refused inside any transaction but a test's own.)"""
+    with transaction.atomic(durable=True):
+        pass
 
 
 def was_sent(*, kind: str, key: str) -> bool:
@@ -126,17 +148,3 @@ def unconfirmed(*, kinds: Iterable[str] | None = None, older_than_minutes: int =
     if kinds is not None:
         claims = claims.filter(kind__in=list(kinds))
     return claims.order_by("claimed_at")
-
-
-def recipients_erase(email: str) -> int:
-    """Remove one address from every claim's recipients (a person's erasure)."""
-    email = email.strip().lower()
-    if not email:
-        return 0
-    changed = 0
-    for claim in MailClaim.objects.filter(recipients__icontains=email):
-        kept = [r for r in claim.recipients.split(", ") if r.strip().lower() != email]
-        claim.recipients = ", ".join(kept)
-        claim.save(update_fields=["recipients"])
-        changed += 1
-    return changed

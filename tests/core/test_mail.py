@@ -108,11 +108,3 @@ def test_no_recipient_sends_nothing_and_claims_nothing(notice):
     assert mail.send_once(message, kind="test.notice", key="n") is False
     assert mail.send(message) == 0
     assert not MailClaim.objects.exists()
-
-
-@pytest.mark.django_db
-def test_erasing_an_address_removes_it_from_every_claim(notice):
-    message = mail.render("testmail/notice", {}, to=["Gone@example.org", "kept@example.org"])
-    mail.send_once(message, kind="test.notice", key="e")
-    assert mail.recipients_erase("gone@example.org") == 1
-    assert MailClaim.objects.get().recipients == "kept@example.org"

@@ -1,4 +1,5 @@
 import datetime
+import smtplib
 from decimal import Decimal
 
 import pytest
@@ -258,20 +259,18 @@ def test_a_long_catch_up_runs_in_batches_and_reports_once(
 
 
 @pytest.mark.django_db
-def test_a_failed_send_gives_back_the_claim(monkeypatch):
-    partner_with_contact()
-
-    def refused(*args, **kwargs):
-        raise OSError("mail server said no")
-
-    monkeypatch.setattr(services, "_send", refused)
-    with pytest.raises(OSError):
+def test_a_failed_send_gives_back_the_claim(smtp_server):
+    agreement = partner_with_contact()
+    smtp_server.refuse(1)
+    with pytest.raises(smtplib.SMTPException):
         services.run_renewals(today=D(2025, 11, 1))
     assert Reminder.objects.count() == 0  # the next run (the task's retry) tries again
-    monkeypatch.undo()
+    services.run_renewals(today=D(2025, 11, 1))
     services.run_renewals(today=D(2025, 11, 1))
     reminder = Reminder.objects.get()
-    assert reminder.sent_at is not None and len(customer_mail()) == 1
+    to_partner = [m for m in smtp_server.messages if "partner.example" in m.recipients[0]]
+    assert reminder.sent_at is not None and len(to_partner) == 1
+    assert to_partner[0].recipients == [f"contact{agreement.pk}@partner.example"]
 
 
 @pytest.mark.django_db
@@ -306,26 +305,21 @@ def test_a_claim_cut_short_is_never_sent_again_and_staff_see_it(client):
 
 
 @pytest.mark.django_db
-def test_a_lapse_notice_the_server_refused_stays_listed_for_staff(settings, monkeypatch, client):
+def test_a_lapse_notice_the_server_refused_stays_listed_for_staff(settings, smtp_server, client):
     """The lapse itself is committed and no later run returns to a lapsed term,
     so a refused lapse notice keeps its claim: unconfirmed, on the renewals page."""
     settings.PARTNERS_GRACE_DAYS = 30
     agreement = partner_with_contact()
     services.run_renewals(today=D(2025, 12, 1))
-    mail.outbox.clear()
-
-    def refused(*args, **kwargs):
-        raise OSError("mail server said no")
-
-    monkeypatch.setattr(services, "_send", refused)
-    with pytest.raises(OSError):
+    smtp_server.messages.clear()
+    smtp_server.refuse(1)
+    with pytest.raises(smtplib.SMTPException):
         services.run_renewals(today=D(2026, 1, 31))
-    monkeypatch.undo()
     notice = Reminder.objects.get(kind="lapsed")
     assert notice.sent_at is None
     assert agreement.periods.order_by("start_date").first().status == PeriodStatus.LAPSED
     services.run_renewals(today=D(2026, 1, 31))  # the retry: nothing sent twice
-    assert customer_mail() == []
+    assert not [m for m in smtp_server.messages if "partner.example" in m.recipients[0]]
     Reminder.objects.filter(pk=notice.pk).update(
         created_at=datetime.datetime(2026, 1, 31, 6, tzinfo=datetime.UTC)
     )
