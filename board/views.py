@@ -21,20 +21,12 @@ from board.forms import ActionForm, BoardMeetingForm, ObjectiveForm, OverrideFor
 from board.models import Action, BoardMeeting, BoardReport, Objective
 from board.pdf import present_snapshot, render_report_pdf
 from smartnet.access import role_required
+from smartnet.forms import apply_service_errors
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
 
 READERS = (*STAFF_ROLES, Role.TRUSTEE)
 ISSUED_PAGE_CACHE_SECONDS = 24 * 60 * 60
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """Put a service's field messages on the form (the rest as non-field errors)."""
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- the staff dashboard -------------------------------------------------------------
@@ -102,7 +94,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
         try:
             objective = services.objective_create(by=request.user, **_objective_fields(form))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("board_staff:objective_detail", pk=objective.pk)
     return render(request, "board/objective_form.html", {"form": form, "objective": None})
@@ -118,7 +110,7 @@ def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 objective=objective, by=request.user, **_objective_fields(form)
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("board_staff:objective_detail", pk=objective.pk)
     return render(request, "board/objective_form.html", {"form": form, "objective": objective})
@@ -134,7 +126,7 @@ def _override(request, *, obj, kind: str, apply, back: str):
                 by=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect(back)
     return render(
@@ -182,7 +174,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_create(objective=objective, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("board_staff:objective_detail", pk=objective.pk)
     return render(
@@ -198,7 +190,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_update(action=action, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("board_staff:objective_detail", pk=action.objective_id)
     return render(
@@ -253,7 +245,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
                 today=today,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{meeting} scheduled.")
             return redirect("board_staff:meetings")

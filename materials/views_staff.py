@@ -32,7 +32,7 @@ from materials.models import (
     StockMovement,
 )
 from smartnet.access import role_required
-from smartnet.forms import parse_id, parse_ids
+from smartnet.forms import apply_service_errors, parse_id, parse_ids
 from smartnet.pdf import pdf_response
 
 PAGE_SIZE = 50
@@ -270,8 +270,7 @@ def stock(request: HttpRequest) -> HttpResponse:
                     messages.success(request, f"Adjusted {data['item']} by {data['quantity']:+d}.")
                 return redirect("materials_staff:stock")
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_service_errors(form, exc)
         if kind == "receipt":
             receipt_form = form
         else:

@@ -158,12 +158,3 @@ class HeadCountForm(StyledFormMixin, forms.ModelForm):
 
     def _post_clean(self):
         pass
-
-
-def apply_errors(form: forms.Form, error) -> None:
-    """Put a service's ValidationError on the form: each field's message by its
-    field, anything else at the top."""
-    for name, messages in error.message_dict.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)

@@ -10,15 +10,26 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings import selectors, services
 from meetings.access import may_record_for, meetings_for_portal
-from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm, apply_errors
+from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm
 from meetings.models import LeadershipPeriod, Proposal, ProposalStatus
 from partners.access import organisations_for_user, portal_required, sites_for_user
 from partners.models import Affiliation, OrganisationKind, Person
 from smartnet.access import refuse
+from smartnet.forms import apply_service_errors
+
+PENDING_NOTICE = "A change you proposed for this meeting is still waiting for the central team."
+
+
+def _back_to(meeting) -> dict:
+    return {
+        "url": reverse("meetings_portal:detail", args=[meeting.pk]),
+        "label": f"Back to {meeting.name}",
+    }
 
 
 def _recorder_only(request: HttpRequest) -> HttpResponse | None:
@@ -115,18 +126,18 @@ def head_count_new(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Thank you: the head count was recorded.")
             return redirect("meetings_portal:detail", pk=meeting.pk)
     return render(
         request,
-        "meetings/form_page.html",
+        "includes/form_page.html",
         {
             "form": form,
             "title": f"Record a head count: {meeting.name}",
             "submit": "Record the head count",
-            "portal_meeting": meeting,
+            "back": _back_to(meeting),
         },
     )
 
@@ -154,7 +165,7 @@ def meeting_propose(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, "Thank you: the meeting was proposed. The central team will confirm it."
@@ -162,7 +173,7 @@ def meeting_propose(request: HttpRequest) -> HttpResponse:
             return redirect("meetings_portal:list")
     return render(
         request,
-        "meetings/form_page.html",
+        "includes/form_page.html",
         {"form": form, "title": "Propose a new meeting", "submit": "Propose the meeting"},
     )
 
@@ -205,7 +216,7 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, "Thank you: the change was sent to the central team to confirm."
@@ -214,12 +225,12 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     pending = Proposal.objects.filter(meeting=meeting, status=ProposalStatus.PENDING).exists()
     return render(
         request,
-        "meetings/form_page.html",
+        "includes/form_page.html",
         {
             "form": form,
             "title": f"Propose a leadership change: {meeting.name}",
             "submit": "Send to the central team",
-            "portal_meeting": meeting,
-            "pending": pending,
+            "back": _back_to(meeting),
+            "notice": PENDING_NOTICE if pending else "",
         },
     )

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,6 @@ from meetings.forms import (
     MeetingFilterForm,
     MeetingForm,
     StatusForm,
-    apply_errors,
 )
 from meetings.models import (
     HeadCount,
@@ -36,12 +36,20 @@ from meetings.models import (
 )
 from partners.models import Person, Site
 from smartnet.access import role_required
+from smartnet.forms import apply_service_errors
 
 STATUS_ACTIONS = {
     "activate": ("Open or reopen the meeting", services.meeting_activate),
     "pause": ("Pause the meeting", services.meeting_pause),
     "close": ("Close the meeting", services.meeting_close),
 }
+
+
+def _back_to(meeting: Meeting) -> dict:
+    return {
+        "url": reverse("meetings_staff:detail", args=[meeting.pk]),
+        "label": f"Back to {meeting.name}",
+    }
 
 
 def _people_for(meeting: Meeting):
@@ -152,13 +160,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 proposed_on=timezone.localdate(), recorded_by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{meeting.name} was added as a proposed meeting.")
             return redirect("meetings_staff:detail", pk=meeting.pk)
     return render(
         request,
-        "meetings/form_page.html",
+        "includes/form_page.html",
         {"form": form, "title": "Add a meeting", "submit": "Add the meeting"},
     )
 
@@ -171,14 +179,19 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_update(meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The meeting's details were saved.")
             return redirect("meetings_staff:detail", pk=meeting.pk)
     return render(
         request,
-        "meetings/form_page.html",
-        {"form": form, "title": f"Edit {meeting.name}", "submit": "Save", "meeting": meeting},
+        "includes/form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {meeting.name}",
+            "submit": "Save",
+            "back": _back_to(meeting),
+        },
     )
 
 
@@ -197,14 +210,19 @@ def meeting_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             service(**kwargs)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{meeting.name}: {title.lower()} - done.")
             return redirect("meetings_staff:detail", pk=meeting.pk)
     return render(
         request,
-        "meetings/form_page.html",
-        {"form": form, "title": f"{title}: {meeting.name}", "submit": title, "meeting": meeting},
+        "includes/form_page.html",
+        {
+            "form": form,
+            "title": f"{title}: {meeting.name}",
+            "submit": title,
+            "back": _back_to(meeting),
+        },
     )
 
 
@@ -224,18 +242,18 @@ def leadership_new(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The leadership change was recorded.")
             return redirect("meetings_staff:detail", pk=meeting.pk)
     return render(
         request,
-        "meetings/form_page.html",
+        "includes/form_page.html",
         {
             "form": form,
             "title": f"Record a leadership change: {meeting.name}",
             "submit": "Record the change",
-            "meeting": meeting,
+            "back": _back_to(meeting),
         },
     )
 

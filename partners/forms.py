@@ -114,12 +114,6 @@ class ExportForm(StyledFormMixin, forms.Form):
         return data
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has it."""
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 class AgreementForm(StyledFormMixin, forms.Form):
     """A new agreement for one organisation: sites for a partner, an annual
     amount for a commissioner (the view removes the field that does not apply)."""

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from partners import selectors, services
 from partners.access import organisations_for_user, portal_required, sites_for_user
-from partners.forms import ContactForm, SiteRequestForm, apply_service_errors
+from partners.forms import ContactForm, SiteRequestForm
 from partners.models import (
     IN_FORCE_STATUSES,
     PENDING_STATUSES,
@@ -25,7 +25,7 @@ from partners.models import (
     SiteRequest,
 )
 from smartnet.access import refuse
-from smartnet.forms import parse_id
+from smartnet.forms import apply_service_errors, parse_id
 from smartnet.pdf import pdf_response
 from smartnet.roles import Role
 

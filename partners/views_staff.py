@@ -19,7 +19,6 @@ from partners.forms import (
     PartnerFilterForm,
     PaymentForm,
     PeriodActionForm,
-    apply_service_errors,
 )
 from partners.models import (
     OPEN_INVOICE_STATUSES,
@@ -36,7 +35,7 @@ from partners.models import (
     Standing,
 )
 from smartnet.access import role_required
-from smartnet.forms import parse_ids
+from smartnet.forms import apply_service_errors, parse_ids
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
 

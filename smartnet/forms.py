@@ -2,6 +2,7 @@ from collections.abc import Iterable
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 # The largest id a database column holds (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -51,6 +52,17 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form that sent its input: each
+    message beside the field it names when the form has that field, the rest
+    at the top of the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, messages in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
 
 
 class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):

@@ -15,13 +15,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partners.models import Affiliation, Person
 from smartnet import csv_export
 from smartnet.access import may_see_peers, refuse, role_required
-from smartnet.forms import parse_id
+from smartnet.forms import apply_service_errors, parse_id
 from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, selectors, services
 from training.access import IMPORT_ROLES, people_for_staff
@@ -50,9 +51,8 @@ from training.models import (
 TRAINING_ADMIN = IMPORT_ROLES
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+def _back_to(person) -> dict:
+    return {"url": reverse("training_staff:person", args=[person.pk]), "label": person.full_name}
 
 
 def _optional_selector(module: str, name: str):
@@ -176,7 +176,7 @@ def person_profile(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.profile_update(person=person, **values)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Training details saved.")
             return redirect("training_staff:person", pk=person.pk)
@@ -197,14 +197,19 @@ def person_completion_add(request: HttpRequest, pk: int) -> HttpResponse:
                 score=form.cleaned_data["score"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Completion recorded.")
             return redirect("training_staff:person", pk=person.pk)
     return render(
         request,
-        "training/form_page.html",
-        {"title": f"Record a completion for {person.full_name}", "form": form, "back": person},
+        "includes/form_page.html",
+        {
+            "title": f"Record a completion for {person.full_name}",
+            "form": form,
+            "submit": "Record the completion",
+            "back": _back_to(person),
+        },
         status=400,
     )
 
@@ -218,14 +223,19 @@ def person_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.enrolment_create(person=person, course=form.cleaned_data["course"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Enrolled.")
             return redirect("training_staff:person", pk=person.pk)
     return render(
         request,
-        "training/form_page.html",
-        {"title": f"Enrol {person.full_name}", "form": form, "back": person},
+        "includes/form_page.html",
+        {
+            "title": f"Enrol {person.full_name}",
+            "form": form,
+            "submit": "Enrol",
+            "back": _back_to(person),
+        },
         status=400,
     )
 
@@ -272,8 +282,8 @@ def course_map(request: HttpRequest) -> HttpResponse:
         return redirect("training_staff:courses")
     return render(
         request,
-        "training/form_page.html",
-        {"title": "Map a Moodle course", "form": form},
+        "includes/form_page.html",
+        {"title": "Map a Moodle course", "form": form, "submit": "Map the course"},
         status=400,
     )
 
@@ -294,7 +304,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("training_staff:import_detail", pk=job.pk)
     return render(
