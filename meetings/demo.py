@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,12 +28,14 @@ from meetings.models import (
     LeadershipPeriod,
     Meeting,
     MeetingStatusChange,
+    PostcodeCentroid,
     Programme,
     Status,
     Weekday,
 )
-from meetings.postcodes import SAMPLE_FILE, load_file
+from meetings.postcodes import FULL_POSTCODE, SAMPLE_FILE, load_file
 from partners.models import Affiliation, AffiliationRole, OrganisationKind, Site
+from partners.validators import compact_postcode
 from smartnet.demo import DemoContext
 
 VENUES = [
@@ -83,15 +86,10 @@ def _weekday_time(ctx: DemoContext) -> tuple[int, datetime.time, datetime.time]:
 def _districts_from_sites(sites: list[Site]) -> None:
     """Make every demo site's postcode district searchable: districts missing
     from the shipped sample get the mean of their sites' coordinates."""
-    from decimal import Decimal
-
-    from meetings.models import PostcodeCentroid
-    from meetings.postcodes import FULL_POSTCODE, compact
-
     known = set(PostcodeCentroid.objects.values_list("postcode", flat=True))
     found: dict[str, list] = {}
     for site in sites:
-        match = FULL_POSTCODE.match(compact(site.postcode))
+        match = FULL_POSTCODE.match(compact_postcode(site.postcode))
         if not match or site.latitude is None or site.longitude is None:
             continue
         district = match.group(1)

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Avg, Q
 
 from meetings.models import PostcodeCentroid
+from partners.validators import compact_postcode, format_postcode
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "postcodes_sample.csv"
 
@@ -35,15 +36,6 @@ FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$")
 DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
 EARTH_RADIUS_MILES = 3958.8
 BATCH = 5000
-
-
-def compact(value: str) -> str:
-    return re.sub(r"\s+", "", (value or "").upper())
-
-
-def pretty(code: str) -> str:
-    match = FULL_POSTCODE.match(code)
-    return f"{match.group(1)} {match.group(2)}" if match else code
 
 
 class BadPostcodeFile(ValueError):
@@ -76,7 +68,7 @@ def _rows(path: Path) -> Iterator[tuple[str, Decimal, Decimal, str]]:
         for row in reader:
             if term_col and (row.get(term_col) or "").strip():
                 continue  # a terminated postcode
-            code = compact(row.get(code_col, ""))
+            code = compact_postcode(row.get(code_col, ""))
             if not (FULL_POSTCODE.match(code) or DISTRICT.match(code)):
                 continue
             try:
@@ -157,14 +149,16 @@ def find_place(query: str) -> Place | None:
     A full postcode missing from the table falls back to its district.
     """
     text = (query or "").strip()
-    code = compact(text)
+    code = compact_postcode(text)
     full = FULL_POSTCODE.match(code)
     if full or DISTRICT.match(code):
         candidates = [code, full.group(1)] if full else [code]
         for candidate in candidates:
             row = PostcodeCentroid.objects.filter(postcode=candidate).first()
             if row is not None:
-                return Place(pretty(row.postcode), float(row.latitude), float(row.longitude))
+                return Place(
+                    format_postcode(row.postcode), float(row.latitude), float(row.longitude)
+                )
         return None
     if len(text) < 2:
         return None

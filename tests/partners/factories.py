@@ -15,17 +15,10 @@ from partners.models import (
     PeriodStatus,
     SiteCoverage,
 )
+from partners.services import one_year_from
 from tests.factories import AreaFactory, CommissionerFactory, OrganisationFactory, SiteFactory
 
 _refs = itertools.count(1)
-
-
-def one_year_from(start: datetime.date) -> datetime.date:
-    """The last day of a one-year term starting on ``start``."""
-    try:
-        return start.replace(year=start.year + 1) - datetime.timedelta(days=1)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + 1, day=28)
 
 
 def make_agreement(
