@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from board import charts, metrics, rag, selectors
@@ -24,11 +24,8 @@ CACHE_KEY = "board:dashboard:{day}"
 GROWTH_WEEKS = 104
 
 
-def _url(name: str, query: dict | None = None) -> str | None:
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
-        return None
+def _url(name: str, query: dict | None = None) -> str:
+    url = reverse(name)
     return f"{url}?{urlencode(query)}" if query else url
 
 

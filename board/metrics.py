@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 Value = int | Decimal | None
 
@@ -62,10 +62,7 @@ class Metric:
     def list_url(self) -> str | None:
         if not self.list_url_name:
             return None
-        try:
-            return reverse(self.list_url_name)
-        except NoReverseMatch:
-            return None
+        return reverse(self.list_url_name)
 
     def format(self, value: Value) -> str:
         return format_value(value, self.unit)

@@ -1,5 +1,3 @@
-import importlib
-
 from django.apps import AppConfig
 
 from smartnet.roles import Role
@@ -20,8 +18,11 @@ class MaterialsConfig(AppConfig):
 
     def ready(self) -> None:
         """Listen to training and meetings: materials reacts, they never call us."""
-        from materials import receivers, services
+        from materials import receivers, selectors, services
+        from meetings.signals import meeting_started
         from partners import personal_data
+        from training import person_sections
+        from training.signals import facilitator_trained
 
         # A person's data: parcels and requests addressed to them.
         personal_data.register(
@@ -29,15 +30,18 @@ class MaterialsConfig(AppConfig):
             export=services.personal_data_export,
             erase=services.personal_data_erase,
         )
+        # The person's training page lists the parcels sent to them.
+        person_sections.register(
+            "materials",
+            title="Materials sent",
+            items=selectors.dispatch_lines_for_person,
+            empty="Nothing sent yet.",
+            order=20,
+        )
 
-        for module_name, signal_name, receiver in (
-            ("training.signals", "facilitator_trained", receivers.on_facilitator_trained),
-            ("meetings.signals", "meeting_started", receivers.on_meeting_started),
-        ):
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise
-                continue  # that app has not defined its signals (yet)
-            getattr(module, signal_name).connect(receiver, dispatch_uid=f"materials.{signal_name}")
+        facilitator_trained.connect(
+            receivers.on_facilitator_trained, dispatch_uid="materials.facilitator_trained"
+        )
+        meeting_started.connect(
+            receivers.on_meeting_started, dispatch_uid="materials.meeting_started"
+        )

@@ -27,6 +27,7 @@ from materials.models import (
     StockMovement,
 )
 from materials.selectors import quarter_label, quarter_start
+from meetings import selectors as meetings_selectors
 from partners.models import Person
 from smartnet.demo import DemoContext
 
@@ -65,22 +66,17 @@ TOWNS = [
 
 
 def _meetings(ctx: DemoContext) -> list[tuple[int, str]]:
-    """Meetings that exist by now, through the meetings app's selectors (none if absent)."""
-    try:
-        from meetings.selectors import active_meetings_on
-    except ImportError:
-        return []
-    return [(m.pk, str(m)) for m in active_meetings_on(on=ctx.today).order_by("pk")]
+    """Meetings that exist by now, through the meetings app's selectors."""
+    return [
+        (m.pk, str(m)) for m in meetings_selectors.active_meetings_on(on=ctx.today).order_by("pk")
+    ]
 
 
 def _meetings_of(person_id: int | None) -> set[int]:
     if person_id is None:
         return set()
-    try:
-        from meetings.selectors import meetings_for_facilitator
-    except ImportError:
-        return set()
-    return set(meetings_for_facilitator(person_id=person_id).values_list("pk", flat=True))
+    meetings = meetings_selectors.meetings_for_facilitator(person_id=person_id)
+    return set(meetings.values_list("pk", flat=True))
 
 
 def seed(ctx: DemoContext) -> None:

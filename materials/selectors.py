@@ -90,3 +90,16 @@ def dispatches_for_person(*, person_id: int) -> QuerySet[Dispatch]:
         .prefetch_related("lines__item")
         .order_by("-dispatched_on", "-pk")
     )
+
+
+def dispatch_lines_for_person(person_id: int) -> list[str]:
+    """Parcels sent to the person as lines for their training page: what,
+    when, which items."""
+    lines = []
+    for dispatch in dispatches_for_person(person_id=person_id):
+        when = f" on {dispatch.dispatched_on:%d/%m/%Y}" if dispatch.dispatched_on else ""
+        items = ", ".join(
+            f"{line.quantity_packed} x {line.item.name}" for line in dispatch.lines.all()
+        )
+        lines.append(f"{dispatch}{when}" + (f": {items}" if items else ""))
+    return lines

@@ -42,6 +42,7 @@ from partners.validators import normalise_uk_postcode
 from smartnet.models import User
 from smartnet.queue import enqueue
 from smartnet.roles import Role
+from training import selectors as training_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +147,7 @@ class Address:
 
 def delivery_address_for(person_id: int) -> dict | None:
     """The consented postal address on the person's training record, if any."""
-    try:
-        from training.selectors import delivery_address
-    except ImportError:  # training not installed yet
-        return None
-    return delivery_address(person_id=person_id)
+    return training_selectors.delivery_address(person_id=person_id)
 
 
 def _address_fields(address: Address | Mapping | None) -> dict:

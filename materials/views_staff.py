@@ -31,6 +31,7 @@ from materials.models import (
     Status,
     StockMovement,
 )
+from partners import selectors as partners_selectors
 from smartnet.access import role_required
 from smartnet.forms import apply_service_errors, parse_id, parse_ids
 from smartnet.pdf import pdf_response
@@ -309,15 +310,6 @@ def item_movements(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _licence_income(start: date, end: date):
-    """Partnership income from the partners app, when it offers it."""
-    try:
-        from partners.selectors import licence_income
-    except ImportError:
-        return None
-    return licence_income(start=start, end=end)
-
-
 @role_required(*ECONOMICS_ROLES)
 def economics(request: HttpRequest) -> HttpResponse:
     """Materials spend per quarter (items dispatched x unit cost) beside partnership income."""
@@ -328,7 +320,7 @@ def economics(request: HttpRequest) -> HttpResponse:
     spend = dict(selectors.spend_by_quarter(start=start, end=today))
     rows = []
     for label, first, last in spans:
-        income = _licence_income(first, last)
+        income = partners_selectors.licence_income(start=first, end=last)
         cost = spend[label]
         share = (cost / income * 100).quantize(Decimal("0.1")) if income else None
         rows.append({"label": label, "spend": cost, "income": income, "share": share})
@@ -339,7 +331,6 @@ def economics(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "years": years,
-            "income_available": _licence_income(start, start) is not None,
             "items_total": totals[0],
             "spend_total": totals[1],
             "queue_size": selectors.queue_size(),

@@ -15,10 +15,11 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from meetings import feeds_cache, services
+        from meetings import feeds_cache, selectors, services
         from meetings.models import Meeting
         from partners import personal_data
         from partners.models import Site
+        from training import person_sections
 
         # A person's data: the meetings they facilitated (export); erasure has
         # nothing to delete here, as the Person row itself is anonymised.
@@ -26,6 +27,14 @@ class MeetingsConfig(AppConfig):
             "meetings",
             export=services.personal_data_export,
             erase=services.personal_data_erase,
+        )
+        # The person's training page lists the meetings they facilitate now.
+        person_sections.register(
+            "meetings",
+            title="Meetings they facilitate",
+            items=selectors.facilitated_meeting_lines,
+            empty="None at present.",
+            order=10,
         )
 
         # Any save (services, the admin) or a site's address changing makes the

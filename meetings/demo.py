@@ -34,6 +34,7 @@ from meetings.models import (
     Weekday,
 )
 from meetings.postcodes import FULL_POSTCODE, SAMPLE_FILE, load_file
+from partners import selectors as partners_selectors
 from partners.models import Affiliation, AffiliationRole, OrganisationKind, Site
 from partners.validators import compact_postcode
 from smartnet.demo import DemoContext
@@ -125,12 +126,7 @@ def seed(ctx: DemoContext) -> None:
         .order_by("pk")
     )
     _districts_from_sites(sites)
-    try:
-        from partners.selectors import first_signed_on_by_organisation
-
-        signed = first_signed_on_by_organisation()
-    except ImportError:  # partners without agreements: open whenever
-        signed = {}
+    signed = partners_selectors.first_signed_on_by_organisation()
     staff_by_org: dict[int, list[int]] = defaultdict(list)
     for org_id, person_id in Affiliation.objects.filter(role=AffiliationRole.STAFF).values_list(
         "organisation_id", "person_id"

@@ -297,6 +297,11 @@ def meetings_for_facilitator(*, person_id: int) -> QuerySet[Meeting]:
     )
 
 
+def facilitated_meeting_lines(person_id: int) -> list[str]:
+    """The person's meetings as lines for their training page."""
+    return [str(m) for m in meetings_for_facilitator(person_id=person_id)]
+
+
 def meeting_accepts_materials(*, meeting_id: int, person_id: int | None) -> bool:
     """Whether materials may be sent for this meeting: it is active and, when a
     person asks, that person currently facilitates it."""

@@ -6,7 +6,7 @@ base layout shows the ones the signed-in user's role admits.
 """
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from smartnet.roles import STAFF_ROLES, Role
 
@@ -29,9 +29,6 @@ def navigation(request):
     for label, url_name, roles in entries:
         if user.role not in roles:
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
+        url = reverse(url_name)
         items.append({"label": label, "url": url, "active": request.path.startswith(url)})
     return {"nav_items": items}

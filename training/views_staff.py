@@ -4,7 +4,6 @@ service or selector, render."""
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from urllib.parse import urlencode
 
@@ -24,7 +23,7 @@ from smartnet import csv_export
 from smartnet.access import may_see_peers, refuse, role_required
 from smartnet.forms import apply_service_errors, parse_id
 from smartnet.roles import STAFF_ROLES, Role
-from training import certificates, selectors, services
+from training import certificates, person_sections, selectors, services
 from training.access import IMPORT_ROLES, people_for_staff
 from training.forms import (
     BookForm,
@@ -53,15 +52,6 @@ TRAINING_ADMIN = IMPORT_ROLES
 
 def _back_to(person) -> dict:
     return {"url": reverse("training_staff:person", args=[person.pk]), "label": person.full_name}
-
-
-def _optional_selector(module: str, name: str):
-    """A selector of an app that may not provide it (yet): meetings and materials
-    sections of the person page appear once those apps offer them."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ModuleNotFoundError, AttributeError):
-        return None
 
 
 # --- People ------------------------------------------------------------------------
@@ -117,25 +107,6 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-completed_on")
     )
     affiliations = Affiliation.objects.filter(person=person).select_related("organisation")
-    sections = []
-    meetings_for = _optional_selector("meetings.selectors", "meetings_for_facilitator")
-    if meetings_for is not None:
-        sections.append(
-            {
-                "title": "Meetings they facilitate",
-                "items": [str(m) for m in meetings_for(person_id=person.pk)],
-                "empty": "None at present.",
-            }
-        )
-    sent_to = _optional_selector("materials.selectors", "dispatches_for_person")
-    if sent_to is not None:
-        sections.append(
-            {
-                "title": "Materials sent",
-                "items": [_sent_label(d) for d in sent_to(person_id=person.pk)],
-                "empty": "Nothing sent yet.",
-            }
-        )
     may_edit = request.user.role in TRAINING_ADMIN
     return render(
         request,
@@ -148,20 +119,13 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "completions": completions,
             "affiliations": affiliations,
             "enrolments": person.enrolments.select_related("course"),
-            "sections": sections,
+            "sections": person_sections.sections_for(person.pk),
             "may_edit": may_edit,
             "may_see_personal_data": request.user.role == Role.STAFF_ADMIN,
             "completion_form": CompletionForm(prefix="completion") if may_edit else None,
             "enrol_form": EnrolForm(prefix="enrol") if may_edit else None,
         },
     )
-
-
-def _sent_label(dispatch) -> str:
-    """One parcel on the person page: what, when, which items."""
-    when = f" on {dispatch.dispatched_on:%d/%m/%Y}" if dispatch.dispatched_on else ""
-    items = ", ".join(f"{line.quantity_packed} x {line.item.name}" for line in dispatch.lines.all())
-    return f"{dispatch}{when}" + (f": {items}" if items else "")
 
 
 @role_required(*TRAINING_ADMIN)
