@@ -1,56 +1,59 @@
-"""The e-mails materials sends. Each is called by one Celery task (materials.tasks)."""
+"""The e-mails materials sends. Each is called by one Celery task (materials.tasks)
+and goes through ``smartnet.mail``: a request's e-mails once per request, so a
+retried or redelivered task sends nothing twice."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from sesame.utils import get_query_string
 
 from materials.models import Dispatch, Item, Status
+from smartnet import mail
 from smartnet.models import User
 from smartnet.roles import Role
 
 
-def _send(template: str, subject: str, to: list[str], context: dict) -> int:
-    if not to:
-        return 0
-    body = render_to_string(
-        f"materials/email/{template}.txt", {**context, "site_url": settings.SITE_URL}
-    )
-    return send_mail(subject, body, None, to)
-
-
 def sign_in_link_send(*, user_id: int) -> int:
-    """A one-time, short-lived link to the request form, to the facilitator's address."""
+    """A one-time, short-lived link to the request form, to the facilitator's
+    address. Not claimed: each ask is a fresh link, and the previous ones die
+    with the first use (a duplicate harms nobody)."""
     user = User.objects.filter(pk=user_id, is_active=True, role=Role.FACILITATOR).first()
     if user is None:
         return 0
     link = settings.SITE_URL + reverse("materials:sign_in") + get_query_string(user)
     minutes = (settings.SESAME_MAX_AGE or 0) // 60
-    return _send(
-        "sign_in_link",
-        "Your sign-in link for free SMART Recovery materials",
-        [user.email],
+    message = mail.render(
+        "materials/email/sign_in_link",
         {"user": user, "link": link, "minutes": minutes},
+        to=[user.email],
     )
+    return mail.send(message)
 
 
-def low_stock_alert_send(*, item_id: int) -> int:
-    """Tell every materials staff member that an item reached its reorder level."""
+def low_stock_alert_send(*, item_id: int, crossed_at: str) -> int:
+    """Tell every materials staff member that an item reached its reorder
+    level: once per crossing (``crossed_at``, when stock fell to the level)."""
     item = Item.objects.filter(pk=item_id).first()
     if item is None:
         return 0
-    to = list(
-        User.objects.filter(role=Role.MATERIALS, is_active=True).values_list("email", flat=True)
-    )
-    return _send(
-        "low_stock", f"Low stock: {item.name} ({item.stock_on_hand} left)", to, {"item": item}
-    )
+    to = User.objects.filter(role=Role.MATERIALS, is_active=True).values_list("email", flat=True)
+    message = mail.render("materials/email/low_stock", {"item": item}, to=to)
+    key = f"{item.pk}:{crossed_at}"
+    return int(mail.send_once(message, kind="materials.low_stock", key=key))
 
 
 def _greeting(dispatch: Dispatch) -> str:
     """The name to greet: only one from our records, never one a visitor typed."""
     return dispatch.contact_name if dispatch.contact_on_record else ""
+
+
+def _send_about(dispatch: Dispatch, template: str, context: dict) -> int:
+    """One e-mail about a request, to its contact address, once per request."""
+    message = mail.render(
+        f"materials/email/{template}",
+        {"dispatch": dispatch, **context},
+        to=[dispatch.contact_email],
+    )
+    return int(mail.send_once(message, kind=f"materials.{template}", key=str(dispatch.pk)))
 
 
 def request_confirmation_send(*, dispatch_id: int) -> int:
@@ -61,11 +64,8 @@ def request_confirmation_send(*, dispatch_id: int) -> int:
     if dispatch is None or not dispatch.contact_email:
         return 0
     template = "request_confirmation" if dispatch.contact_on_record else "request_received"
-    return _send(
-        template,
-        f"We have your materials request {dispatch.short_ref}",
-        [dispatch.contact_email],
-        {"dispatch": dispatch, "awaiting": dispatch.status == Status.AWAITING_VERIFICATION},
+    return _send_about(
+        dispatch, template, {"awaiting": dispatch.status == Status.AWAITING_VERIFICATION}
     )
 
 
@@ -73,21 +73,11 @@ def rejection_send(*, dispatch_id: int) -> int:
     dispatch = Dispatch.objects.filter(pk=dispatch_id, status=Status.REJECTED).first()
     if dispatch is None or not dispatch.contact_email:
         return 0
-    return _send(
-        "rejected",
-        f"Your materials request {dispatch.short_ref} could not be sent",
-        [dispatch.contact_email],
-        {"dispatch": dispatch, "greeting": _greeting(dispatch)},
-    )
+    return _send_about(dispatch, "rejected", {"greeting": _greeting(dispatch)})
 
 
 def dispatched_send(*, dispatch_id: int) -> int:
     dispatch = Dispatch.objects.filter(pk=dispatch_id).prefetch_related("lines__item").first()
     if dispatch is None or not dispatch.contact_email:
         return 0
-    return _send(
-        "dispatched",
-        f"Your SMART Recovery materials are on their way ({dispatch.short_ref})",
-        [dispatch.contact_email],
-        {"dispatch": dispatch, "greeting": _greeting(dispatch)},
-    )
+    return _send_about(dispatch, "dispatched", {"greeting": _greeting(dispatch)})

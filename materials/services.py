@@ -94,7 +94,8 @@ def _check_low_stock(item: Item) -> None:
         if claimed == 1:
             from materials import tasks
 
-            enqueue(tasks.send_low_stock_alert, item.pk)
+            # The moment of this crossing keys its e-mail: one per crossing.
+            enqueue(tasks.send_low_stock_alert, item.pk, timezone.now().isoformat())
     elif item.low_stock_alerted:
         Item.objects.filter(pk=item.pk).update(low_stock_alerted=False)
 

@@ -24,27 +24,29 @@ def create_starter_pack(meeting_id: int, facilitator_person_ids: list[int]) -> i
     return dispatch.pk if dispatch else None
 
 
-@shared_task(name="materials.tasks.send_sign_in_link")
+@shared_task(name="materials.tasks.send_sign_in_link", autoretry_for=(OSError,), max_retries=5)
 def send_sign_in_link(user_id: int) -> int:
     return emails.sign_in_link_send(user_id=user_id)
 
 
-@shared_task(name="materials.tasks.send_low_stock_alert")
-def send_low_stock_alert(item_id: int) -> int:
-    return emails.low_stock_alert_send(item_id=item_id)
+@shared_task(name="materials.tasks.send_low_stock_alert", autoretry_for=(OSError,), max_retries=5)
+def send_low_stock_alert(item_id: int, crossed_at: str = "") -> int:
+    return emails.low_stock_alert_send(item_id=item_id, crossed_at=crossed_at)
 
 
-@shared_task(name="materials.tasks.send_request_confirmation")
+@shared_task(
+    name="materials.tasks.send_request_confirmation", autoretry_for=(OSError,), max_retries=5
+)
 def send_request_confirmation(dispatch_id: int) -> int:
     return emails.request_confirmation_send(dispatch_id=dispatch_id)
 
 
-@shared_task(name="materials.tasks.send_rejection_email")
+@shared_task(name="materials.tasks.send_rejection_email", autoretry_for=(OSError,), max_retries=5)
 def send_rejection_email(dispatch_id: int) -> int:
     return emails.rejection_send(dispatch_id=dispatch_id)
 
 
-@shared_task(name="materials.tasks.send_dispatched_email")
+@shared_task(name="materials.tasks.send_dispatched_email", autoretry_for=(OSError,), max_retries=5)
 def send_dispatched_email(dispatch_id: int) -> int:
     return emails.dispatched_send(dispatch_id=dispatch_id)
 

@@ -39,11 +39,17 @@ ANONYMOUS = {
     "materials/email/request_received.txt",  # the ask form's fixed confirmation
     "materials/email/rejected.txt",  # staff reject an ask-form request
     "materials/email/dispatched.txt",  # staff send an ask-form request once verified
+    "materials/email/sign_in_link_subject.txt",
+    "materials/email/request_received_subject.txt",
+    "materials/email/rejected_subject.txt",
+    "materials/email/dispatched_subject.txt",
 }
 # Templates no anonymous post can cause, and why.
 NOT_ANONYMOUS = {
     "materials/email/request_confirmation.txt": "signed-in facilitator, to their own address",
     "materials/email/low_stock.txt": "to materials staff, about stock",
+    "materials/email/low_stock_subject.txt": "to materials staff, about stock",
+    "materials/email/request_confirmation_subject.txt": "signed-in facilitator, own address",
     "partners/email/lapsed.txt": "renewals job, to contacts on record",
     "partners/email/lapsed.html": "renewals job, to contacts on record",
     "partners/email/lapsed_subject.txt": "renewals job, to contacts on record",

@@ -2,6 +2,7 @@
 safe to run twice."""
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 
 from materials import tasks
@@ -50,3 +51,25 @@ def test_e_mail_tasks_send_only_for_the_state_they_describe():
     assert tasks.send_sign_in_link.apply(args=[999999]).get() == 0
     assert tasks.send_request_confirmation.apply(args=[submitted.pk]).get() == 1
     assert mail.outbox[-1].subject == f"We have your materials request {submitted.short_ref}"
+
+
+@pytest.mark.parametrize(
+    ("task", "status"),
+    [
+        (tasks.send_request_confirmation, Status.SUBMITTED),
+        (tasks.send_rejection_email, Status.REJECTED),
+        (tasks.send_dispatched_email, Status.DISPATCHED),
+    ],
+)
+def test_a_refused_e_mail_is_sent_once_by_the_retry(smtp_server, task, status):
+    """The mail server refuses the first try: the task retries, the retry
+    sends it, and a redelivery of the task sends nothing more."""
+    extra = {"tracking_reference": "RM123"} if status == Status.DISPATCHED else {}
+    dispatch = make_dispatch({make_item("poster", stock=3): 1}, status=status, **extra)
+    smtp_server.refuse(1)
+    with pytest.raises(Retry):
+        task.apply(args=[dispatch.pk]).get()
+    assert task.apply(args=[dispatch.pk]).get() == 1  # the retry
+    assert task.apply(args=[dispatch.pk]).get() == 0  # delivered again by the broker
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0].recipients == [dispatch.contact_email]
