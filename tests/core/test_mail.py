@@ -2,9 +2,12 @@
 given back when the server refuses, through a real SMTP conversation."""
 
 import datetime
+import re
 import smtplib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core import mail as django_mail
 from django.db import transaction
 
@@ -108,3 +111,19 @@ def test_no_recipient_sends_nothing_and_claims_nothing(notice):
     assert mail.send_once(message, kind="test.notice", key="n") is False
     assert mail.send(message) == 0
     assert not MailClaim.objects.exists()
+
+
+def test_no_module_sends_mail_but_the_one_sender():
+    """Every e-mail goes through smartnet.mail (claims, templates, one sender)."""
+    root = Path(settings.BASE_DIR)
+    senders = re.compile(
+        r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage|EmailMultiAlternatives)\b"
+    )
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.glob("*/**/*.py")
+        if path.relative_to(root).parts[0] not in {".venv", "tests", "bench"}
+        and path.relative_to(root) != Path("smartnet/mail.py")
+        and senders.search(path.read_text())
+    ]
+    assert offenders == []
