@@ -139,8 +139,8 @@ class TwoFactorEvent(models.Model):
     """A second factor added, or reset by a staff admin: who, by whom, when.
 
     The staff two-factor screen lists these as the audit of each account's
-    second factor, and ``notified_at`` is the claim that sends the account
-    holder exactly one notice for each (smartnet.services).
+    second factor; the account holder gets exactly one notice for each
+    (smartnet.emails, claimed by ``smartnet.mail``).
     """
 
     class Kind(models.TextChoices):
@@ -154,7 +154,6 @@ class TwoFactorEvent(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -32,6 +32,6 @@ def purge_sign_in_logs() -> int:
     return sign_in_logs_purge()
 
 
-@shared_task(name="smartnet.tasks.send_two_factor_notice")
+@shared_task(name="smartnet.tasks.send_two_factor_notice", autoretry_for=(OSError,), max_retries=5)
 def send_two_factor_notice(event_id: int) -> bool:
     return emails.two_factor_notice_send(event_id=event_id)

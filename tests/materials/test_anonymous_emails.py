@@ -60,6 +60,8 @@ NOT_ANONYMOUS = {
     "partners/email/staff_summary.html": "renewals job, to finance staff",
     "partners/email/staff_summary_subject.txt": "renewals job, to finance staff",
     "smartnet/email/two_factor_added.txt": "staff sign-in, to the account holder",
+    "smartnet/email/two_factor_added_subject.txt": "staff sign-in, to the account holder",
+    "smartnet/email/two_factor_reset_subject.txt": "a staff admin's action, to the account holder",
     "smartnet/email/two_factor_reset.txt": "a staff admin's action, to the account holder",
     "board/email/report_drafted.txt": "board job, to staff admins",
     "board/email/report_drafted_subject.txt": "board job, to staff admins",
