@@ -15,10 +15,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from board import charts, metrics, rag, selectors
 from board.models import Objective
+from materials import selectors as materials_selectors
+from meetings import selectors as meetings_selectors
+from partners import selectors as partners_selectors
 
 CACHE_KEY = "board:dashboard:{day}"
 GROWTH_WEEKS = 104
@@ -30,7 +34,6 @@ def _url(name: str, query: dict | None = None) -> str:
 
 
 def invalidate(today: date | None = None) -> None:
-    from django.utils import timezone
 
     cache.delete(CACHE_KEY.format(day=(today or timezone.localdate()).isoformat()))
 
@@ -55,9 +58,6 @@ def figures(*, today: date) -> dict:
 
 
 def compute_figures(*, today: date) -> dict:
-    from materials import selectors as materials_selectors
-    from meetings import selectors as meetings_selectors
-    from partners import selectors as partners_selectors
 
     metric_cache = selectors.MetricCache()
     target = settings.BOARD_MEETINGS_TARGET

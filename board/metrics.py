@@ -11,9 +11,7 @@ nothing). ``block_population_by_nation`` is a breakdown (nation -> covered,
 total) shown on pages and in the report; objectives target one of the scalar
 per-nation shares derived from it.
 
-The other apps' selectors are imported inside each function: board reads
-everything and nothing reads board, and a metric whose app is not installed
-fails only when it is computed.
+Board reads every app through its selectors, and nothing reads board.
 """
 
 from __future__ import annotations
@@ -26,6 +24,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.urls import reverse
+
+from materials import selectors as materials_selectors
+from meetings import selectors as meetings_selectors
+from partners import selectors as partners_selectors
+from training import selectors as training_selectors
 
 Value = int | Decimal | None
 
@@ -126,56 +129,46 @@ def _once(name: str, read: Callable, *args):
 
 
 def meetings_per_week(on: date) -> int:
-    from meetings import selectors
-
-    return selectors.meetings_per_week(on=on)
+    return meetings_selectors.meetings_per_week(on=on)
 
 
 def meetings_per_week_many(dates: list[date]) -> list[Value]:
     """One series query instead of one per date: the weekly points are Mondays,
     so each date takes the value of the Monday of its week."""
-    from meetings import selectors
-
     if not dates:
         return []
     start = min(dates) - timedelta(days=min(dates).weekday())
-    points = dict(selectors.meetings_per_week_series(start=start, end=max(dates)))
+    points = dict(meetings_selectors.meetings_per_week_series(start=start, end=max(dates)))
     values: list[Value] = []
     for d in dates:
         monday = d - timedelta(days=d.weekday())
-        values.append(points[monday] if monday in points else selectors.meetings_per_week(on=d))
+        values.append(
+            points[monday] if monday in points else meetings_selectors.meetings_per_week(on=d)
+        )
     return values
 
 
 def peer_led_share(on: date) -> Decimal | None:
-    from meetings import selectors
-
-    return _percent(selectors.peer_led_share(on=on))
+    return _percent(meetings_selectors.peer_led_share(on=on))
 
 
 def active_partners(on: date) -> int:
-    from partners import selectors
-
-    return selectors.active_partner_count(on=on)
+    return partners_selectors.active_partner_count(on=on)
 
 
 def active_sites(on: date) -> int:
-    from partners import selectors
-
-    return selectors.active_site_count(on=on)
+    return partners_selectors.active_site_count(on=on)
 
 
 def block_covered_sites(on: date) -> int:
-    from partners import selectors
-
-    return selectors.block_covered_site_count(on=on)
+    return partners_selectors.block_covered_site_count(on=on)
 
 
 def block_population_by_nation(on: date) -> dict[str, tuple[int, int]]:
     """Breakdown: nation -> (population covered by block agreements, total population)."""
-    from partners import selectors
-
-    return dict(_once("block_population", lambda d: selectors.block_population_by_nation(on=d), on))
+    return dict(
+        _once("block_population", lambda d: partners_selectors.block_population_by_nation(on=d), on)
+    )
 
 
 def block_population_covered(on: date) -> int:
@@ -193,36 +186,29 @@ def _nation_share(nation: str) -> Callable[[date], Decimal | None]:
 
 
 def champions_trained(on: date) -> int:
-    from training import selectors
-
-    return selectors.champion_count(on=on)
+    return training_selectors.champion_count(on=on)
 
 
 def facilitators_trained(on: date) -> int:
-    from training import selectors
-
-    return selectors.facilitator_count(on=on)
+    return training_selectors.facilitator_count(on=on)
 
 
 def renewal_rate(on: date) -> Decimal | None:
-    from partners import selectors
-
-    return _percent(selectors.renewal_rate(on=on))
+    return _percent(partners_selectors.renewal_rate(on=on))
 
 
 def licence_income_financial_year(on: date) -> Decimal:
     """Net licence and block income invoiced from 1 April to ``on`` inclusive."""
-    from partners import selectors
-
-    income = selectors.licence_income(start=financial_year_start(on), end=on)
+    income = partners_selectors.licence_income(start=financial_year_start(on), end=on)
     return Decimal(income).quantize(Decimal("0.01"))
 
 
 def _dispatched_totals(start: date, end: date) -> tuple[int, Decimal]:
-    from materials import selectors
-
     return _once(
-        "dispatched_totals", lambda s, e: selectors.dispatched_totals(start=s, end=e), start, end
+        "dispatched_totals",
+        lambda s, e: materials_selectors.dispatched_totals(start=s, end=e),
+        start,
+        end,
     )
 
 
@@ -240,9 +226,7 @@ def materials_dispatched_cost(on: date) -> Decimal:
 
 def partners_behind_on_peer_led(on: date) -> int:
     """Partners signed over 12 months ago with no peer-led meeting yet."""
-    from meetings import selectors
-
-    return len(selectors.partners_behind_on_peer_led(on=on))
+    return len(meetings_selectors.partners_behind_on_peer_led(on=on))
 
 
 # --- the registry --------------------------------------------------------------------

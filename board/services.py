@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from board import dashboard, metrics
+from board.dashboard import invalidate
 from board.models import (
     Action,
     ActionStatus,
@@ -28,10 +29,12 @@ from board.models import (
     Objective,
     ReportStatus,
 )
+from board.pdf import render_snapshot_pdf
 from board.rag import Colour
 from board.selectors import build_snapshot
 from smartnet import mail
 from smartnet.models import User
+from smartnet.queue import enqueue
 from smartnet.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,6 @@ ACTION_FIELDS = {"title", "owner", "due_date", "status", "progress_note", "at_ri
 
 def _board_changed() -> None:
     """The dashboard's objectives-by-RAG figure is stale once the transaction commits."""
-    from board.dashboard import invalidate
 
     transaction.on_commit(invalidate)
 
@@ -364,8 +366,6 @@ def board_report_issue(*, report: BoardReport, by: User) -> BoardReport:
     The claim is a conditional update from reviewed to issued, so two clicks
     issue it (and e-mail the trustees) once.
     """
-    from board.pdf import render_snapshot_pdf
-    from board.tasks import notify_report_issued
 
     report = BoardReport.objects.select_related("meeting").get(pk=report.pk)
     if report.status != ReportStatus.REVIEWED:
@@ -381,9 +381,8 @@ def board_report_issue(*, report: BoardReport, by: User) -> BoardReport:
         )
         if changed != 1:
             raise ValidationError("This report was issued or changed meanwhile; nothing was done.")
-        from smartnet.queue import enqueue
 
-        enqueue(notify_report_issued, report.pk)
+        enqueue("board.tasks.notify_report_issued", report.pk)
     return BoardReport.objects.get(pk=report.pk)
 
 
@@ -440,8 +439,6 @@ def draft_board_reports(*, today: date | None = None) -> list[BoardReport]:
     Exactly one report per meeting (a unique key): running it twice, or two at
     once, drafts and e-mails once.
     """
-    from board.tasks import notify_report_drafted
-    from smartnet.queue import enqueue
 
     today = today or timezone.localdate()
     drafted = []
@@ -449,7 +446,7 @@ def draft_board_reports(*, today: date | None = None) -> list[BoardReport]:
         report, created = board_report_generate(meeting=meeting, today=today)
         if created:
             with transaction.atomic():
-                enqueue(notify_report_drafted, report.pk)
+                enqueue("board.tasks.notify_report_drafted", report.pk)
             drafted.append(report)
             logger.info("drafted %s", report)
     return drafted

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from board import charts, selectors, services
+from board import charts, metrics, selectors, services
 from board import dashboard as dashboard_figures
 from board.forms import ActionForm, BoardMeetingForm, ObjectiveForm, OverrideForm, ReviewForm
 from board.models import Action, BoardMeeting, BoardReport, Objective
@@ -333,7 +333,6 @@ def report_pdf_staff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STAFF_ROLES)
 def metrics_page(request: HttpRequest) -> HttpResponse:
-    from board import metrics
 
     today = timezone.localdate()
     cache = selectors.MetricCache()

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from materials import services
-from materials.models import Item, Status
+from materials.models import Item, Reason, Status
+from meetings.selectors import meeting_accepts_materials
 from partners.validators import normalise_uk_postcode
 from smartnet.forms import StyledFormMixin
 
@@ -137,15 +138,14 @@ class RequestForm(ItemQuantitiesMixin, AddressMixin, StyledFormMixin, forms.Form
     def clean(self):
         cleaned = super().clean()
         meeting_id = cleaned.get("meeting")
-        if meeting_id:
-            from meetings.selectors import meeting_accepts_materials
-
-            if not meeting_accepts_materials(meeting_id=meeting_id, person_id=self.person.pk):
-                self.add_error(
-                    "meeting",
-                    "This meeting is not running (it must be active) or you do not "
-                    "facilitate it, so materials cannot be sent for it.",
-                )
+        if meeting_id and not meeting_accepts_materials(
+            meeting_id=meeting_id, person_id=self.person.pk
+        ):
+            self.add_error(
+                "meeting",
+                "This meeting is not running (it must be active) or you do not "
+                "facilitate it, so materials cannot be sent for it.",
+            )
         cleaned["quantities"] = self.clean_quantities(meeting_id if meeting_id else None)
         return cleaned
 
@@ -195,7 +195,6 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label="Search name, e-mail, postcode or tracking", required=False)
 
     def __init__(self, *args, **kwargs):
-        from materials.models import Reason
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices += list(Status.choices)

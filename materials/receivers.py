@@ -8,14 +8,16 @@ from smartnet.queue import enqueue
 
 
 def on_facilitator_trained(sender=None, *, person_id: int, **kwargs) -> None:
-    from materials import tasks
 
-    enqueue(tasks.create_manual_dispatch, int(person_id))
+    enqueue("materials.tasks.create_manual_dispatch", int(person_id))
 
 
 def on_meeting_started(
     sender=None, *, meeting_id: int, facilitator_person_ids=(), **kwargs
 ) -> None:
-    from materials import tasks
 
-    enqueue(tasks.create_starter_pack, int(meeting_id), [int(p) for p in facilitator_person_ids])
+    enqueue(
+        "materials.tasks.create_starter_pack",
+        int(meeting_id),
+        [int(p) for p in facilitator_person_ids],
+    )

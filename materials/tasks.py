@@ -5,6 +5,8 @@ The services they call are idempotent: automatic dispatches are unique per
 trigger, and the e-mails are only sent for the state they describe.
 """
 
+import datetime
+
 from celery import shared_task
 
 from materials import emails, services
@@ -54,7 +56,6 @@ def send_dispatched_email(dispatch_id: int) -> int:
 @shared_task(name="materials.tasks.purge_delivery_addresses", acks_late=True)
 def purge_delivery_addresses(today: str | None = None) -> int:
     """The nightly retention job; ``today`` (ISO date) only for a re-run as of a day."""
-    import datetime
 
     on = datetime.date.fromisoformat(today) if today else None
     return services.delivery_addresses_purge(today=on)

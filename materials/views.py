@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from materials import services
 from materials.forms import RequestForm, SignInLinkForm, UnverifiedRequestForm, requestable_items
 from materials.models import Dispatch
+from meetings.selectors import meetings_for_facilitator
 from smartnet.access import public
 from smartnet.ratelimit import client_ip, hit
 from smartnet.roles import Role
@@ -87,7 +88,6 @@ def request_form(request: HttpRequest) -> HttpResponse:
 
 
 def _facilitator_request(request: HttpRequest) -> HttpResponse:
-    from meetings.selectors import meetings_for_facilitator
 
     person = request.user.person
     meetings = list(meetings_for_facilitator(person_id=person.pk))

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Avg, Q
 
-from meetings.models import PostcodeCentroid
+from meetings.models import Meeting, PostcodeCentroid
 from partners.validators import compact_postcode, format_postcode
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "postcodes_sample.csv"
@@ -166,7 +166,6 @@ def find_place(query: str) -> Place | None:
     mean = towns.aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
     if mean["lat"] is not None:
         return Place(towns.first().place, float(mean["lat"]), float(mean["lon"]))
-    from meetings.models import Meeting
 
     meetings = Meeting.objects.listed().filter(
         Q(site__town__iexact=text) | Q(venue_town__iexact=text)

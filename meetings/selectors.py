@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from meetings.models import (
@@ -25,6 +25,8 @@ from meetings.models import (
     MeetingStatusChange,
     Status,
 )
+from partners.models import Organisation
+from partners.selectors import first_signed_on_by_organisation, partner_ids_on
 
 SHARE_PLACES = Decimal("0.0001")
 
@@ -205,7 +207,6 @@ def peer_led_lag(*, on: date | None = None) -> dict:
     "distribution": [(label, count), ...], "never": int}``; ``never`` counts
     partners signed by ``on`` with no peer-led meeting yet.
     """
-    from partners.selectors import first_signed_on_by_organisation
 
     signed = first_signed_on_by_organisation()
     if on is not None:
@@ -238,8 +239,6 @@ def peer_led_lag(*, on: date | None = None) -> dict:
 def partners_behind_on_peer_led(*, on: date) -> list[dict]:
     """Partners on ``on`` whose first agreement was signed over 12 months before,
     with no peer-led meeting at their sites by then; longest-waiting first."""
-    from partners.models import Organisation
-    from partners.selectors import first_signed_on_by_organisation, partner_ids_on
 
     cutoff = on - relativedelta(months=12)
     signed = first_signed_on_by_organisation()
@@ -317,7 +316,6 @@ def average_attendance(
     *, meeting_id: int | None = None, start: date | None = None, end: date | None = None
 ) -> Decimal | None:
     """Mean head count over sessions (one meeting, or the network), to one place."""
-    from django.db.models import Avg
 
     counts = HeadCount.objects.all()
     if meeting_id is not None:

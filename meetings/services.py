@@ -478,7 +478,6 @@ def proposal_decline(*, proposal: Proposal, by=None) -> Proposal:
 def personal_data_export(person_id: int) -> dict:
     """The meetings a person facilitated: every leadership period naming them,
     and the partners' proposals that named them as a facilitator."""
-    from meetings.models import LeadershipPeriod, Proposal
 
     periods = (
         LeadershipPeriod.objects.filter(facilitators__id=person_id)

@@ -37,6 +37,7 @@ from meetings.models import (
 from partners.models import Person, Site
 from smartnet.access import role_required
 from smartnet.forms import apply_service_errors
+from training.selectors import trained_facilitator_ids
 
 STATUS_ACTIONS = {
     "activate": ("Open or reopen the meeting", services.meeting_activate),
@@ -56,7 +57,6 @@ def _people_for(meeting: Meeting):
     """People staff may choose as facilitators: the host's people, the meeting's
     past facilitators, and every trained facilitator (peer volunteers belong to
     no organisation)."""
-    from training.selectors import trained_facilitator_ids
 
     query = Q(facilitated_periods__meeting=meeting) | Q(pk__in=trained_facilitator_ids())
     if meeting.host_id:
@@ -140,7 +140,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _trained(person_ids: set[int]) -> set[int]:
     if not person_ids:
         return set()
-    from training.selectors import trained_facilitator_ids
 
     return trained_facilitator_ids(person_ids=person_ids)
 

@@ -5,6 +5,8 @@ that flush the database (transactional tests) put it back with ``ensure_defaults
 import datetime
 from decimal import Decimal
 
+from django.apps import apps as global_apps
+
 FEE_RATES = [(datetime.date(2010, 1, 1), Decimal("500.00"), "£500 per site per year")]
 # The charity's adviser decides the VAT treatment; these are starting values,
 # editable in the admin (Products).
@@ -17,8 +19,6 @@ SERIES = ("INV", "CN")
 
 def ensure_defaults(apps=None) -> None:
     if apps is None:
-        from django.apps import apps as global_apps
-
         apps = global_apps
     FeeRate = apps.get_model("partners", "FeeRate")
     Product = apps.get_model("partners", "Product")

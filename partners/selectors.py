@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from partners.models import (
     OPEN_INVOICE_STATUSES,
@@ -32,6 +33,7 @@ from partners.models import (
     PeriodStatus,
     Person,
     Product,
+    Reminder,
     SiteCoverage,
     Standing,
 )
@@ -250,9 +252,6 @@ def unconfirmed_reminders(*, older_than_minutes: int = 10) -> QuerySet:
     """Reminders claimed (their row committed) with recipients but never
     confirmed sent: the sending was cut short, and no run sends them again
     (at most once). Staff check with the partner and send by hand."""
-    from django.utils import timezone
-
-    from partners.models import Reminder
 
     cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
     return (

@@ -12,7 +12,9 @@ from django.template.loader import render_to_string
 
 def render_pdf(template: str, context: dict) -> bytes:
     """Render a template to HTML, then to PDF with WeasyPrint."""
-    from weasyprint import HTML  # imported late: it loads Pango and fonts
+    # Imported when first needed: it loads Pango and fonts, which a process
+    # that never draws a PDF (a worker, a page) should not pay for at start.
+    from weasyprint import HTML
 
     html = render_to_string(template, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

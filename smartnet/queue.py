@@ -1,14 +1,16 @@
 """Queue Celery tasks after commit, through the outbox.
 
-Use ``enqueue(task, *args)`` instead of ``task.delay(...)`` anywhere a
-database change needs a job: a rolled-back transaction queues nothing, and a
-broker that is down loses nothing (the outbox row waits for ``flush_outbox``).
-Arguments must be JSON: primary keys, dates as ISO strings.
+Use ``enqueue("app.tasks.name", *args)`` instead of ``task.delay(...)``
+anywhere a database change needs a job: a rolled-back transaction queues
+nothing, and a broker that is down loses nothing (the outbox row waits for
+``flush_outbox``). Arguments must be JSON: primary keys, dates as ISO strings.
+A task is named by its registered name, so a service never imports the tasks
+module that imports it (the envelope points at the letter, not back).
 """
 
 import logging
 
-from celery import current_app
+from celery import Task, current_app
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -22,9 +24,14 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS = (OSError, KombuOperationalError, RedisConnectionError)
 
 
-def enqueue(task, *args, **kwargs) -> OutboxTask:
-    """Record the task in the outbox and send it once the transaction commits."""
-    entry = OutboxTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
+def enqueue(task: str | Task, *args, **kwargs) -> OutboxTask:
+    """Record the task in the outbox and send it once the transaction commits.
+    ``task`` is its registered name (or the task itself); an unknown name is
+    refused at once, not when the worker would fail to find it."""
+    name = task if isinstance(task, str) else task.name
+    if name not in current_app.tasks:
+        raise LookupError(f"no Celery task is registered as {name!r}")
+    entry = OutboxTask.objects.create(task_name=name, args=list(args), kwargs=kwargs)
     transaction.on_commit(lambda: send(entry.pk))
     return entry
 

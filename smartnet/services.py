@@ -17,7 +17,6 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from smartnet import tasks
 from smartnet.models import TwoFactorEvent, User
 from smartnet.queue import enqueue
 from smartnet.roles import Role
@@ -95,7 +94,7 @@ def two_factor_enrol(*, user: User, key: str, token: str) -> Enrolment:
         codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=backup, token=c) for c in codes)
         event = TwoFactorEvent.objects.create(user=user, kind=TwoFactorEvent.Kind.ADDED, actor=user)
-        enqueue(tasks.send_two_factor_notice, event.pk)
+        enqueue("smartnet.tasks.send_two_factor_notice", event.pk)
     return Enrolment(device=device, backup_codes=codes)
 
 
@@ -135,5 +134,5 @@ def two_factor_reset(*, user: User, by: User) -> TwoFactorEvent:
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         event = TwoFactorEvent.objects.create(user=user, kind=TwoFactorEvent.Kind.RESET, actor=by)
-        enqueue(tasks.send_two_factor_notice, event.pk)
+        enqueue("smartnet.tasks.send_two_factor_notice", event.pk)
     return event

@@ -42,3 +42,12 @@ def test_a_broker_that_is_down_keeps_the_task_until_flushed():
     assert queue.flush_outbox() == 1
     assert queue.flush_outbox() == 0
     assert JobRun.objects.filter(key="kept").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_task_is_queued_by_its_registered_name_and_a_typo_is_refused_at_once():
+    entry = queue.enqueue("smartnet.tasks.ping", "by-name")
+    assert entry.task_name == "smartnet.tasks.ping"
+    with pytest.raises(LookupError, match="smartnet.tasks.pnig"):
+        queue.enqueue("smartnet.tasks.pnig", "typo")
+    assert not OutboxTask.objects.filter(task_name="smartnet.tasks.pnig").exists()
