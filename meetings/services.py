@@ -213,8 +213,11 @@ def _change_status(
 
 def meeting_activate(*, meeting: Meeting, on: date, by=None) -> MeetingStatusChange:
     """Open (or reopen) a meeting. The first time it opens, ``meeting_started`` is
-    sent once, after commit: the claim is a conditional update of
-    ``first_active_on`` whose row count is checked, so a repeat or a race sends nothing."""
+    sent once: the claim is a conditional update of ``first_active_on`` whose
+    row count is checked, so a repeat or a race sends nothing. It is sent inside
+    the transaction, so what its receivers queue (an outbox row, sent after
+    commit) commits with the change or not at all: no crash between the two
+    can lose the starter pack."""
     with transaction.atomic():
         change = _change_status(meeting=meeting, to=Status.ACTIVE, on=on, by=by)
         claimed = Meeting.objects.filter(pk=meeting.pk, first_active_on__isnull=True).update(
@@ -222,12 +225,10 @@ def meeting_activate(*, meeting: Meeting, on: date, by=None) -> MeetingStatusCha
         )
         if claimed == 1:
             meeting.first_active_on = on
-            facilitators = current_facilitator_ids(meeting_id=meeting.pk)
-            meeting_id = meeting.pk
-            transaction.on_commit(
-                lambda: meeting_started.send(
-                    sender=Meeting, meeting_id=meeting_id, facilitator_person_ids=facilitators
-                )
+            meeting_started.send(
+                sender=Meeting,
+                meeting_id=meeting.pk,
+                facilitator_person_ids=current_facilitator_ids(meeting_id=meeting.pk),
             )
     return change
 

@@ -5,3 +5,11 @@ class SmartnetConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "smartnet"
     verbose_name = "smartnet core"
+
+    def ready(self) -> None:
+        # Register every app's tasks in every process (a web worker too, not only
+        # a Celery worker), so ``smartnet.queue.enqueue`` can check a task's
+        # name when it is queued rather than when a worker fails to find it.
+        from smartnet.celery import app
+
+        app.autodiscover_tasks(force=True)

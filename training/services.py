@@ -394,10 +394,13 @@ def completions_record(
 
 
 def _announce_facilitators(person_ids: set[int]) -> None:
-    """Send ``facilitator_trained`` once per person, after commit.
+    """Send ``facilitator_trained`` once per person.
 
     The claim is a conditional update of the profile (``facilitator_announced_at``
-    from null), so two imports at once, or a re-run, announce nobody twice.
+    from null), so two imports at once, or a re-run, announce nobody twice. The
+    signal is sent inside the caller's transaction: what its receivers queue
+    goes to the outbox in the same transaction, so it commits with the
+    completions or not at all.
     """
     TrainingProfile.objects.bulk_create(
         [TrainingProfile(person_id=pid) for pid in person_ids], ignore_conflicts=True
@@ -413,14 +416,7 @@ def _announce_facilitators(person_ids: set[int]) -> None:
             person_id=pid, facilitator_announced_at__isnull=True
         ).update(facilitator_announced_at=now)
         if claimed == 1 and pid in first:
-            completion_id = first[pid]
-            transaction.on_commit(
-                lambda pid=pid, cid=completion_id: _send_facilitator_trained(pid, cid)
-            )
-
-
-def _send_facilitator_trained(person_id: int, completion_id: int) -> None:
-    facilitator_trained.send(sender=Completion, person_id=person_id, completion_id=completion_id)
+            facilitator_trained.send(sender=Completion, person_id=pid, completion_id=first[pid])
 
 
 def completion_record(
