@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+import tests
 from partners.models import Organisation
 from smartnet.models import User
 from smartnet.roles import PEER_VIEW_ROLES, PORTAL_ROLES, STAFF_ROLES, Role
+from tests.factories import CommissionerFactory, OrganisationFactory, UserFactory, portal_user
 
 ANONYMOUS = "anonymous"
 OTHER_PARTNER = "other_partner_contact"
@@ -78,7 +80,6 @@ class Case:
 
 
 def build_world() -> World:
-    from tests.factories import CommissionerFactory, OrganisationFactory, UserFactory, portal_user
 
     org_a = OrganisationFactory(name="Alpha Recovery", slug="alpha-recovery")
     org_b = OrganisationFactory(name="Beta Treatment", slug="beta-treatment")
@@ -116,7 +117,6 @@ def url_names() -> set[str]:
 
 def all_cases() -> dict[str, Case]:
     """Every app's CASES, merged; a name listed twice is an error."""
-    import tests
 
     cases: dict[str, Case] = {}
     for info in pkgutil.iter_modules(tests.__path__):

@@ -9,9 +9,12 @@ import os
 import shutil
 
 import pytest
+import redis
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from playwright.sync_api import sync_playwright
 
 from smartnet.celery import app as celery_app
 from tests.access import World, build_world
@@ -45,7 +48,6 @@ def postgres(db) -> None:
 @pytest.fixture
 def redis_url() -> str:
     """The Redis URL, answering; use in tests that need a real broker."""
-    import redis
 
     url = settings.REDIS_URL
     if not url:
@@ -101,7 +103,6 @@ def browser_page(live_server):
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls
     # made by the test itself are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
@@ -130,7 +131,6 @@ def browser_page(live_server):
 @pytest.fixture
 def axe_check():
     """Run axe-core on the page; fail on any serious or critical violation."""
-    from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 

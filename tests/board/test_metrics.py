@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from board import metrics
+from materials import services as materials_services
 from meetings import services as meetings_services
 from partners import services as partners_services
 from partners.models import Nation, PeriodStatus
@@ -164,7 +165,6 @@ def test_licence_income_covers_the_financial_year_to_date_less_credit_notes():
 
 
 def _send(dispatch, on: date):
-    from materials import services as materials_services
 
     with time_machine.travel(on):
         materials_services.dispatch_pack(dispatch_id=dispatch.pk)

@@ -22,6 +22,7 @@ from smartnet.models import MailClaim
 from smartnet.roles import Role
 from tests.board.factories import make_action, make_board_meeting, make_objective
 from tests.factories import UserFactory
+from tests.meetings.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -308,7 +309,6 @@ def test_a_missed_day_is_caught_up_while_the_meeting_is_ahead():
 
 
 def test_a_metric_snapshot_stays_put_when_meetings_are_added(staff):
-    from tests.meetings.factories import make_meeting
 
     make_meeting(started_on=date(2014, 1, 6))
     make_objective(

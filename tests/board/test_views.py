@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from board import services
 from board.models import Action, BoardMeeting, BoardReport, Objective, ReportStatus
 from smartnet.roles import Role
 from tests.board.factories import make_action, make_board_meeting, make_objective
@@ -181,7 +182,6 @@ def test_the_objectives_list_has_a_fixed_query_count(client, admin, django_asser
 
 
 def test_archiving_an_objective_takes_it_out_of_the_list_and_new_reports(client, admin):
-    from board import services
 
     kept = make_objective("Kept")
     gone = make_objective("Gone")

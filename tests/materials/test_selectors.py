@@ -7,6 +7,7 @@ import pytest
 
 from materials import selectors, services
 from materials.models import Dispatch, Status
+from tests.factories import PersonFactory
 from tests.materials.factories import make_dispatch, make_item
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,6 @@ def test_quarters_cross_the_year_end():
 
 
 def test_dispatches_for_person_lists_what_was_sent_to_them_latest_first():
-    from tests.factories import PersonFactory
 
     poster = make_item("poster", stock=100, unit_cost="1.20")
     person = PersonFactory()

@@ -1,13 +1,15 @@
 """Two staff pack the last 10 posters at the same moment (PostgreSQL, two threads)."""
 
 import datetime
+import uuid
 
 import pytest
 from django.db.models import Sum
 
 from materials import services
-from materials.models import Backorder, DispatchLine, Item, StockMovement
+from materials.models import Backorder, Dispatch, DispatchLine, Item, StockMovement
 from tests.concurrency import at_once, raised
+from tests.factories import PersonFactory
 from tests.materials.factories import make_dispatch, make_item
 from tests.meetings.factories import make_meeting
 
@@ -38,10 +40,6 @@ def test_many_packers_share_the_stock_exactly(postgres):
 
 
 def test_two_requests_at_once_cannot_both_spend_the_allowance(postgres, settings):
-    import uuid
-
-    from materials.models import Dispatch
-    from tests.factories import PersonFactory
 
     settings.MATERIALS_FAIR_USE_LIMITS = {"poster": 20}
     poster = make_item("poster", stock=100)

@@ -11,6 +11,7 @@ from django.core import mail
 from materials import services
 from materials.models import Dispatch, Status
 from meetings import services as meeting_services
+from smartnet.models import User
 from smartnet.roles import Role
 from tests.factories import PersonFactory
 from tests.materials.factories import make_item
@@ -163,7 +164,6 @@ def test_the_link_is_found_or_made_once_for_the_person(client, on_commit, facili
     _ask_for_link(client, on_commit, "ROBIN@example.org")
     facilitator.refresh_from_db()
     assert len([m for m in mail.outbox if "sign-in link" in m.subject]) == 2
-    from smartnet.models import User
 
     assert User.objects.filter(email="robin@example.org").count() == 1
 

@@ -1,7 +1,9 @@
 import datetime
 
+from meetings import services
 from smartnet.roles import Role
 from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
+from tests.meetings.factories import make_meeting
 
 EDITORS = frozenset({Role.STAFF_ADMIN.value, Role.TRAINING.value})
 PARTNER = Role.PARTNER_CONTACT.value
@@ -9,13 +11,11 @@ COMMISSIONER = Role.COMMISSIONER_CONTACT.value
 
 
 def _meeting(world):
-    from tests.meetings.factories import make_meeting
 
     return make_meeting(host=world.org_a, started_on=datetime.date(2014, 1, 6))
 
 
 def _proposal(world) -> str:
-    from meetings import services
 
     meeting = _meeting(world)
     proposal = services.proposal_leadership_change(

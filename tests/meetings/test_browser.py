@@ -1,6 +1,14 @@
 """The public finder in a real headless Chromium, with axe-core on every page."""
 
+import datetime
+
 import pytest
+
+from meetings import services
+from tests.access import build_world
+from tests.conftest import browser_login
+from tests.factories import PASSWORD
+from tests.meetings.factories import make_meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,12 +39,6 @@ def test_unknown_postcode_is_explained(browser_page, axe_check, network):
 
 
 def test_staff_and_portal_screens_are_accessible(browser_page, axe_check, network):
-    import datetime
-
-    from meetings import services
-    from tests.access import build_world
-    from tests.conftest import browser_login
-    from tests.factories import PASSWORD
 
     world = build_world()
     meeting = network["manchester"]
@@ -53,7 +55,6 @@ def test_staff_and_portal_screens_are_accessible(browser_page, axe_check, networ
     page.goto("/staff/meetings/figures/")
     axe_check(page)
     page.context.clear_cookies()
-    from tests.meetings.factories import make_meeting
 
     make_meeting(host=world.org_a, started_on=datetime.date(2014, 1, 6), name="Alpha Weekly")
     browser_login(page, "partner_contact@example.org", PASSWORD, next_url="/portal/meetings/")

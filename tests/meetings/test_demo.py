@@ -8,6 +8,7 @@ import pytest
 
 from meetings import demo, selectors
 from meetings.models import Meeting
+from partners import demo as partners_demo
 from smartnet.demo import DemoContext
 from tests.meetings.test_feeds import validate_feed
 
@@ -15,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_network(client):
-    from partners import demo as partners_demo
 
     today = datetime.date(2014, 10, 1)
     ctx = DemoContext(scale=1, today=today, rng=random.Random(2014), log=lambda *_: None)

@@ -2,17 +2,20 @@
 across a clock change, the printable region list, caching and CORS."""
 
 import datetime
+import gzip
 import io
 import json
 import re
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
+from dateutil.rrule import rrulestr
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from meetings import services
+from meetings import services, views_public
 from tests.meetings.conftest import HIDDEN, LISTED
+from tests.meetings.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +284,6 @@ def test_feed_is_cached_in_fixed_queries_and_invalidated(
 
 
 def test_feed_query_count_does_not_grow(client, network, django_assert_num_queries):
-    from tests.meetings.factories import make_meeting
 
     for n in range(5):
         make_meeting(
@@ -306,7 +308,6 @@ def test_ical_weekly_event_across_the_clock_change(client, network):
     assert str(event["DTSTART"].params["TZID"]) == "Europe/London"
     # Expand the recurrence over the spring clock change (30 March 2014): the
     # meeting stays at 18:30 London time, so its UTC time moves by an hour.
-    from dateutil.rrule import rrulestr
 
     rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=start)
     london = ZoneInfo("Europe/London")
@@ -341,7 +342,6 @@ def test_region_pdf(client, network):
 
 
 def test_feed_is_sent_gzipped_to_clients_that_accept_it(client, network):
-    import gzip
 
     plain = client.get("/meetings/feed.json").content
     response = client.get("/meetings/feed.json", HTTP_ACCEPT_ENCODING="gzip, deflate")
@@ -366,7 +366,6 @@ def test_a_site_address_change_refreshes_the_cached_feed(
 def test_region_pdf_is_drawn_once_until_a_meeting_changes(
     client, network, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from meetings import views_public
 
     drawn = []
     draw = views_public.render_pdf

@@ -1,10 +1,22 @@
 """The public finder: postcode and town search, ordering, filters, bad input."""
 
-import pytest
-from django.core.management import CommandError, call_command
+import datetime
+import random
+from collections import Counter
+from decimal import Decimal
 
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.utils.text import slugify
+
+from meetings.feeds import regions
+from meetings.finder import listed_meetings, region_of
 from meetings.models import PostcodeCentroid
+from meetings.postcodes import distance_miles
+from tests.factories import SiteFactory
 from tests.meetings.conftest import HIDDEN, LISTED
+from tests.meetings.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -109,11 +121,6 @@ def test_meeting_page(client, network):
 
 
 def test_finder_query_count_is_fixed(client, network, django_assert_num_queries):
-    import datetime
-
-    from django.core.cache import cache
-
-    from tests.meetings.factories import make_meeting
 
     cache.clear()
     # The postcode, the meetings in the box, the online count and page, the
@@ -170,14 +177,6 @@ def test_distance_search_finds_exactly_the_meetings_within_the_radius(client, ne
     """The database's box must never drop a meeting the distance keeps: compare
     with every meeting measured by hand, points scattered across the box's edges,
     some placed by their site and some (sites with no map point) by the venue."""
-    import datetime
-    import random
-    from decimal import Decimal
-
-    from meetings.finder import listed_meetings
-    from meetings.postcodes import distance_miles
-    from tests.factories import SiteFactory
-    from tests.meetings.factories import make_meeting
 
     rng = random.Random(8)
     host = network["manchester"].host
@@ -212,12 +211,6 @@ def test_distance_search_finds_exactly_the_meetings_within_the_radius(client, ne
 
 
 def test_regions_are_counted_as_region_of_names_them(network):
-    from collections import Counter
-
-    from django.utils.text import slugify
-
-    from meetings.feeds import regions
-    from meetings.finder import listed_meetings, region_of
 
     by_hand = Counter(region_of(m) for m in listed_meetings())
     assert regions() == sorted((slugify(name), name, n) for name, n in by_hand.items())
@@ -225,9 +218,6 @@ def test_regions_are_counted_as_region_of_names_them(network):
 
 
 def test_online_meetings_are_paged_apart(client, network, settings):
-    import datetime
-
-    from tests.meetings.factories import make_meeting
 
     settings.MEETINGS_PAGE_SIZE = 2
     for n in range(4):

@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 
+from meetings import services
 from meetings.models import HeadCount, LeadershipPeriod, Meeting, Proposal
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, SiteFactory
 from tests.meetings.factories import make_meeting
+from tests.training.factories import make_trained_facilitator
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -36,7 +38,6 @@ def test_staff_detail_shows_timeline_and_head_counts(client, world):
     login(client, world, "finance")
     person = PersonFactory(first_name="Robin", last_name="Peer")
     meeting = make_meeting(host=world.org_a, started_on=D(2014, 1, 6))
-    from meetings import services
 
     services.leadership_change(
         meeting=meeting, kind="peer_led", start_date=D(2015, 1, 5), facilitators=[person]
@@ -192,7 +193,6 @@ def test_staff_figures_page(client, world):
 
 
 def test_staff_can_choose_a_trained_peer_as_facilitator(client, world):
-    from tests.training.factories import make_trained_facilitator
 
     peer = make_trained_facilitator(
         PersonFactory(first_name="Pat", last_name="Peer"), completed_on=D(2014, 3, 1)

@@ -6,6 +6,7 @@ that is refused writes no row anywhere; no view answers 500 (the test client
 re-raises a view's exception, so one would fail the test outright).
 """
 
+import importlib
 import inspect
 import re
 from datetime import date
@@ -14,13 +15,22 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from materials.models import Item
+from meetings.forms import LeadershipForm
+from meetings.postcodes import BadPostcodeFile, load_file
+from partners.forms import AgreementForm
+from partners.models import Person
+from partners.services import areas_load
+from smartnet.models import User
 from tests.access import ANONYMOUS, all_cases
 from tests.factories import PersonFactory
 from tests.trust.conftest import TRIED
+from training.models import Completion, ImportJob
+from training.services import import_prepare, import_run
 
 FAST = settings(
     max_examples=15,
@@ -107,14 +117,11 @@ def _value_for(field: forms.Field):
 
 
 def _agreement_form(world, data):
-    from partners.forms import AgreementForm
 
     return AgreementForm(data=data, organisation=world.org_a), "sites"
 
 
 def _leadership_form(world, data):
-    from meetings.forms import LeadershipForm
-    from partners.models import Person
 
     return LeadershipForm(data=data, people=Person.objects.all()), "facilitators"
 
@@ -142,7 +149,6 @@ AUDITED_APPS = ["smartnet", "partners", "meetings", "training", "materials", "bo
 
 def row_counts() -> tuple[int, ...]:
     """Rows in every table of the project's apps, read in one query."""
-    from django.db import connection
 
     tables = [
         connection.ops.quote_name(model._meta.db_table)
@@ -157,8 +163,6 @@ def row_counts() -> tuple[int, ...]:
 
 
 def _form_kwargs(world):
-    from materials.models import Item
-    from smartnet.models import User
 
     items = list(Item.objects.all()[:3])
     person = PersonFactory()
@@ -173,7 +177,6 @@ def _form_kwargs(world):
 
 
 def _form_classes():
-    import importlib
 
     found = []
     for module_name in FORM_MODULES:
@@ -248,8 +251,6 @@ MOODLE_HEADERS = st.sampled_from(
     raw=st.one_of(st.none(), st.binary(max_size=200)),
 )
 def test_moodle_import_takes_any_file(header, rows, sep, encoding, raw):
-    from training.models import Completion, ImportJob
-    from training.services import import_prepare, import_run
 
     TRIED["moodle import"] += 1
     text = "\n".join([header, *(sep.join(r) for r in rows)])
@@ -280,7 +281,6 @@ def test_moodle_import_takes_any_file(header, rows, sep, encoding, raw):
     rows=st.lists(st.lists(VALUE, max_size=6), max_size=6),
 )
 def test_areas_loader_is_all_or_nothing(header, rows):
-    from partners.services import areas_load
 
     TRIED["areas CSV"] += 1
     text = "\n".join([header, *(",".join(r) for r in rows)])
@@ -301,7 +301,6 @@ def test_areas_loader_is_all_or_nothing(header, rows):
     rows=st.lists(st.lists(VALUE, max_size=5), max_size=6),
 )
 def test_postcode_loader_refuses_cleanly(header, rows, tmp_path_factory):
-    from meetings.postcodes import BadPostcodeFile, load_file
 
     TRIED["postcodes CSV"] += 1
     path = tmp_path_factory.mktemp("pc") / "pc.csv"

@@ -16,9 +16,11 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import resolve
 
+from partners.services import areas_load
 from smartnet.forms import parse_id, parse_ids
 from tests.access import ANONYMOUS, all_cases
 from tests.trust.conftest import TRIED
@@ -149,9 +151,6 @@ def test_a_certificate_code_no_url_can_carry_is_explained(client, code):
 
 @pytest.mark.django_db
 def test_a_population_in_superscript_digits_is_refused_by_name():
-    from django.core.exceptions import ValidationError
-
-    from partners.services import areas_load
 
     with pytest.raises(ValidationError) as refused:
         areas_load(

@@ -41,7 +41,26 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from pypdf import PdfReader
 
+from materials.models import Status
+from meetings import services as meeting_services
+from partners import services
+from partners.models import AffiliationRole, AgreementPeriod, SiteCoverage, SiteType
+from smartnet.roles import Role
+from tests.factories import (
+    AffiliationFactory,
+    AreaFactory,
+    CommissionerFactory,
+    OrganisationFactory,
+    PersonFactory,
+    SiteFactory,
+    UserFactory,
+)
+from tests.materials.factories import make_dispatch, make_item
+from tests.meetings.factories import make_meeting
+from tests.partners.factories import make_block, make_partner
+from tests.training.factories import intro_course
 from tests.trust.conftest import TRIED
+from training import services as training_services
 
 D = datetime.date
 TODAY = D(2025, 12, 10)
@@ -97,7 +116,6 @@ def _name(world: LeakWorld, owner: str, what: str, area: str | None = None, show
 
 
 def _person(world, owner, what, *, area=None, shown=True, user=None):
-    from tests.factories import PersonFactory
 
     first = _name(world, owner, f"{what}First", area, shown)
     last = _name(world, owner, f"{what}Last", area, shown)
@@ -111,24 +129,6 @@ def _person(world, owner, what, *, area=None, shown=True, user=None):
 
 
 def build_leak_world() -> LeakWorld:
-    from materials.models import Status
-    from meetings import services as meeting_services
-    from partners import services
-    from partners.models import AffiliationRole, SiteCoverage, SiteType
-    from smartnet.roles import Role
-    from tests.factories import (
-        AffiliationFactory,
-        AreaFactory,
-        CommissionerFactory,
-        OrganisationFactory,
-        SiteFactory,
-        UserFactory,
-    )
-    from tests.materials.factories import make_dispatch, make_item
-    from tests.meetings.factories import make_meeting
-    from tests.partners.factories import make_block, make_partner
-    from tests.training.factories import intro_course
-    from training import services as training_services
 
     world = LeakWorld(orgs={}, markers=[], area_of_meeting={})
     areas = {
@@ -469,7 +469,6 @@ def leak_world(db):
 
 
 def test_partner_contact_sees_nothing_of_another_organisation(leak_world):
-    from partners.models import AgreementPeriod
 
     walk = walk_portal(leak_world, "A", ok={200})
     # Its own renewal was confirmed by the walk; nobody else's was touched.

@@ -26,11 +26,17 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
+from materials.models import Status
+from meetings import services as meeting_services
 from smartnet.roles import STAFF_ROLES
 from tests.access import all_cases
 from tests.factories import AffiliationFactory, PersonFactory, UserFactory
+from tests.materials.factories import make_dispatch, make_item
+from tests.meetings.factories import make_meeting
+from tests.training.factories import facilitator_course, make_trained_facilitator
 from tests.trust.conftest import TRIED
 from tests.trust.test_no_cross_org_leaks import response_text
+from training import services as training_services
 
 D = datetime.date
 PEERS = (("Peeraisha", "Peeryoung"), ("Peerkirsty", "Peerthomas"))
@@ -61,12 +67,6 @@ def staff_patterns() -> list[tuple[str, list[str]]]:
 
 @pytest.fixture
 def peer_world(world):
-    from materials.models import Status
-    from meetings import services as meeting_services
-    from tests.materials.factories import make_dispatch, make_item
-    from tests.meetings.factories import make_meeting
-    from tests.training.factories import facilitator_course, make_trained_facilitator
-    from training import services as training_services
 
     peers = [
         PersonFactory(first_name=first, last_name=last, email=f"{first.lower()}@example.org")

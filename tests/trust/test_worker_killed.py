@@ -21,7 +21,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from materials.models import Dispatch, DispatchLine, Pack, StockMovement
+from materials.tasks import create_manual_dispatch
 from partners.models import AgreementPeriod, Invoice, Reminder
+from partners.tasks import run_renewals
 from smartnet.celery import app as celery_app
 from smartnet.models import JobRun
 from tests.core.test_faults import (
@@ -29,6 +32,7 @@ from tests.core.test_faults import (
     private_redis,  # noqa: F401  (a fixture)
 )
 from tests.factories import AffiliationFactory, PersonFactory, UserFactory
+from tests.materials.factories import make_item, make_pack
 from tests.partners.factories import make_partner
 from tests.trust.conftest import TRIED
 
@@ -129,8 +133,6 @@ def test_renewals_job_killed_mid_run_finishes_once_after_restart(
     _use_broker(private_redis.url)
     first = second = None
     try:
-        from partners.tasks import run_renewals
-
         run_renewals.apply_async(args=[TODAY.isoformat()])
         first = _start_worker(private_redis.url, mail_dir, log)
         # Kill the worker once the job is well under way (some reminders
@@ -202,9 +204,6 @@ def test_dispatch_jobs_killed_mid_queue_create_each_dispatch_once(
     (as a redelivery would), a worker SIGKILLed part way through the queue and
     a new one started: every person has exactly one dispatch with its lines,
     and creating dispatches moved no stock (stock moves when packed)."""
-    from materials.models import Dispatch, DispatchLine, Pack, StockMovement
-    from materials.tasks import create_manual_dispatch
-    from tests.materials.factories import make_item, make_pack
 
     item = make_item("manual", stock=1000)
     Pack.objects.filter(code=Pack.FACILITATOR_WELCOME).delete()
