@@ -283,8 +283,8 @@ def build_snapshot(*, on: date, meeting_date: date | None, meeting_title: str = 
                     "override": _override(o),
                     "colour": s.colour.value,
                 },
-                "actions_rollup": s.actions_rollup.as_dict(),
-                "overall": s.overall.as_dict(),
+                "actions_rollup": s.actions_rollup.as_dict() if s.actions_rollup else None,
+                "overall": s.overall.as_dict() if s.overall else None,
                 "chart": objective_chart_data(o, on, cache),
                 "actions": [
                     {

@@ -59,6 +59,11 @@ OBJECTIVE_FIELDS = {
 ACTION_FIELDS = {"title", "owner", "due_date", "status", "progress_note", "at_risk"}
 
 
+def _record_by(instance, by) -> None:
+    """Who the audit trail (django-simple-history) names for the next save."""
+    instance._history_user = by  # read by simple_history
+
+
 def _board_changed() -> None:
     """The dashboard's objectives-by-RAG figure is stale once the transaction commits."""
 
@@ -125,7 +130,7 @@ def objective_create(*, by: User | None = None, **fields) -> Objective:
         objective.manual_recorded_on = objective.manual_recorded_on or timezone.localdate()
     _validate_objective(objective)
     with transaction.atomic():
-        objective._history_user = by
+        _record_by(objective, by)
         objective.save()
         _board_changed()
     return objective
@@ -148,7 +153,7 @@ def objective_update(*, objective: Objective, by: User | None = None, **fields) 
         elif manual_changed and "manual_recorded_on" not in fields:
             current.manual_recorded_on = timezone.localdate()
         _validate_objective(current)
-        current._history_user = by
+        _record_by(current, by)
         current.save()
         _board_changed()
     return current
@@ -159,7 +164,7 @@ def objective_set_archived(*, objective: Objective, archived: bool, by: User | N
     with transaction.atomic():
         objective = Objective.objects.select_for_update().get(pk=objective.pk)
         objective.archived = archived
-        objective._history_user = by
+        _record_by(objective, by)
         objective.save()
         _board_changed()
     return objective
@@ -189,7 +194,7 @@ def _set_override(model, pk: int, *, colour: str, reason: str, by: User | None, 
         obj.rag_override_reason = reason.strip() if colour else ""
         obj.rag_override_by = by if colour else None
         obj.rag_override_at = timezone.now() if colour else None
-        obj._history_user = by
+        _record_by(obj, by)
         obj.save()
         _board_changed()
     return obj
@@ -230,7 +235,7 @@ def action_create(*, objective: Objective, by: User | None = None, **fields) -> 
         action.completed_on = timezone.localdate()
     _validate_action(action)
     with transaction.atomic():
-        action._history_user = by
+        _record_by(action, by)
         action.save()
         _board_changed()
     return action
@@ -252,7 +257,7 @@ def action_update(*, action: Action, by: User | None = None, **fields) -> Action
         elif not current.is_done:
             current.completed_on = None
         _validate_action(current)
-        current._history_user = by
+        _record_by(current, by)
         current.save()
         _board_changed()
     return current
@@ -263,7 +268,7 @@ def action_delete(*, action: Action, by: User | None) -> None:
     Reports already generated keep it in their snapshot."""
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action.pk)
-        action._history_user = by
+        _record_by(action, by)
         action.delete()
         _board_changed()
 

@@ -119,7 +119,7 @@ def _unique_slug(name: str, town: str, *, exclude_pk: int | None = None) -> str:
     if base in RESERVED_SLUGS:
         base = f"{base}-meeting"
     slug, n = base, 2
-    taken = Meeting.objects.exclude(pk=exclude_pk)
+    taken = Meeting.objects.all() if exclude_pk is None else Meeting.objects.exclude(pk=exclude_pk)
     while taken.filter(slug=slug).exists():
         slug = f"{base}-{n}"
         n += 1
@@ -139,7 +139,7 @@ def meeting_create(*, proposed_on: date, recorded_by=None, slug: str = "", **fie
     meeting = Meeting(**fields)
     if meeting.programme == Programme.PRISON:
         meeting.is_public = False
-    if meeting.site_id and not meeting.host_id:
+    if meeting.site is not None and not meeting.host_id:
         meeting.host_id = meeting.site.organisation_id
     errors = meeting_errors(meeting)
     if slug and (Meeting.objects.filter(slug=slug).exists() or slug in RESERVED_SLUGS):
@@ -441,6 +441,8 @@ def proposal_confirm(*, proposal: Proposal, on: date, by=None) -> Proposal:
             raise ValidationError({"status": "This proposal has already been decided."})
         if proposal.kind == ProposalKind.NEW_MEETING:
             meeting_activate(meeting=proposal.meeting, on=on, by=by)
+        elif proposal.start_date is None:
+            raise ValidationError({"start_date": "The proposal has no start date to record."})
         else:
             leadership_change(
                 meeting=proposal.meeting,
@@ -490,7 +492,7 @@ def personal_data_export(person_id: int) -> dict:
         .select_related("meeting", "organisation")
         .order_by("created_at", "pk")
     )
-    meetings = {}
+    meetings: dict[int, str] = {}
     for period in periods:
         meetings.setdefault(period.meeting_id, period.meeting.name)
     return {

@@ -8,6 +8,7 @@ app can use what the apps before it made.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +23,7 @@ class DemoContext:
     scale: int
     today: date
     rng: random.Random
-    log: callable
+    log: Callable[[str], None]
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     # Apps may leave things here for the apps after them (e.g. ids made).
     shared: dict = field(default_factory=dict)

@@ -39,6 +39,8 @@ def parse_ids(values: Iterable[object]) -> list[int]:
 class StyledFormMixin:
     """Give every widget Bootstrap's class; mix into every form of the site."""
 
+    fields: dict[str, forms.Field]  # the form's, once Form.__init__ has run
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -103,4 +105,4 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": pk},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs

@@ -20,8 +20,9 @@ from smartnet.two_factor import needs_second_factor
 
 
 def may_see_details(request: HttpRequest) -> bool:
+    raw = client_ip(request)
     try:
-        address = ipaddress.ip_address(client_ip(request))
+        address = ipaddress.ip_address(raw) if raw else None
     except ValueError:
         address = None
     if address and any(address in ipaddress.ip_network(n) for n in settings.HEALTHZ_ALLOWED_IPS):

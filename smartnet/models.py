@@ -5,6 +5,8 @@ recorded in ``partners`` (a Person linked to the user, and that Person's
 affiliations), not here.
 """
 
+from typing import ClassVar, cast
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -19,7 +21,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
             raise ValueError("email: an e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = cast("User", self.model(email=self.normalize_email(email).lower(), **extra))
         if password:
             user.set_password(password)
         else:
@@ -53,11 +55,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -39,7 +39,7 @@ def needs_second_factor(request: HttpRequest) -> bool:
         settings.STAFF_2FA_REQUIRED
         and user.is_authenticated
         and user.is_staff_role
-        and not user.is_verified()
+        and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
     )
 
 

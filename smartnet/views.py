@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -53,7 +55,7 @@ def staff_two_factor(request: HttpRequest) -> HttpResponse:
 def staff_two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     try:
-        services.two_factor_reset(user=user, by=request.user)
+        services.two_factor_reset(user=user, by=cast(User, request.user))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
