@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from partners.models import Affiliation, Person
 from training.models import Award, Completion, TrainingProfile
+from training.postal import PostalAddress
 from training.visibility import people_for_staff
 
 
@@ -68,9 +69,9 @@ def facilitator_count(*, on: date) -> int:
     return _completions_awarding(Award.FACILITATOR, on).values("person_id").distinct().count()
 
 
-def delivery_address(*, person_id: int) -> dict | None:
+def delivery_address(*, person_id: int) -> PostalAddress | None:
     """The person's postal address for materials, only if they consented to contact
-    and gave one: ``{"line1", "line2", "town", "postcode"}``."""
+    and gave one."""
     profile = (
         TrainingProfile.objects.filter(person_id=person_id, consent_to_contact=True)
         .exclude(address_line_1="")
@@ -79,12 +80,7 @@ def delivery_address(*, person_id: int) -> dict | None:
     )
     if profile is None:
         return None
-    return {
-        "line1": profile.address_line_1,
-        "line2": profile.address_line_2,
-        "town": profile.town,
-        "postcode": profile.postcode,
-    }
+    return PostalAddress.of(profile)
 
 
 # --- Screens --------------------------------------------------------------------------
