@@ -20,7 +20,7 @@ from board import dashboard as dashboard_figures
 from board.forms import ActionForm, BoardMeetingForm, ObjectiveForm, OverrideForm, ReviewForm
 from board.models import Action, BoardMeeting, BoardReport, Objective
 from board.pdf import present_snapshot, render_report_pdf
-from smartnet.access import role_required
+from smartnet.access import may_use, role_required
 from smartnet.forms import apply_service_errors
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
@@ -285,7 +285,7 @@ def report_detail_staff(request: HttpRequest, pk: int) -> HttpResponse:
             "r": present_snapshot(report.snapshot),
             "staff_view": True,
             "review_form": ReviewForm(),
-            "can_issue": request.user.role == Role.STAFF_ADMIN,
+            "can_issue": may_use(request.user, report_issue),
         },
     )
 

@@ -16,6 +16,7 @@ from materials.models import Item, Reason, Status
 from meetings.selectors import meeting_accepts_materials
 from partners.validators import normalise_uk_postcode
 from smartnet.forms import StyledFormMixin
+from training.postal import PostalAddress
 
 _QTY_KEY = re.compile(r"^qty_(\d+)$")
 
@@ -82,12 +83,11 @@ class AddressMixin:
     def clean_postcode(self) -> str:
         return normalise_uk_postcode(self.cleaned_data["postcode"])
 
-    def address(self) -> services.Address:
+    def address(self) -> PostalAddress:
         data = self.cleaned_data
-        return services.Address(
-            contact_name=data["contact_name"],
-            line_1=data["address_line_1"],
-            line_2=data.get("address_line_2", ""),
+        return PostalAddress(
+            address_line_1=data["address_line_1"],
+            address_line_2=data.get("address_line_2", ""),
             town=data["town"],
             postcode=data["postcode"],
         )

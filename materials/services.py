@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -42,7 +41,9 @@ from partners.validators import normalise_uk_postcode
 from smartnet.models import User
 from smartnet.queue import enqueue
 from smartnet.roles import Role
+from training import postal
 from training import selectors as training_selectors
+from training.postal import PostalAddress
 
 logger = logging.getLogger(__name__)
 
@@ -137,41 +138,14 @@ def item_adjust(*, item_id: int, quantity: int, note: str, user=None) -> StockMo
 # --- Creating dispatches -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Address:
-    contact_name: str
-    line_1: str
-    line_2: str
-    town: str
-    postcode: str
-
-
-def delivery_address_for(person_id: int) -> dict | None:
+def delivery_address_for(person_id: int) -> PostalAddress | None:
     """The consented postal address on the person's training record, if any."""
     return training_selectors.delivery_address(person_id=person_id)
 
 
-def _address_fields(address: Address | Mapping | None) -> dict:
-    if address is None:
-        return {}
-    if isinstance(address, Address):
-        return {
-            "address_line_1": address.line_1,
-            "address_line_2": address.line_2,
-            "town": address.town,
-            "postcode": normalise_uk_postcode(address.postcode),
-        }
-    postcode = address.get("postcode") or ""
-    try:
-        postcode = normalise_uk_postcode(postcode)
-    except ValidationError:
-        postcode = ""  # staff will see an incomplete address and fix it before approving
-    return {
-        "address_line_1": address.get("line1") or address.get("line_1") or "",
-        "address_line_2": address.get("line2") or address.get("line_2") or "",
-        "town": address.get("town") or "",
-        "postcode": postcode,
-    }
+def _address_fields(address: PostalAddress) -> dict:
+    """The dispatch's address fields; ValidationError on ``postcode`` if it is not one."""
+    return {**address.as_fields(), "postcode": normalise_uk_postcode(address.postcode)}
 
 
 def _add_lines(dispatch: Dispatch, quantities: Mapping[int, int]) -> None:
@@ -195,7 +169,11 @@ def _create_automatic(
 ) -> Dispatch | None:
     """Create an automatic dispatch once; None when it already exists."""
     address = delivery_address_for(person.pk) if person else None
-    address_fields = _address_fields(address)
+    try:
+        address_fields = _address_fields(address) if address else {}
+    except ValidationError:
+        # Staff will see an incomplete address and fix it before approving.
+        address_fields = {**address.as_fields(), "postcode": ""}
     has_address = bool(address_fields.get("address_line_1") and address_fields.get("postcode"))
     dispatch = Dispatch(
         reason=reason,
@@ -337,7 +315,8 @@ def request_submit(
     *,
     idempotency_key: uuid.UUID,
     quantities: Mapping[int, int],
-    address: Address,
+    contact_name: str,
+    address: PostalAddress,
     contact_email: str,
     person: Person | None = None,
     meeting_id: int | None = None,
@@ -366,7 +345,7 @@ def request_submit(
                 person=person,
                 meeting_id=meeting_id,
                 meeting_label=meeting_label[:200],
-                contact_name=address.contact_name,
+                contact_name=contact_name,
                 contact_email=contact_email,
                 note=note,
                 idempotency_key=idempotency_key,
@@ -687,7 +666,7 @@ def sign_in_link_claim(*, token: str):
 # --- Retention and personal data -----------------------------------------------------
 
 # The parts of a dispatch that say where a person lives.
-ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
+ADDRESS_FIELDS = postal.FIELDS
 
 
 def _has_address() -> Q:

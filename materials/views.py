@@ -23,6 +23,7 @@ from meetings.selectors import meetings_for_facilitator
 from smartnet.access import public
 from smartnet.ratelimit import client_ip, hit
 from smartnet.roles import Role
+from training.postal import PostalAddress
 
 RATE_WINDOW_SECONDS = 3600
 
@@ -115,6 +116,7 @@ def _facilitator_request(request: HttpRequest) -> HttpResponse:
                 dispatch, created = services.request_submit(
                     idempotency_key=form.cleaned_data["token"],
                     quantities=form.cleaned_data["quantities"],
+                    contact_name=form.cleaned_data["contact_name"],
                     address=form.address(),
                     contact_email=person.email or request.user.email,
                     person=person,
@@ -160,21 +162,9 @@ def _address_initial(person) -> dict:
         .first()
     )
     if last:
-        return {
-            "contact_name": last.contact_name,
-            "address_line_1": last.address_line_1,
-            "address_line_2": last.address_line_2,
-            "town": last.town,
-            "postcode": last.postcode,
-        }
-    address = services.delivery_address_for(person.pk) or {}
-    return {
-        "contact_name": person.full_name,
-        "address_line_1": address.get("line1", ""),
-        "address_line_2": address.get("line2", ""),
-        "town": address.get("town", ""),
-        "postcode": address.get("postcode", ""),
-    }
+        return {"contact_name": last.contact_name, **PostalAddress.of(last).as_fields()}
+    address = services.delivery_address_for(person.pk)
+    return {"contact_name": person.full_name, **(address.as_fields() if address else {})}
 
 
 @public
@@ -213,6 +203,7 @@ def ask_unverified(request: HttpRequest) -> HttpResponse:
             dispatch, _ = services.request_submit(
                 idempotency_key=data["token"],
                 quantities=data["quantities"],
+                contact_name=data["contact_name"],
                 address=form.address(),
                 contact_email=data["email"],
                 meeting_label=data["meeting_description"],

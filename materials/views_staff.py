@@ -162,57 +162,97 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# One view per step of a dispatch's life, each with its own URL and roles; a
+# refused step (wrong status, no address, no stock) goes back to the dispatch
+# with the service's message.
+
+
+def _step_done(request: HttpRequest, dispatch_id: int, step) -> HttpResponse:
+    get_object_or_404(Dispatch, pk=dispatch_id)
+    try:
+        message = step()
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+    else:
+        if message:
+            messages.success(request, message)
+    return redirect("materials_staff:dispatch", pk=dispatch_id)
+
+
 @role_required(*MATERIALS_STAFF)
 @require_POST
-def dispatch_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """One step of a dispatch's life: verify, approve, pack, send, deliver or reject."""
-    dispatch = get_object_or_404(Dispatch, pk=pk)
-    action = request.POST.get("action")
-    user = request.user
-    try:
-        if action == "verify":
-            services.dispatch_verify(dispatch_id=dispatch.pk, user=user)
-            messages.success(request, "Requester verified: the request is in the queue.")
-        elif action == "approve":
-            approved, problems = services.dispatch_approve(dispatch_ids=[dispatch.pk], user=user)
-            for problem in problems:
-                messages.error(request, problem)
-            if approved:
-                messages.success(request, "Approved.")
-        elif action == "pack":
-            packed = services.dispatch_pack(dispatch_id=dispatch.pk, user=user)
-            short = [line for line in packed.lines.all() if line.quantity_packed < line.quantity]
-            messages.success(
-                request,
-                "Packed." + (f" {len(short)} line(s) short: backordered." if short else ""),
-            )
-        elif action == "send":
-            form = TrackingForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError("Tracking reference: enter the carrier's reference.")
-            services.dispatch_send(
-                dispatch_id=dispatch.pk,
-                tracking_reference=form.cleaned_data["tracking_reference"],
-                user=user,
-            )
-            messages.success(request, "Marked dispatched; the facilitator has been e-mailed.")
-        elif action == "deliver":
-            services.dispatch_deliver(dispatch_id=dispatch.pk, user=user)
-            messages.success(request, "Marked delivered.")
-        elif action == "reject":
-            form = RejectForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError("Reason: say why, the facilitator is told.")
-            services.dispatch_reject(
-                dispatch_id=dispatch.pk, reason=form.cleaned_data["reason"], user=user
-            )
-            messages.success(request, "Rejected; the reason has been e-mailed.")
-        else:
-            messages.error(request, "Unknown action.")
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    return redirect("materials_staff:dispatch", pk=dispatch.pk)
+def dispatch_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    def step() -> str:
+        services.dispatch_verify(dispatch_id=pk, user=request.user)
+        return "Requester verified: the request is in the queue."
+
+    return _step_done(request, pk, step)
+
+
+@role_required(*MATERIALS_STAFF)
+@require_POST
+def dispatch_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    def step() -> str:
+        approved, problems = services.dispatch_approve(dispatch_ids=[pk], user=request.user)
+        if problems:
+            raise ValidationError(problems)
+        return "Approved." if approved else ""
+
+    return _step_done(request, pk, step)
+
+
+@role_required(*MATERIALS_STAFF)
+@require_POST
+def dispatch_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    def step() -> str:
+        packed = services.dispatch_pack(dispatch_id=pk, user=request.user)
+        short = [line for line in packed.lines.all() if line.quantity_packed < line.quantity]
+        return "Packed." + (f" {len(short)} line(s) short: backordered." if short else "")
+
+    return _step_done(request, pk, step)
+
+
+@role_required(*MATERIALS_STAFF)
+@require_POST
+def dispatch_send(request: HttpRequest, pk: int) -> HttpResponse:
+    def step() -> str:
+        form = TrackingForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Tracking reference: enter the carrier's reference.")
+        services.dispatch_send(
+            dispatch_id=pk,
+            tracking_reference=form.cleaned_data["tracking_reference"],
+            user=request.user,
+        )
+        return "Marked dispatched; the facilitator has been e-mailed."
+
+    return _step_done(request, pk, step)
+
+
+@role_required(*MATERIALS_STAFF)
+@require_POST
+def dispatch_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    def step() -> str:
+        services.dispatch_deliver(dispatch_id=pk, user=request.user)
+        return "Marked delivered."
+
+    return _step_done(request, pk, step)
+
+
+@role_required(*MATERIALS_STAFF)
+@require_POST
+def dispatch_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    def step() -> str:
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Reason: say why, the facilitator is told.")
+        services.dispatch_reject(
+            dispatch_id=pk, reason=form.cleaned_data["reason"], user=request.user
+        )
+        return "Rejected; the reason has been e-mailed."
+
+    return _step_done(request, pk, step)
 
 
 def _batch(request: HttpRequest) -> list[Dispatch]:

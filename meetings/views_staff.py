@@ -35,7 +35,7 @@ from meetings.models import (
     Status,
 )
 from partners.models import Person, Site
-from smartnet.access import role_required
+from smartnet.access import may_use, role_required
 from smartnet.forms import apply_service_errors
 from training.selectors import trained_facilitator_ids
 
@@ -131,7 +131,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "head_counts": meeting.head_counts.order_by("-held_on")[:26],
             "average": selectors.average_attendance(meeting_id=meeting.pk),
             "proposals": meeting.proposals.filter(status=ProposalStatus.PENDING),
-            "can_edit": request.user.role in MEETING_EDITORS,
+            "can_edit": may_use(request.user, meeting_edit),
             "actions": _actions(meeting),
         },
     )
@@ -270,7 +270,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "meetings/staff/proposals.html",
         {
             "proposals": proposals,
-            "can_edit": request.user.role in MEETING_EDITORS,
+            "can_edit": may_use(request.user, proposal_decide),
             "today": timezone.localdate(),
         },
     )

@@ -13,6 +13,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import resolve, reverse
 
 from smartnet.roles import PEER_VIEW_ROLES, Role
 from smartnet.two_factor import needs_second_factor, redirect_to_second_factor
@@ -71,3 +72,20 @@ def may_see_peers(user) -> bool:
     to lead one, a peer role or a training course or event? Other staff see a
     count instead (``{% people_count %}`` in ``smartnet.templatetags.peers``)."""
     return bool(user.is_authenticated and user.role in PEER_VIEW_ROLES)
+
+
+def may_use(user, view: Callable) -> bool:
+    """Would ``view``'s ``@role_required`` admit ``user``? A page asks this before
+    it offers a form or button that posts to ``view``, so what a page offers and
+    what its action admits are one rule, the one the access matrix checks."""
+    if not hasattr(view, "allowed_roles"):
+        raise TypeError(f"{view.__qualname__} declares no roles")
+    allowed = view.allowed_roles
+    if allowed is None:  # @public
+        return True
+    return bool(user.is_authenticated and user.is_active and user.role in allowed)
+
+
+def may_open(user, url_name: str, *args) -> bool:
+    """``may_use`` for the view behind a URL name (a link to another app's page)."""
+    return may_use(user, resolve(reverse(url_name, args=args)).func)

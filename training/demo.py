@@ -21,7 +21,7 @@ from django.utils import timezone
 from partners.models import Affiliation, AffiliationRole, Organisation, OrganisationKind, Person
 from smartnet.demo import DemoContext, make_user
 from smartnet.roles import Role
-from training import services
+from training import eligibility, services
 from training.models import (
     AccessRule,
     Audience,
@@ -250,7 +250,7 @@ def seed(ctx: DemoContext) -> None:
         event.trainers.set(trainer_ids[:2])
 
     result = services.RecordResult()
-    calendar = services.PartnerCalendar()
+    calendar = eligibility.PartnerCalendar()
     for start in range(0, len(drafts), 2000):
         batch = services.completions_record(
             drafts[start : start + 2000], today=today, partners=calendar

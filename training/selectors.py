@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from partners.models import Affiliation, Person
 from training.models import Award, Completion, TrainingProfile
+from training.postal import PostalAddress
+from training.visibility import people_for_staff
 
 
 def _completions_awarding(award: str, on: date | None) -> QuerySet[Completion]:
@@ -66,9 +69,9 @@ def facilitator_count(*, on: date) -> int:
     return _completions_awarding(Award.FACILITATOR, on).values("person_id").distinct().count()
 
 
-def delivery_address(*, person_id: int) -> dict | None:
+def delivery_address(*, person_id: int) -> PostalAddress | None:
     """The person's postal address for materials, only if they consented to contact
-    and gave one: ``{"line1", "line2", "town", "postcode"}``."""
+    and gave one."""
     profile = (
         TrainingProfile.objects.filter(person_id=person_id, consent_to_contact=True)
         .exclude(address_line_1="")
@@ -77,15 +80,42 @@ def delivery_address(*, person_id: int) -> dict | None:
     )
     if profile is None:
         return None
-    return {
-        "line1": profile.address_line_1,
-        "line2": profile.address_line_2,
-        "town": profile.town,
-        "postcode": profile.postcode,
-    }
+    return PostalAddress.of(profile)
 
 
 # --- Screens --------------------------------------------------------------------------
+
+
+def people_search(*, user, q: str = "", today: date | None = None) -> QuerySet[Person]:
+    """The people ``user`` may look up in training (``visibility.people_for_staff``)
+    whose first name, last name or e-mail holds every word of ``q``, by name;
+    each with ``is_champion``, ``is_facilitator`` and ``current_ties`` (today's
+    affiliations with their organisations), so a page costs a fixed number of
+    queries."""
+    today = today or timezone.localdate()
+    qs = people_for_staff(user)
+    terms = Q()
+    for word in q.split():
+        terms &= (
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    return (
+        qs.filter(terms)
+        .annotate(
+            is_champion=Exists(champions().filter(person=OuterRef("pk"))),
+            is_facilitator=Exists(
+                Completion.objects.filter(person=OuterRef("pk"), course__awards=Award.FACILITATOR)
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.current(today).select_related("organisation"),
+                to_attr="current_ties",
+            )
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def champion_register(
@@ -104,7 +134,7 @@ def champion_register(
         viewer's scope). A grouped query (linear, whatever the planner's statistics),
         so counting and paging cost one query each; ``champion_rows`` fetches a page's
         completions in one more."""
-    from django.db.models import Exists, Min, OuterRef
+    from django.db.models import Min
 
     from partners.models import Site
 

@@ -5,11 +5,8 @@ which checks the course's access rule on the completion day, refuses dates in
 the future, works out the derived Champion organisation and refresher date,
 inserts in bulk, and announces new trained facilitators after commit.
 
-The access rule (``AccessRule``):
-- open: anyone;
-- partner_staff: someone holding a staff tie (any role but volunteer) with an
-  organisation that is a partner on the day (``partners.selectors.partner_ids_on``);
-- peers_or_partner_staff: free to peers, otherwise as partner_staff.
+Who may take which course is ``training.eligibility`` (the one owner of that
+policy); these functions ask it.
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from __future__ import annotations
 import calendar
 import functools
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,9 +26,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from partners.models import Affiliation, AffiliationRole, Person
+from partners.models import Person
+from training.eligibility import Eligibility, PartnerCalendar, may_take
 from training.models import (
-    AccessRule,
     Award,
     Completion,
     Course,
@@ -57,130 +53,6 @@ def add_months(day: date, months: int) -> date:
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
-# --- The access rule ------------------------------------------------------------
-
-
-class PartnerCalendar:
-    """Which organisations are partners on a day. Every organisation's partner
-    ranges are read once, on first use (``partners.selectors.partner_intervals``),
-    and each day's answer is memoised, so a whole import costs one query."""
-
-    def __init__(self) -> None:
-        self._intervals: dict[int, list[tuple[date, date]]] | None = None
-        self._by_day: dict[date, frozenset[int]] = {}
-
-    def partner_ids_on(self, on: date) -> frozenset[int]:
-        found = self._by_day.get(on)
-        if found is None:
-            if self._intervals is None:
-                from partners import selectors as partner_selectors
-
-                self._intervals = partner_selectors.partner_intervals()
-            found = frozenset(
-                org_id
-                for org_id, spans in self._intervals.items()
-                if any(first <= on <= last for first, last in spans)
-            )
-            self._by_day[on] = found
-        return found
-
-
-class Employer(NamedTuple):
-    pk: int
-    name: str
-
-
-@dataclass
-class StaffTies:
-    """Non-volunteer affiliations of many people, loaded in one query as plain
-    tuples (no model instances: an import checks thousands at once)."""
-
-    by_person: dict[int, list[tuple]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, person_ids: Iterable[int]) -> StaffTies:
-        ties: dict[int, list[tuple]] = defaultdict(list)
-        qs = (
-            Affiliation.objects.filter(person_id__in=list(set(person_ids)))
-            .exclude(role=AffiliationRole.VOLUNTEER)
-            .order_by("-is_primary", "-start_date", "pk")
-            .values_list(
-                "person_id", "organisation_id", "organisation__name", "start_date", "end_date"
-            )
-        )
-        for person_id, org_id, org_name, start, end in qs:
-            ties[person_id].append((Employer(org_id, org_name), start, end))
-        return cls(by_person=dict(ties))
-
-    def organisations_on(self, person_id: int, on: date) -> list[Employer]:
-        return [
-            employer
-            for employer, start, end in self.by_person.get(person_id, ())
-            if start <= on and (end is None or end >= on)
-        ]
-
-
-@dataclass(frozen=True)
-class AccessDecision:
-    allowed: bool
-    reason: str = ""
-    organisation_id: int | None = None  # the partner whose agreement gave access
-
-
-def decide_access(
-    *,
-    course: Course,
-    person_id: int,
-    on: date,
-    is_peer: bool,
-    ties: StaffTies,
-    partners: PartnerCalendar,
-) -> AccessDecision:
-    """Whether ``person_id`` may take ``course`` on ``on``, and if not, why."""
-    employers = ties.organisations_on(person_id, on)
-    # Asked only for people with an employer that day, so peers cost no query.
-    partner_ids = partners.partner_ids_on(on) if employers else set()
-    partner_org = next((o for o in employers if o.pk in partner_ids), None)
-    if course.access_rule == AccessRule.OPEN:
-        return AccessDecision(True, organisation_id=partner_org.pk if partner_org else None)
-    if course.access_rule == AccessRule.PEERS_OR_PARTNER_STAFF and is_peer:
-        return AccessDecision(True, organisation_id=partner_org.pk if partner_org else None)
-    if partner_org is not None:
-        return AccessDecision(True, organisation_id=partner_org.pk)
-    if employers:
-        names = ", ".join(o.name for o in employers)
-        why = f"their organisation ({names}) had no active partnership agreement on {on:%d/%m/%Y}"
-    else:
-        why = f"they were not staff of any organisation on {on:%d/%m/%Y}"
-    audience = (
-        "peers and staff of a partner with an active agreement"
-        if course.access_rule == AccessRule.PEERS_OR_PARTNER_STAFF
-        else "staff of a partner with an active agreement"
-    )
-    return AccessDecision(False, reason=f"course {course.code} is only for {audience}; {why}")
-
-
-def _peer_ids(person_ids: Iterable[int]) -> set[int]:
-    return set(
-        TrainingProfile.objects.filter(
-            person_id__in=list(set(person_ids)), is_peer=True
-        ).values_list("person_id", flat=True)
-    )
-
-
-def course_access(*, course: Course, person: Person, on: date | None = None) -> AccessDecision:
-    """The access rule for one person (one or two queries)."""
-    on = on or timezone.localdate()
-    return decide_access(
-        course=course,
-        person_id=person.pk,
-        on=on,
-        is_peer=bool(_peer_ids([person.pk])),
-        ties=StaffTies.load([person.pk]),
-        partners=PartnerCalendar(),
     )
 
 
@@ -215,7 +87,7 @@ def enrolment_create(*, person: Person, course: Course, on: date | None = None) 
     on = on or timezone.localdate()
     if not course.is_active:
         raise ValidationError({"course": f"Course {course.code} is no longer offered."})
-    decision = course_access(course=course, person=person, on=on)
+    decision = may_take(course=course, person=person, on=on)
     if not decision.allowed:
         raise ValidationError({"course": f"{person.full_name} cannot enrol: {decision.reason}."})
     enrolment, _ = Enrolment.objects.get_or_create(
@@ -335,8 +207,7 @@ def completions_record(
         ).values_list("source", "source_id", "person_id", "course_id", "completed_on"):
             existing_keys.add((source, source_id))
             existing_days.add((pid, course_id, day))
-        ties = StaffTies.load(person_ids)
-        peers = _peer_ids(person_ids)
+        eligibility = Eligibility.load(person_ids, partners=partners)
         to_create: list[tuple] = []
         facilitator_people: set[int] = set()
         job_id = import_job.pk if import_job else None
@@ -352,14 +223,7 @@ def completions_record(
                     (d.line, f"completion date {d.completed_on:%d/%m/%Y} is in the future")
                 )
                 continue
-            decision = decide_access(
-                course=d.course,
-                person_id=d.person_id,
-                on=d.completed_on,
-                is_peer=d.person_id in peers,
-                ties=ties,
-                partners=partners,
-            )
+            decision = eligibility.decide(course=d.course, person_id=d.person_id, on=d.completed_on)
             if not decision.allowed:
                 result.rejected.append((d.line, decision.reason))
                 continue
@@ -461,20 +325,12 @@ def champions_refresh(*, course_ids: Iterable[int] | None = None) -> int:
     qs = Completion.objects.filter(course__awards=Award.CHAMPION).select_related("course")
     if course_ids is not None:
         qs = qs.filter(course_id__in=list(course_ids))
-    partners = PartnerCalendar()
     changed = 0
     completions = list(qs)
-    ties = StaffTies.load(c.person_id for c in completions)
+    eligibility = Eligibility.load(c.person_id for c in completions)
     updates = []
     for c in completions:
-        org = next(
-            (
-                o.pk
-                for o in ties.organisations_on(c.person_id, c.completed_on)
-                if o.pk in partners.partner_ids_on(c.completed_on)
-            ),
-            None,
-        )
+        org = eligibility.partner_employer(person_id=c.person_id, on=c.completed_on)
         if org != c.champion_organisation_id:
             c.champion_organisation_id = org
             updates.append(c)
@@ -507,7 +363,7 @@ def event_book(*, event: TrainingEvent, person: Person) -> EventPlace:
         return EventPlace.objects.get(event=event, person=person)
     if EventPlace.objects.filter(event=event).count() >= event.capacity:
         raise ValidationError({"person": f"The event is full ({event.capacity} places)."})
-    decision = course_access(course=event.course, person=person, on=event.held_on)
+    decision = may_take(course=event.course, person=person, on=event.held_on)
     if not decision.allowed:
         raise ValidationError({"person": f"{person.full_name} cannot book: {decision.reason}."})
     return EventPlace.objects.create(event=event, person=person)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +20,10 @@ from django.views.decorators.http import require_POST
 
 from partners.models import Affiliation, Person
 from smartnet import csv_export
-from smartnet.access import may_see_peers, refuse, role_required
+from smartnet.access import may_open, may_see_peers, may_use, role_required
 from smartnet.forms import apply_service_errors, parse_id
 from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, person_sections, selectors, services
-from training.access import IMPORT_ROLES, people_for_staff
 from training.forms import (
     BookForm,
     ChampionFilterForm,
@@ -37,7 +36,6 @@ from training.forms import (
     ProfileForm,
 )
 from training.models import (
-    Award,
     Completion,
     Course,
     EventPlace,
@@ -46,8 +44,12 @@ from training.models import (
     TrainingEvent,
     TrainingProfile,
 )
+from training.visibility import people_for_staff
 
-TRAINING_ADMIN = IMPORT_ROLES
+# Who changes training records, runs imports and runs events. Pages open to
+# every staff role offer these forms only where ``may_use`` says the form's own
+# view admits the user.
+TRAINING_ADMIN = frozenset({Role.TRAINING, Role.STAFF_ADMIN})
 
 
 def _back_to(person) -> dict:
@@ -60,32 +62,9 @@ def _back_to(person) -> dict:
 @role_required(*STAFF_ROLES)
 def people(request: HttpRequest) -> HttpResponse:
     form = PeopleSearchForm(request.GET or None)
-    qs = people_for_staff(request.user)
     q = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
-    if q:
-        terms = Q()
-        for word in q.split():
-            terms &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
-        qs = qs.filter(terms)
-    today = timezone.localdate()
-    qs = qs.annotate(
-        is_champion=Exists(selectors.champions().filter(person=OuterRef("pk"))),
-        is_facilitator=Exists(
-            Completion.objects.filter(person=OuterRef("pk"), course__awards=Award.FACILITATOR)
-        ),
-    ).prefetch_related(
-        Prefetch(
-            "affiliations",
-            queryset=Affiliation.objects.current(today).select_related("organisation"),
-            to_attr="current_ties",
-        )
-    )
-    page = Paginator(qs.order_by("last_name", "first_name", "pk"), settings.TRAINING_PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
+    found = selectors.people_search(user=request.user, q=q)
+    page_obj = Paginator(found, settings.TRAINING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "training/people.html",
@@ -107,7 +86,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-completed_on")
     )
     affiliations = Affiliation.objects.filter(person=person).select_related("organisation")
-    may_edit = request.user.role in TRAINING_ADMIN
+    may_edit = may_use(request.user, person_completion_add)
     return render(
         request,
         "training/person.html",
@@ -121,7 +100,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolments": person.enrolments.select_related("course"),
             "sections": person_sections.sections_for(person.pk),
             "may_edit": may_edit,
-            "may_see_personal_data": request.user.role == Role.STAFF_ADMIN,
+            "may_see_personal_data": may_open(
+                request.user, "partners_staff:person_data", person.pk
+            ),
             "completion_form": CompletionForm(prefix="completion") if may_edit else None,
             "enrol_form": EnrolForm(prefix="enrol") if may_edit else None,
         },
@@ -228,7 +209,7 @@ def courses(request: HttpRequest) -> HttpResponse:
         "training/courses.html",
         {
             "courses": rows,
-            "map_form": CourseMapForm() if request.user.role in TRAINING_ADMIN else None,
+            "map_form": CourseMapForm() if may_use(request.user, course_map) else None,
         },
     )
 
@@ -320,27 +301,7 @@ def _attended_ids(values: list[str]) -> list[int]:
     return ids
 
 
-@role_required(*STAFF_ROLES)
-def events(request: HttpRequest) -> HttpResponse:
-    may_edit = request.user.role in TRAINING_ADMIN
-    form = EventForm(request.POST or None) if may_edit else None
-    if request.method == "POST":
-        if not may_edit:
-            return refuse(request, "Only training staff can add events.")
-        if form.is_valid():
-            trainers, unknown = _people_by_email(form.cleaned_data["trainer_emails"])
-            if unknown:
-                form.add_error("trainer_emails", f"No person with e-mail {', '.join(unknown)}.")
-            else:
-                event = services.event_create(
-                    course=form.cleaned_data["course"],
-                    held_on=form.cleaned_data["held_on"],
-                    venue=form.cleaned_data["venue"],
-                    capacity=form.cleaned_data["capacity"],
-                    trainer_ids=[t.pk for t in trainers],
-                )
-                messages.success(request, "Event added.")
-                return redirect("training_staff:event_detail", pk=event.pk)
+def _events_page(request: HttpRequest, *, form: EventForm | None, status: int = 200):
     rows = (
         TrainingEvent.objects.select_related("course")
         .order_by("-held_on", "pk")
@@ -351,59 +312,38 @@ def events(request: HttpRequest) -> HttpResponse:
     )
     page_obj = Paginator(rows, settings.TRAINING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request,
-        "training/events.html",
-        {"page_obj": page_obj, "form": form},
-        status=400 if form is not None and form.errors else 200,
+        request, "training/events.html", {"page_obj": page_obj, "form": form}, status=status
     )
 
 
 @role_required(*STAFF_ROLES)
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
-    may_edit = request.user.role in TRAINING_ADMIN
-    book_form = BookForm(prefix="book")
-    status = 200
-    if request.method == "POST":
-        if not may_edit:
-            return refuse(request, "Only training staff can change events.")
-        if "book-email" in request.POST:
-            book_form = BookForm(request.POST, prefix="book")
-            if book_form.is_valid():
-                found, _ = _people_by_email(book_form.cleaned_data["email"])
-                if not found:
-                    book_form.add_error("email", "No person in the directory has this e-mail.")
-                else:
-                    try:
-                        services.event_book(event=event, person=found[0])
-                    except ValidationError as exc:
-                        book_form.add_error(
-                            "email", " ".join(m for ms in exc.message_dict.values() for m in ms)
-                        )
-                    else:
-                        messages.success(request, f"{found[0].full_name} booked.")
-                        return redirect("training_staff:event_detail", pk=event.pk)
-            status = 400
+def events(request: HttpRequest) -> HttpResponse:
+    form = EventForm() if may_use(request.user, event_new) else None
+    return _events_page(request, form=form)
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def event_new(request: HttpRequest) -> HttpResponse:
+    form = EventForm(request.POST)
+    if form.is_valid():
+        trainers, unknown = _people_by_email(form.cleaned_data["trainer_emails"])
+        if unknown:
+            form.add_error("trainer_emails", f"No person with e-mail {', '.join(unknown)}.")
         else:
-            try:
-                attended = _attended_ids(request.POST.getlist("attended"))
-                result = services.event_record_attendance(event=event, attended_ids=attended)
-            except (ValueError, ValidationError) as exc:
-                message = (
-                    " ".join(m for ms in exc.message_dict.values() for m in ms)
-                    if isinstance(exc, ValidationError)
-                    else "Choose people from the list."
-                )
-                messages.error(request, f"Attendance not saved: {message}")
-            else:
-                messages.success(
-                    request,
-                    f"Attendance saved: {len(result.created)} completions recorded, "
-                    f"{result.already} already recorded"
-                    + (f", {len(result.rejected)} refused" if result.rejected else "")
-                    + ".",
-                )
+            event = services.event_create(
+                course=form.cleaned_data["course"],
+                held_on=form.cleaned_data["held_on"],
+                venue=form.cleaned_data["venue"],
+                capacity=form.cleaned_data["capacity"],
+                trainer_ids=[t.pk for t in trainers],
+            )
+            messages.success(request, "Event added.")
             return redirect("training_staff:event_detail", pk=event.pk)
+    return _events_page(request, form=form, status=400)
+
+
+def _event_page(request: HttpRequest, event: TrainingEvent, *, book_form=None, status=200):
     places = EventPlace.objects.filter(event=event).select_related("person")
     return render(
         request,
@@ -413,12 +353,66 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "places": places,
             "attended_count": sum(1 for place in places if place.attended),
             "trainers": event.trainers.all(),
-            "may_edit": may_edit,
-            "book_form": book_form,
+            "may_book": may_use(request.user, event_book),
+            "may_record_attendance": may_use(request.user, event_attendance),
+            "book_form": book_form or BookForm(prefix="book"),
             "is_past": event.held_on <= timezone.localdate(),
         },
         status=status,
     )
+
+
+@role_required(*STAFF_ROLES)
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    return _event_page(request, event)
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def event_book(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    book_form = BookForm(request.POST, prefix="book")
+    if book_form.is_valid():
+        found, _ = _people_by_email(book_form.cleaned_data["email"])
+        if not found:
+            book_form.add_error("email", "No person in the directory has this e-mail.")
+        else:
+            try:
+                services.event_book(event=event, person=found[0])
+            except ValidationError as exc:
+                book_form.add_error(
+                    "email", " ".join(m for ms in exc.message_dict.values() for m in ms)
+                )
+            else:
+                messages.success(request, f"{found[0].full_name} booked.")
+                return redirect("training_staff:event_detail", pk=event.pk)
+    return _event_page(request, event, book_form=book_form, status=400)
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def event_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    try:
+        attended = _attended_ids(request.POST.getlist("attended"))
+        result = services.event_record_attendance(event=event, attended_ids=attended)
+    except (ValueError, ValidationError) as exc:
+        message = (
+            " ".join(m for ms in exc.message_dict.values() for m in ms)
+            if isinstance(exc, ValidationError)
+            else "Choose people from the list."
+        )
+        messages.error(request, f"Attendance not saved: {message}")
+    else:
+        messages.success(
+            request,
+            f"Attendance saved: {len(result.created)} completions recorded, "
+            f"{result.already} already recorded"
+            + (f", {len(result.rejected)} refused" if result.rejected else "")
+            + ".",
+        )
+    return redirect("training_staff:event_detail", pk=event.pk)
 
 
 # --- Champion register, mobility ------------------------------------------------------

@@ -34,14 +34,18 @@ CASES = {
         allow=MATERIALS_STAFF,
         peer_names=RECIPIENT_VIEWERS,
     ),
-    # POST only; an allowed visitor is sent back to the dispatch with a message.
-    "materials_staff:dispatch_action": Case(
-        lambda w: f"/staff/materials/dispatches/{_dispatch(w)}/action/",
-        allow=MATERIALS_STAFF,
-        ok=302,
-        method="post",
-        data={"action": "approve"},
-    ),
+    # POST only, one URL per step; an allowed visitor is sent back to the
+    # dispatch with a message (a step from the wrong status says why).
+    **{
+        f"materials_staff:dispatch_{step}": Case(
+            lambda w, step=step: f"/staff/materials/dispatches/{_dispatch(w)}/{step}/",
+            allow=MATERIALS_STAFF,
+            ok=302,
+            method="post",
+            data={"tracking_reference": "RM1", "reason": "No such meeting."},
+        )
+        for step in ("verify", "approve", "pack", "send", "deliver", "reject")
+    },
     "materials_staff:packing_slips": Case(
         lambda w: f"/staff/materials/packing-slips.pdf?ids={_dispatch(w)}",
         allow=MATERIALS_STAFF,

@@ -13,6 +13,7 @@ from materials.models import Backorder, Dispatch, Item, MovementKind, Reason, St
 from tests.factories import PersonFactory
 from tests.materials.factories import make_dispatch, make_item, make_pack
 from tests.meetings.factories import make_meeting
+from training.postal import PostalAddress
 
 
 def meeting_of(person) -> int:
@@ -241,12 +242,8 @@ def test_the_starter_pack_is_created_once_per_meeting():
 
 
 def _address():
-    return services.Address(
-        contact_name="Robin Peer",
-        line_1="2 Bold Street",
-        line_2="",
-        town="Liverpool",
-        postcode="l1 4dj",
+    return PostalAddress(
+        address_line_1="2 Bold Street", address_line_2="", town="Liverpool", postcode="l1 4dj"
     )
 
 
@@ -257,6 +254,7 @@ def test_the_same_idempotency_key_makes_one_request():
     kwargs = {
         "idempotency_key": key,
         "quantities": {poster.pk: 5},
+        "contact_name": "Robin Peer",
         "address": _address(),
         "contact_email": person.email,
         "person": person,
@@ -282,6 +280,7 @@ def test_fair_use_counts_the_meetings_requests_in_the_window(settings, time_mach
         return services.request_submit(
             idempotency_key=uuid.uuid4(),
             quantities={poster.pk: qty},
+            contact_name="Robin Peer",
             address=_address(),
             contact_email=person.email,
             person=person,
@@ -306,6 +305,7 @@ def test_a_rejected_request_does_not_use_up_the_allowance(settings):
     dispatch, _ = services.request_submit(
         idempotency_key=uuid.uuid4(),
         quantities={poster.pk: 20},
+        contact_name="Robin Peer",
         address=_address(),
         contact_email=person.email,
         person=person,
@@ -339,6 +339,7 @@ def test_bad_quantities_are_refused_and_nothing_is_saved(settings, quantities, m
         services.request_submit(
             idempotency_key=uuid.uuid4(),
             quantities=by_id,
+            contact_name="Robin Peer",
             address=_address(),
             contact_email="x@example.org",
             person=person,
@@ -355,6 +356,7 @@ def test_a_request_for_a_meeting_that_is_not_theirs_is_refused():
             services.request_submit(
                 idempotency_key=uuid.uuid4(),
                 quantities={poster.pk: 1},
+                contact_name="Robin Peer",
                 address=_address(),
                 contact_email=person.email,
                 person=person,

@@ -12,6 +12,7 @@ from tests.concurrency import at_once, raised
 from tests.factories import PersonFactory
 from tests.materials.factories import make_dispatch, make_item
 from tests.meetings.factories import make_meeting
+from training.postal import PostalAddress
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +53,8 @@ def test_two_requests_at_once_cannot_both_spend_the_allowance(postgres, settings
         return services.request_submit(
             idempotency_key=uuid.uuid4(),
             quantities={poster.pk: 15},
-            address=services.Address("Robin", "2 Bold Street", "", "Liverpool", "L1 4DJ"),
+            contact_name="Robin",
+            address=PostalAddress("2 Bold Street", "", "Liverpool", "L1 4DJ"),
             contact_email="robin@example.org",
             person=person,
             meeting_id=meeting_id,

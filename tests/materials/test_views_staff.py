@@ -86,15 +86,15 @@ def test_bulk_with_nothing_selected_says_so(staff):
 def test_one_dispatch_from_approval_to_delivery(staff, on_commit):
     poster = make_item("poster", stock=10)
     dispatch = make_dispatch({poster: 12}, status=Status.SUBMITTED)
-    url = f"/staff/materials/dispatches/{dispatch.pk}/action/"
-    staff.post(url, {"action": "approve"})
-    response = staff.post(url, {"action": "pack"}, follow=True)
+    url = f"/staff/materials/dispatches/{dispatch.pk}/"
+    staff.post(url + "approve/", {})
+    response = staff.post(url + "pack/", {}, follow=True)
     assert "1 line(s) short: backordered." in response.content.decode()
-    response = staff.post(url, {"action": "send", "tracking_reference": ""}, follow=True)
+    response = staff.post(url + "send/", {"tracking_reference": ""}, follow=True)
     assert "Tracking reference: enter the carrier" in response.content.decode()
     with on_commit():
-        staff.post(url, {"action": "send", "tracking_reference": "RM1GB"})
-    staff.post(url, {"action": "deliver"})
+        staff.post(url + "send/", {"tracking_reference": "RM1GB"})
+    staff.post(url + "deliver/", {})
     dispatch.refresh_from_db()
     assert (dispatch.status, dispatch.tracking_reference) == (Status.DELIVERED, "RM1GB")
     assert dispatch.handled_by.role == "materials"
@@ -105,11 +105,11 @@ def test_one_dispatch_from_approval_to_delivery(staff, on_commit):
 def test_reject_needs_a_reason_and_tells_the_facilitator(staff, on_commit):
     poster = make_item("poster", stock=10)
     dispatch = make_dispatch({poster: 1}, status=Status.SUBMITTED)
-    url = f"/staff/materials/dispatches/{dispatch.pk}/action/"
-    response = staff.post(url, {"action": "reject", "reason": ""}, follow=True)
+    url = f"/staff/materials/dispatches/{dispatch.pk}/"
+    response = staff.post(url + "reject/", {"reason": ""}, follow=True)
     assert "Reason: say why" in response.content.decode()
     with on_commit():
-        staff.post(url, {"action": "reject", "reason": "We cannot find this meeting."})
+        staff.post(url + "reject/", {"reason": "We cannot find this meeting."})
     dispatch.refresh_from_db()
     assert dispatch.status == Status.REJECTED
     assert "We cannot find this meeting." in mail.outbox[-1].body
@@ -118,13 +118,60 @@ def test_reject_needs_a_reason_and_tells_the_facilitator(staff, on_commit):
 def test_verifying_someone_not_on_record(staff):
     poster = make_item("poster", stock=10)
     dispatch = make_dispatch({poster: 1}, status=Status.AWAITING_VERIFICATION)
-    url = f"/staff/materials/dispatches/{dispatch.pk}/action/"
-    staff.post(url, {"action": "approve"})
+    url = f"/staff/materials/dispatches/{dispatch.pk}/"
+    staff.post(url + "approve/", {})
     dispatch.refresh_from_db()
     assert dispatch.status == Status.AWAITING_VERIFICATION  # verify first
-    staff.post(url, {"action": "verify"})
+    staff.post(url + "verify/", {})
     dispatch.refresh_from_db()
     assert dispatch.status == Status.SUBMITTED
+
+
+STEPS = ["verify", "approve", "pack", "send", "deliver", "reject"]
+# The status each step starts from, the button the dispatch page shows there.
+STEP_FROM = {
+    "verify": Status.AWAITING_VERIFICATION,
+    "approve": Status.SUBMITTED,
+    "pack": Status.APPROVED,
+    "send": Status.PACKED,
+    "deliver": Status.DISPATCHED,
+}
+
+
+@pytest.mark.parametrize("step", sorted(STEP_FROM))
+def test_the_dispatch_page_posts_each_step_to_its_own_url(staff, step):
+    dispatch = make_dispatch(
+        {make_item("poster", stock=5): 1}, status=STEP_FROM[step], tracking_reference="RM0"
+    )
+    page = staff.get(f"/staff/materials/dispatches/{dispatch.pk}/").content.decode()
+    own = f'action="/staff/materials/dispatches/{dispatch.pk}/{step}/"'
+    assert own in page
+    # Before packing a request may still be rejected; no other step is offered.
+    rejectable = {"verify", "approve", "pack"}
+    for other in [s for s in STEPS if s not in {step, "reject"}]:
+        assert f"/dispatches/{dispatch.pk}/{other}/" not in page, other
+    assert (f"/dispatches/{dispatch.pk}/reject/" in page) is (step in rejectable)
+    assert 'name="action"' not in page
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_each_step_is_post_only_404s_an_unknown_dispatch_and_refuses_a_wrong_status(staff, step):
+    dispatch = make_dispatch({make_item("poster", stock=5): 1}, status=Status.DELIVERED)
+    url = f"/staff/materials/dispatches/{dispatch.pk}/{step}/"
+    assert staff.get(url).status_code == 405
+    assert staff.post(f"/staff/materials/dispatches/999999/{step}/", {}).status_code == 404
+    data = {"tracking_reference": "RM1", "reason": "No such meeting."}
+    response = staff.post(url, data, follow=True)
+    assert response.redirect_chain == [(f"/staff/materials/dispatches/{dispatch.pk}/", 302)]
+    assert "alert-danger" in response.content.decode()
+    dispatch.refresh_from_db()
+    assert dispatch.status == Status.DELIVERED
+
+
+def test_the_old_action_url_is_gone(staff):
+    dispatch = make_dispatch({make_item("poster", stock=5): 1}, status=Status.SUBMITTED)
+    url = f"/staff/materials/dispatches/{dispatch.pk}/action/"
+    assert staff.post(url, {"action": "approve"}).status_code == 404
 
 
 def test_an_unknown_dispatch_is_404(staff):

@@ -89,6 +89,25 @@ CASES = {
     ),
     "training_staff:events": Case("/staff/training/events/", allow=STAFF),
     "training_staff:event_detail": Case(_event, allow=STAFF, peer_names=PEER_VIEWERS),
+    # POST only. Empty forms: the allowed roles get the page back with its errors (400);
+    # attendance with nobody ticked goes back to the event with a message.
+    "training_staff:event_new": Case(
+        "/staff/training/events/new/", allow=TRAINING_ADMIN, method="post", ok=400
+    ),
+    "training_staff:event_book": Case(
+        lambda w: _event(w) + "book/",
+        allow=TRAINING_ADMIN,
+        method="post",
+        ok=400,
+        peer_names=PEER_VIEWERS,
+    ),
+    "training_staff:event_attendance": Case(
+        lambda w: _event(w) + "attendance/",
+        allow=TRAINING_ADMIN,
+        method="post",
+        ok=302,
+        peer_names=PEER_VIEWERS,
+    ),
     "training_staff:champions": Case("/staff/training/champions/", allow=STAFF),
     "training_staff:champions_csv": Case("/staff/training/champions.csv", allow=STAFF),
     "training_staff:mobility": Case("/staff/training/mobility/", allow=STAFF),

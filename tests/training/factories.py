@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 
 from partners.models import Person
 from tests.factories import PersonFactory
-from training import services
+from training import eligibility, services
 from training.models import AccessRule, Audience, Award, Course, Delivery, MoodleCourse
 
 
@@ -90,9 +90,7 @@ def make_trained_facilitator(
     elif not hasattr(person, "training_profile") or not person.training_profile.is_peer:
         # Peers train free; anyone else must meet the access rule, so mark them a peer
         # only if they are not partner staff (the service decides either way).
-        decision = services.course_access(
-            course=facilitator_course(), person=person, on=completed_on
-        )
+        decision = eligibility.may_take(course=facilitator_course(), person=person, on=completed_on)
         if not decision.allowed:
             make_peer(person)
     services.completion_record(

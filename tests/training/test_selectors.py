@@ -7,6 +7,7 @@ import pytest
 from tests.factories import PersonFactory
 from tests.training.factories import make_peer, make_trained_facilitator
 from training import selectors, services
+from training.postal import PostalAddress
 from training.signals import facilitator_trained
 
 pytestmark = pytest.mark.django_db
@@ -83,9 +84,42 @@ def test_delivery_address_only_with_consent():
     )
     assert selectors.delivery_address(person_id=person.pk) is None  # no consent yet
     services.profile_update(person=person, consent_to_contact=True)
-    assert selectors.delivery_address(person_id=person.pk) == {
-        "line1": "1 Main Road",
-        "line2": "",
-        "town": "Leeds",
-        "postcode": "LS1 4AP",
-    }
+    assert selectors.delivery_address(person_id=person.pk) == PostalAddress(
+        address_line_1="1 Main Road", address_line_2="", town="Leeds", postcode="LS1 4AP"
+    )
+
+
+# --- The people search (staff people page) ---------------------------------------------
+
+
+def test_people_search_matches_every_word_and_hides_peers_from_roles_that_may_not_see_them(
+    world, django_assert_num_queries
+):
+    from partners.models import AffiliationRole
+    from tests.factories import AffiliationFactory, OrganisationFactory
+
+    org = OrganisationFactory(name="Alpha Recovery")
+    ann = AffiliationFactory(
+        person__first_name="Ann",
+        person__last_name="Smith",
+        person__email="ann@alpha.example",
+        organisation=org,
+        role=AffiliationRole.STAFF,
+        start_date=D(2013, 1, 1),
+    ).person
+    bob = PersonFactory(first_name="Bob", last_name="Smith", email="bob@elsewhere.example")
+    peer = make_peer(first_name="Petra", last_name="Smith")
+    training, finance = world.users["training"], world.users["finance"]
+
+    def names(user, q):
+        return [p.first_name for p in selectors.people_search(user=user, q=q)]
+
+    assert names(training, "smith") == ["Ann", "Bob", "Petra"]
+    assert names(training, "smith alpha") == ["Ann"]  # every word, any of the three fields
+    assert names(finance, "smith") == ["Ann", "Bob"]  # peers left out for finance
+    assert names(training, "nobody") == []
+    with django_assert_num_queries(2):  # the people, then their current ties
+        found = {p.pk: p for p in selectors.people_search(user=training, q="smith")}
+    assert [t.organisation.name for t in found[ann.pk].current_ties] == ["Alpha Recovery"]
+    assert found[bob.pk].current_ties == []
+    assert not found[ann.pk].is_champion and not found[peer.pk].is_facilitator

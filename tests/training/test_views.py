@@ -351,7 +351,7 @@ def test_event_create_book_and_attendance(client, world, partner_a):
     attendee = staff_member(partner_a, person__email="amy@alpha.example")
     login(client, world, "training")
     response = client.post(
-        "/staff/training/events/",
+        "/staff/training/events/new/",
         {
             "course": intro_course().pk,
             "held_on": "2014-05-01",
@@ -364,10 +364,11 @@ def test_event_create_book_and_attendance(client, world, partner_a):
     assert response["Location"] == f"/staff/training/events/{event.pk}/"
     assert list(event.trainers.all()) == [trainer]
     url = f"/staff/training/events/{event.pk}/"
-    assert client.post(url, {"book-email": "amy@alpha.example"}).status_code == 302
-    missing = client.post(url, {"book-email": "nobody@example.org"})
+    assert client.post(url + "book/", {"book-email": "amy@alpha.example"}).status_code == 302
+    missing = client.post(url + "book/", {"book-email": "nobody@example.org"})
+    assert missing.status_code == 400
     assert "No person in the directory has this e-mail." in missing.content.decode()
-    client.post(url, {"attended": [str(attendee.pk)]})
+    client.post(url + "attendance/", {"attended": [str(attendee.pk)]})
     completion = Completion.objects.get()
     assert (completion.person, completion.completed_on, completion.event) == (
         attendee,
@@ -380,10 +381,15 @@ def test_finance_cannot_change_events(client, world):
     event = services.event_create(
         course=intro_course(), held_on=D(2014, 5, 1), venue="Hub", capacity=3
     )
-    response = login(client, world, "finance").post(
-        f"/staff/training/events/{event.pk}/", {"book-email": "x@example.org"}
-    )
-    assert response.status_code == 403
+    finance = login(client, world, "finance")
+    url = f"/staff/training/events/{event.pk}/"
+    assert finance.post(url + "book/", {"book-email": "x@example.org"}).status_code == 403
+    assert finance.post(url + "attendance/", {"attended": []}).status_code == 403
+    assert finance.post("/staff/training/events/new/", {"venue": "Hub"}).status_code == 403
+    # The pages open to finance offer none of those forms.
+    page = finance.get(url).content.decode()
+    assert "/book/" not in page and "/attendance/" not in page
+    assert "/events/new/" not in finance.get("/staff/training/events/").content.decode()
 
 
 def test_person_page_lists_materials_sent_through_the_materials_selector(client, world):

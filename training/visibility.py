@@ -10,10 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from partners.models import Person
 from smartnet.access import may_see_peers
-from smartnet.roles import Role
 from training.models import TrainingProfile
-
-IMPORT_ROLES = frozenset({Role.TRAINING, Role.STAFF_ADMIN})
 
 
 def people_for_staff(user) -> QuerySet[Person]:
