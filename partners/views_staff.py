@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -196,7 +197,7 @@ def renewals_due(request: HttpRequest) -> HttpResponse:
             "unconfirmed": selectors.unconfirmed_reminders(),
             "today": today,
             "can_act": request.user.role in MONEY_ROLES,
-            "draft_days": services.settings.PARTNERS_RENEWAL_DRAFT_DAYS,
+            "draft_days": settings.PARTNERS_RENEWAL_DRAFT_DAYS,
         },
     )
 

@@ -1,0 +1,277 @@
+"""The directory's people and their ties to organisations: primary
+affiliations, contacts named by staff or by partners, and pending contacts
+that staff confirm."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from partners.models import (
+    Affiliation,
+    AffiliationRole,
+    Organisation,
+    PendingContact,
+    PendingContactStatus,
+    Person,
+)
+from smartnet.models import User
+
+
+@transaction.atomic
+def affiliation_set_primary(
+    *, affiliation: Affiliation, today: datetime.date | None = None
+) -> Affiliation:
+    """Make ``affiliation`` the person's primary one; the old primary becomes
+    former (ended yesterday, or on its start day if it began today)."""
+    today = today or timezone.localdate()
+    if affiliation.end_date and affiliation.end_date < today:
+        raise ValidationError({"affiliation": "A former affiliation cannot become primary."})
+    old = (
+        Affiliation.objects.select_for_update()
+        .filter(person_id=affiliation.person_id, is_primary=True, end_date__isnull=True)
+        .exclude(pk=affiliation.pk)
+    )
+    for previous in old:
+        previous.end_date = max(previous.start_date, today - datetime.timedelta(days=1))
+        previous.save(update_fields=["end_date"])
+    Affiliation.objects.filter(pk=affiliation.pk).update(is_primary=True)
+    affiliation.refresh_from_db()
+    return affiliation
+
+
+CONTACT_ROLE_CHOICES = (
+    AffiliationRole.MAIN_CONTACT,
+    AffiliationRole.BILLING_CONTACT,
+    AffiliationRole.SIGNATORY,
+)
+
+
+def _contact_input(*, role: str, email: str) -> str:
+    """The e-mail, normalised, once the role and e-mail are valid."""
+    if role not in CONTACT_ROLE_CHOICES:
+        raise ValidationError({"role": "Choose main contact, billing contact or signatory."})
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": "Enter the contact's e-mail address."})
+    return email
+
+
+def _contact_assign(
+    *, organisation: Organisation, role: str, person: Person, today: datetime.date
+) -> Affiliation:
+    """Tie ``person`` to the organisation in a contact role; whoever held it
+    before becomes former from yesterday."""
+    current = Affiliation.objects.current(today).filter(organisation=organisation, role=role)
+    existing = current.filter(person=person).first()
+    if existing:
+        return existing
+    for old in current.select_for_update():
+        old.end_date = max(old.start_date, today - datetime.timedelta(days=1))
+        old.save(update_fields=["end_date"])
+    return Affiliation.objects.create(
+        person=person, organisation=organisation, role=role, start_date=today
+    )
+
+
+@transaction.atomic
+def contact_set(
+    *,
+    organisation: Organisation,
+    role: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    today: datetime.date | None = None,
+) -> Affiliation:
+    """Staff make someone the organisation's contact in ``role`` (main,
+    billing, signatory); whoever held it before becomes former from yesterday.
+
+    The person who has that e-mail is reused: staff see the whole directory.
+    The portal never calls this; it goes through ``contact_request``.
+    """
+    today = today or timezone.localdate()
+    email = _contact_input(role=role, email=email)
+    person = Person.objects.filter(email=email).first()
+    if person is None:
+        person = Person(first_name=first_name, last_name=last_name, email=email, phone=phone)
+        person.full_clean()
+        person.save()
+    return _contact_assign(organisation=organisation, role=role, person=person, today=today)
+
+
+def _tied_now(organisation: Organisation, email: str, today: datetime.date) -> Person | None:
+    """The person with this e-mail if they are tied to the organisation now
+    (the partner already sees them by name), else None."""
+    return (
+        Person.objects.filter(
+            email=email,
+            anonymised_at__isnull=True,
+            affiliations__in=Affiliation.objects.current(today).filter(organisation=organisation),
+        )
+        .distinct()
+        .first()
+    )
+
+
+@transaction.atomic
+def contact_request(
+    *,
+    organisation: Organisation,
+    role: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    requested_by: Person | None = None,
+    today: datetime.date | None = None,
+) -> Affiliation | PendingContact:
+    """A partner or commissioner names a contact in the portal.
+
+    Someone already tied to the organisation now becomes the contact at once.
+    Anyone else, whether or not the e-mail is in the directory, becomes a
+    pending contact for staff to confirm: the portal learns nothing about a
+    person it cannot already see, and its answer is the same for a known and
+    an unknown e-mail. A later request for the same role replaces a pending
+    one.
+    """
+    today = today or timezone.localdate()
+    email = _contact_input(role=role, email=email)
+    own = _tied_now(organisation, email, today)
+    if own is not None:
+        return _contact_assign(organisation=organisation, role=role, person=own, today=today)
+    pending = PendingContact(
+        organisation=organisation,
+        role=role,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        email=email,
+        phone=(phone or "").strip(),
+        requested_by=requested_by,
+    )
+    pending.full_clean(exclude=["organisation", "requested_by"])
+    for earlier in PendingContact.objects.select_for_update().filter(
+        organisation=organisation, role=role, status=PendingContactStatus.PENDING
+    ):
+        earlier.status = PendingContactStatus.SUPERSEDED
+        earlier.decided_at = timezone.now()
+        earlier.save(update_fields=["status", "decided_at"])
+    pending.save()
+    return pending
+
+
+def _claim_pending(pending: PendingContact, status: str, decided_by: User | None) -> None:
+    """Mark a pending contact decided, under a row lock so that a second
+    decision (two staff at once) waits, then finds it decided and is refused.
+    Saved (not updated) so the audit trail records who decided."""
+    locked = PendingContact.objects.select_for_update().get(pk=pending.pk)
+    if locked.status != PendingContactStatus.PENDING:
+        raise ValidationError({"status": "This contact has already been decided."})
+    locked.status = status
+    locked.decided_by = decided_by
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    pending.refresh_from_db()
+
+
+def _record_affiliation(pending: PendingContact, affiliation: Affiliation) -> None:
+    pending.affiliation = affiliation
+    pending.save(update_fields=["affiliation"])
+
+
+@transaction.atomic
+def pending_contact_link(
+    *,
+    pending: PendingContact,
+    decided_by: User | None,
+    today: datetime.date | None = None,
+) -> Affiliation:
+    """Staff confirm that the pending contact is the person in the directory
+    who has that e-mail: that person becomes the contact."""
+    today = today or timezone.localdate()
+    person = Person.objects.filter(email=pending.email, anonymised_at__isnull=True).first()
+    if person is None:
+        raise ValidationError(
+            {"person": "Nobody in the directory has this e-mail; add a new person instead."}
+        )
+    _claim_pending(pending, PendingContactStatus.LINKED, decided_by)
+    affiliation = _contact_assign(
+        organisation=pending.organisation, role=pending.role, person=person, today=today
+    )
+    _record_affiliation(pending, affiliation)
+    return affiliation
+
+
+@transaction.atomic
+def pending_contact_create(
+    *,
+    pending: PendingContact,
+    decided_by: User | None,
+    today: datetime.date | None = None,
+) -> Affiliation:
+    """Staff add the pending contact as a new person with what the partner
+    typed. One person per e-mail: if someone has it, link or reject instead."""
+    today = today or timezone.localdate()
+    if Person.objects.filter(email=pending.email).exists():
+        raise ValidationError(
+            {
+                "email": "Someone in the directory already has this e-mail: link the "
+                "contact to them, or reject it and ask the partner for another address."
+            }
+        )
+    _claim_pending(pending, PendingContactStatus.CREATED, decided_by)
+    person = Person(
+        first_name=pending.first_name,
+        last_name=pending.last_name,
+        email=pending.email,
+        phone=pending.phone,
+    )
+    person.full_clean()
+    person.save()
+    affiliation = _contact_assign(
+        organisation=pending.organisation, role=pending.role, person=person, today=today
+    )
+    _record_affiliation(pending, affiliation)
+    return affiliation
+
+
+@transaction.atomic
+def pending_contact_reject(*, pending: PendingContact, decided_by: User | None) -> PendingContact:
+    """Staff refuse the pending contact; nobody is tied to the organisation."""
+    _claim_pending(pending, PendingContactStatus.REJECTED, decided_by)
+    return pending
+
+
+def _pending_contacts_of(person_id: int):
+    email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
+    query = Q(affiliation__person_id=person_id)
+    if email:
+        query |= Q(email__iexact=email)
+    return PendingContact.objects.filter(query)
+
+
+def pending_contacts_export(person_id: int) -> list[dict]:
+    """Contacts partners named with this person's e-mail (subject access)."""
+    return [
+        {
+            "organisation": p.organisation.name,
+            "role": p.get_role_display(),
+            "typed_name": f"{p.first_name} {p.last_name}".strip(),
+            "requested_at": p.requested_at.isoformat(),
+            "status": p.get_status_display(),
+        }
+        for p in _pending_contacts_of(person_id).select_related("organisation")
+    ]
+
+
+def pending_contacts_erase(person_id: int) -> None:
+    """Blank what partners typed about this person, in the rows and their history."""
+    blank = {"first_name": "Erased", "last_name": "", "email": "", "phone": ""}
+    rows = list(_pending_contacts_of(person_id).values_list("pk", flat=True))
+    PendingContact.objects.filter(pk__in=rows).update(**blank)
+    PendingContact.history.filter(id__in=rows).update(**blank)
