@@ -42,7 +42,6 @@ from partners.services.invoices import (
     invoice_pdf,
     invoice_set_lines,
     invoice_void,
-    xero_sales_csv,
 )
 from partners.services.payments import payment_record
 from partners.services.people import (
@@ -53,11 +52,9 @@ from partners.services.people import (
     pending_contact_link,
     pending_contact_reject,
     pending_contacts_erase,
-    pending_contacts_export,
 )
 from partners.services.renewals import (
     reminders_erase,
-    reminders_export,
     renewal_activate,
     renewal_approve,
     renewal_confirm,
@@ -66,7 +63,6 @@ from partners.services.renewals import (
     run_renewals,
 )
 from partners.services.sites import (
-    current_site_licence,
     site_add,
     site_create,
     site_leave,
@@ -87,7 +83,6 @@ __all__ = [
     "coverage_fee",
     "coverage_lines",
     "credit_note_create",
-    "current_site_licence",
     "fee_rate_on",
     "invoice_draft",
     "invoice_issue",
@@ -102,11 +97,9 @@ __all__ = [
     "pending_contact_link",
     "pending_contact_reject",
     "pending_contacts_erase",
-    "pending_contacts_export",
     "period_lines",
     "quote_site_fee",
     "reminders_erase",
-    "reminders_export",
     "renewal_activate",
     "renewal_approve",
     "renewal_confirm",
@@ -118,5 +111,4 @@ __all__ = [
     "site_leave",
     "site_request_approve",
     "site_request_create",
-    "xero_sales_csv",
 ]

@@ -4,7 +4,6 @@ notes, voiding and the PDF. An issued invoice is never edited."""
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -24,7 +23,6 @@ from partners.models import (
     Product,
 )
 from partners.services.fees import PENNY, invoice_line_values, parse_amount, products_by_code
-from smartnet import csv_export
 from smartnet.pdf import render_pdf
 
 
@@ -193,74 +191,3 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
             "payments": invoice.payments.all(),
         },
     )
-
-
-XERO_COLUMNS = [
-    "*ContactName",
-    "EmailAddress",
-    "POAddressLine1",
-    "POAddressLine2",
-    "POAddressLine3",
-    "POAddressLine4",
-    "POCity",
-    "PORegion",
-    "POPostalCode",
-    "POCountry",
-    "*InvoiceNumber",
-    "Reference",
-    "*InvoiceDate",
-    "*DueDate",
-    "InventoryItemCode",
-    "*Description",
-    "*Quantity",
-    "*UnitAmount",
-    "Discount",
-    "*AccountCode",
-    "*TaxType",
-    "TrackingName1",
-    "TrackingOption1",
-    "TrackingName2",
-    "TrackingOption2",
-    "Currency",
-    "BrandingTheme",
-]
-
-
-def xero_sales_csv(*, start: datetime.date, end: datetime.date) -> str:
-    """Invoices and credit notes issued in [start, end] in the layout of Xero's
-    sales-invoice import template (one row per line; credit notes have
-    negative quantities so they import as reductions)."""
-    invoices = (
-        Invoice.objects.filter(issue_date__gte=start, issue_date__lte=end, number__isnull=False)
-        .select_related("organisation", "period__agreement")
-        .prefetch_related("lines__product")
-        .order_by("issue_date", "number")
-    )
-    out = io.StringIO()
-    writer = csv_export.Writer(out)
-    writer.writerow(XERO_COLUMNS)
-    for invoice in invoices:
-        sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
-        reference = invoice.period.agreement.reference if invoice.period_id else ""
-        for line in invoice.lines.all():
-            row = dict.fromkeys(XERO_COLUMNS, "")
-            row.update(
-                {
-                    "*ContactName": invoice.organisation.name,
-                    "POCountry": "United Kingdom",
-                    "*InvoiceNumber": invoice.number,
-                    "Reference": reference,
-                    "*InvoiceDate": f"{invoice.issue_date:%d/%m/%Y}",
-                    "*DueDate": f"{invoice.due_date:%d/%m/%Y}",
-                    "InventoryItemCode": line.product.code,
-                    "*Description": line.description,
-                    # Numbers, not text: the writer keeps them numeric (negative too).
-                    "*Quantity": sign * line.quantity.normalize(),
-                    "*UnitAmount": line.unit_amount.quantize(Decimal("0.01")),
-                    "*AccountCode": line.product.account_code,
-                    "*TaxType": line.product.xero_tax_type,
-                    "Currency": "GBP",
-                }
-            )
-            writer.writerow([row[c] for c in XERO_COLUMNS])
-    return out.getvalue()

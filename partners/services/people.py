@@ -8,9 +8,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from partners import selectors
 from partners.models import (
     Affiliation,
     AffiliationRole,
@@ -247,31 +247,9 @@ def pending_contact_reject(*, pending: PendingContact, decided_by: User | None) 
     return pending
 
 
-def _pending_contacts_of(person_id: int):
-    email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
-    query = Q(affiliation__person_id=person_id)
-    if email:
-        query |= Q(email__iexact=email)
-    return PendingContact.objects.filter(query)
-
-
-def pending_contacts_export(person_id: int) -> list[dict]:
-    """Contacts partners named with this person's e-mail (subject access)."""
-    return [
-        {
-            "organisation": p.organisation.name,
-            "role": p.get_role_display(),
-            "typed_name": f"{p.first_name} {p.last_name}".strip(),
-            "requested_at": p.requested_at.isoformat(),
-            "status": p.get_status_display(),
-        }
-        for p in _pending_contacts_of(person_id).select_related("organisation")
-    ]
-
-
 def pending_contacts_erase(person_id: int) -> None:
     """Blank what partners typed about this person, in the rows and their history."""
     blank = {"first_name": "Erased", "last_name": "", "email": "", "phone": ""}
-    rows = list(_pending_contacts_of(person_id).values_list("pk", flat=True))
+    rows = list(selectors.pending_contacts_of(person_id=person_id).values_list("pk", flat=True))
     PendingContact.objects.filter(pk__in=rows).update(**blank)
     PendingContact.history.filter(id__in=rows).update(**blank)

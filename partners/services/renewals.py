@@ -396,23 +396,6 @@ def _record_run(today: datetime.date, summary: dict) -> None:
     mail.send_once(message, kind="partners.renewals_summary", key=today.isoformat())
 
 
-def reminders_export(person_id: int) -> list[dict]:
-    """The renewal e-mails sent to this person (for a subject access request)."""
-    email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
-    if not email:
-        return []
-    rows = Reminder.objects.filter(recipients__icontains=email).select_related("period__agreement")
-    return [
-        {
-            "agreement": r.period.agreement.reference,
-            "kind": r.get_kind_display(),
-            "sent_on": r.for_date.isoformat(),
-        }
-        for r in rows
-        if email in [e.strip().lower() for e in r.recipients.split(",")]
-    ]
-
-
 def reminders_erase(person_id: int) -> dict[str, int]:
     """Remove the person's address from the reminders' recipient lists."""
     email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from partners import selectors
 from partners.models import (
     IN_FORCE_STATUSES,
     PENDING_STATUSES,
@@ -191,22 +192,6 @@ def site_leave(*, coverage: SiteCoverage, left_on: datetime.date) -> SiteCoverag
     return coverage
 
 
-def current_site_licence(organisation: Organisation, on: datetime.date) -> AgreementPeriod | None:
-    """The organisation's site-licence period in force (or pending) on ``on``."""
-    return (
-        AgreementPeriod.objects.filter(
-            agreement__organisation=organisation,
-            agreement__kind=AgreementKind.SITE_LICENCE,
-            start_date__lte=on,
-            end_date__gte=on,
-            status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES],
-        )
-        .select_related("agreement")
-        .order_by("-start_date")
-        .first()
-    )
-
-
 @transaction.atomic
 def site_request_create(
     *,
@@ -233,7 +218,7 @@ def site_request_create(
     area = Area.objects.filter(ons_code=(area_code or "").strip().upper()).first()
     if area is None:
         errors["area"] = [f"{area_code or 'No area'} is not a known local authority area."]
-    period = current_site_licence(organisation, joins_on)
+    period = selectors.current_site_licence(organisation=organisation, on=joins_on)
     if period is None:
         errors["joins_on"] = [
             "Your organisation has no site licence in force on that date; contact the central team."

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from partners import selectors, services
+from partners import exports, selectors, services
 from partners.models import (
     Affiliation,
     AffiliationRole,
@@ -387,9 +387,7 @@ def test_xero_csv_layout():
         invoice=invoice, amount="500", reason="Goodwill", today=D(2025, 3, 5)
     )
     rows = list(
-        csv.DictReader(
-            io.StringIO(services.xero_sales_csv(start=D(2025, 3, 1), end=D(2025, 3, 31)))
-        )
+        csv.DictReader(io.StringIO(exports.xero_sales_csv(start=D(2025, 3, 1), end=D(2025, 3, 31))))
     )
     assert [r["*InvoiceNumber"] for r in rows] == ["INV-000001", "INV-000001", "CN-000001"]
     first = rows[0]
