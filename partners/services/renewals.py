@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -288,14 +289,33 @@ def run_renewals(*, today: datetime.date | None = None, batch: int | None = None
     (the task queues the next run itself); an ordinary day fits in one."""
     today = today or timezone.localdate()
     batch = batch or settings.PARTNERS_RENEWALS_BATCH
-    grace = datetime.timedelta(days=settings.PARTNERS_GRACE_DAYS)
-    draft_days = settings.PARTNERS_RENEWAL_DRAFT_DAYS
-    summary: dict[str, list] = {
+    summary: dict[str, Any] = {
         "reminders": [],
         "renewals_drafted": [],
         "lapsed": [],
         "needs_human": [],
     }
+    todo = _renewals_scan(today)
+    left = max(0, len(todo) - batch)
+    _renewals_act(todo[:batch], today, summary)
+    summary["awaiting_approval"] = AgreementPeriod.objects.filter(
+        previous__isnull=False, status__in=PENDING_STATUSES
+    ).count()
+    summary["left"] = left
+    _record_run(today, summary)
+    return summary
+
+
+# One term's work for the day: (the term, its renewal if drafted, its actions).
+Todo = tuple[AgreementPeriod, AgreementPeriod | None, list]
+
+
+def _renewals_scan(today: datetime.date) -> list[Todo]:
+    """What each term in the reminder window needs today ("lapse", "draft",
+    ("remind", kind)), soonest end first; terms needing nothing are left out.
+    A fixed number of queries whatever the number of terms; writes nothing."""
+    grace = datetime.timedelta(days=settings.PARTNERS_GRACE_DAYS)
+    draft_days = settings.PARTNERS_RENEWAL_DRAFT_DAYS
     window = {
         "status__in": IN_FORCE_STATUSES,
         "end_date__lte": today + datetime.timedelta(days=max(REMINDER_DAYS)),
@@ -316,11 +336,11 @@ def run_renewals(*, today: datetime.date | None = None, batch: int | None = None
         r.previous_id: r
         for r in AgreementPeriod.objects.filter(**{f"previous__{k}": v for k, v in window.items()})
     }
-    todo = []
+    todo: list[Todo] = []
     for period in candidates:
         days_left = (period.end_date - today).days
         renewal = renewals.get(period.pk)
-        actions = []
+        actions: list = []
         if period.end_date + grace < today:
             if renewal is None or renewal.activated_on is None:
                 actions.append("lapse")
@@ -334,8 +354,11 @@ def run_renewals(*, today: datetime.date | None = None, batch: int | None = None
                 actions.append(("remind", kind))
         if actions:
             todo.append((period, renewal, actions))
-    left = max(0, len(todo) - batch)
-    todo = todo[:batch]
+    return todo
+
+
+def _renewals_act(todo: list[Todo], today: datetime.date, summary: dict) -> None:
+    """Do what the scan found, term by term, and note it in ``summary``."""
     contacts = _contacts_by_org({p.agreement.organisation_id for p, _, _ in todo}, today)
     for period, renewal, actions in todo:
         org_contacts = contacts.get(period.agreement.organisation_id, [])
@@ -357,12 +380,6 @@ def run_renewals(*, today: datetime.date | None = None, batch: int | None = None
                             f"{period.agreement.reference}: {period.agreement.organisation} has "
                             "no contact with an e-mail address; reminder not e-mailed"
                         )
-    summary["awaiting_approval"] = AgreementPeriod.objects.filter(
-        previous__isnull=False, status__in=PENDING_STATUSES
-    ).count()
-    summary["left"] = left
-    _record_run(today, summary)
-    return summary
 
 
 ACTED = ("reminders", "renewals_drafted", "lapsed", "needs_human")
