@@ -52,6 +52,7 @@ from partners.services.people import (
     pending_contact_link,
     pending_contact_reject,
     pending_contacts_erase,
+    person_account_ensure,
 )
 from partners.services.renewals import (
     reminders_erase,
@@ -98,6 +99,7 @@ __all__ = [
     "pending_contact_reject",
     "pending_contacts_erase",
     "period_lines",
+    "person_account_ensure",
     "quote_site_fee",
     "reminders_erase",
     "renewal_activate",

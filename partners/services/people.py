@@ -1,6 +1,6 @@
 """The directory's people and their ties to organisations: primary
-affiliations, contacts named by staff or by partners, and pending contacts
-that staff confirm."""
+affiliations, contacts named by staff or by partners, pending contacts
+that staff confirm, and the sign-in account a person is given."""
 
 from __future__ import annotations
 
@@ -253,3 +253,36 @@ def pending_contacts_erase(person_id: int) -> None:
     rows = list(selectors.pending_contacts_of(person_id=person_id).values_list("pk", flat=True))
     PendingContact.objects.filter(pk__in=rows).update(**blank)
     PendingContact.history.filter(id__in=rows).update(**blank)
+
+
+@transaction.atomic
+def person_account_ensure(*, person: Person, role: str) -> User:
+    """The person's sign-in account, made at most once: the only place a User
+    is made for someone in the directory (facilitators who sign in with a
+    link, for now).
+
+    An account the person already has is returned as it is (its role is not
+    changed: the caller decides whether that account may do what it asks).
+    Otherwise the account with the person's e-mail is theirs (accounts sign in
+    by e-mail) and is tied to them, or a new one without a password is made
+    with ``role``. Refused, naming the e-mail, when the person has no e-mail
+    or the account with it is already another person's; nothing is saved.
+    """
+    locked = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    if locked.user is not None:
+        person.user = locked.user
+        return locked.user
+    email = locked.email.strip().lower()
+    if not email or locked.anonymised_at is not None:
+        raise ValidationError({"email": f"{locked} has no e-mail address to sign in with."})
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, full_name=locked.full_name, role=role)
+    elif Person.objects.filter(user=user).exclude(pk=locked.pk).exists():
+        raise ValidationError(
+            {"email": f"{email} is already the sign-in of another person in the directory."}
+        )
+    locked.user = user
+    locked.save(update_fields=["user"])
+    person.user = user
+    return user
