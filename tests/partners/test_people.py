@@ -1,3 +1,6 @@
+"""The directory's people (partners.services.people): affiliations, contacts, accounts."""
+
+import datetime
 import re
 from pathlib import Path
 
@@ -6,12 +9,51 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from partners import services
-from partners.models import Person
+from partners.models import Affiliation, AffiliationRole, Person
 from smartnet.models import User
 from smartnet.roles import Role
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+# --- Affiliations and contacts ----------------------------------------------------------------
+
+
+def test_affiliation_set_primary_ends_the_old_one():
+    person = PersonFactory()
+    old = AffiliationFactory(person=person, is_primary=True, start_date=D(2020, 1, 1))
+    new = AffiliationFactory(person=person, start_date=D(2024, 1, 1))
+    services.affiliation_set_primary(affiliation=new, today=D(2025, 2, 1))
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert new.is_primary and old.end_date == D(2025, 1, 31)
+    assert not old.is_current
+
+
+def test_contact_set_replaces_previous_holder():
+    org = OrganisationFactory()
+    first = services.contact_set(
+        organisation=org,
+        role=AffiliationRole.BILLING_CONTACT,
+        first_name="Ann",
+        last_name="Bell",
+        email="ann@x.example",
+        today=D(2025, 1, 1),
+    )
+    second = services.contact_set(
+        organisation=org,
+        role=AffiliationRole.BILLING_CONTACT,
+        first_name="Bob",
+        last_name="Cole",
+        email="BOB@x.example",
+        today=D(2025, 3, 1),
+    )
+    first.refresh_from_db()
+    assert first.end_date == D(2025, 2, 28)
+    assert second.person.email == "bob@x.example"
+    assert Affiliation.objects.current(D(2025, 3, 1)).filter(organisation=org).count() == 1
 
 
 # --- Sign-in accounts ------------------------------------------------------------------------
