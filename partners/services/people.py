@@ -268,7 +268,7 @@ def person_account_ensure(*, person: Person, role: str) -> User:
     with ``role``. Refused, naming the e-mail, when the person has no e-mail
     or the account with it is already another person's; nothing is saved.
     """
-    locked = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.user is not None:
         person.user = locked.user
         return locked.user
