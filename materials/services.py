@@ -36,6 +36,7 @@ from materials.models import (
     Status,
     StockMovement,
 )
+from partners import services as partners_services
 from partners.models import Person
 from partners.validators import normalise_uk_postcode
 from smartnet.models import User
@@ -608,31 +609,19 @@ def backorder_cancel(*, backorder_id: int, user=None) -> Backorder:
 def sign_in_link_request(*, email: str) -> bool:
     """Send a one-time sign-in link if ``email`` is a trained facilitator's; True if sent.
 
-    Finds or creates the facilitator's User (role facilitator, no password)
-    and links it to their Person. Says nothing about who is on record: the
+    The facilitator's account comes from ``partners.services.person_account_ensure``
+    (role facilitator, no password). Says nothing about who is on record: the
     caller shows the same message either way.
     """
-    from smartnet.models import User
-    from smartnet.roles import Role
-    from training.selectors import is_trained_facilitator
-
     email = email.strip().lower()
     person = Person.objects.filter(email__iexact=email, anonymised_at__isnull=True).first()
-    if person is None or not is_trained_facilitator(person_id=person.pk):
+    if person is None or not training_selectors.is_trained_facilitator(person_id=person.pk):
         return False
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        user = person.user
-        if user is None:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email=email, full_name=person.full_name, role=Role.FACILITATOR
-                )
-            if hasattr(user, "person") and user.person != person:
-                return False
-            person.user = user
-            person.save(update_fields=["user"])
+        try:
+            user = partners_services.person_account_ensure(person=person, role=Role.FACILITATOR)
+        except ValidationError:
+            return False  # the account with this e-mail is another person's
         if user.role != Role.FACILITATOR or not user.is_active:
             return False  # staff and partner contacts sign in with their password
         from materials import tasks

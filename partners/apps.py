@@ -21,15 +21,15 @@ class PartnersConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from partners import personal_data, services
+        from partners import exports, personal_data, services
 
         personal_data.register(
             "partners_renewal_reminders",
-            export=services.reminders_export,
+            export=exports.reminders_export,
             erase=services.reminders_erase,
         )
         personal_data.register(
             "partners_pending_contacts",
-            export=services.pending_contacts_export,
+            export=exports.pending_contacts_export,
             erase=services.pending_contacts_erase,
         )

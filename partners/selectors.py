@@ -17,7 +17,9 @@ from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from partners.models import (
+    IN_FORCE_STATUSES,
     OPEN_INVOICE_STATUSES,
+    PENDING_STATUSES,
     Affiliation,
     Agreement,
     AgreementKind,
@@ -292,3 +294,30 @@ def pending_contacts_for(organisation: Organisation) -> QuerySet[PendingContact]
     return PendingContact.objects.filter(
         organisation=organisation, status=PendingContactStatus.PENDING
     ).order_by("role")
+
+
+def current_site_licence(
+    *, organisation: Organisation, on: datetime.date
+) -> AgreementPeriod | None:
+    """The organisation's site-licence period in force (or pending) on ``on``."""
+    return (
+        AgreementPeriod.objects.filter(
+            agreement__organisation=organisation,
+            agreement__kind=AgreementKind.SITE_LICENCE,
+            start_date__lte=on,
+            end_date__gte=on,
+            status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES],
+        )
+        .select_related("agreement")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def pending_contacts_of(*, person_id: int) -> QuerySet[PendingContact]:
+    """Pending contacts typed with this person's e-mail, or that became their affiliation."""
+    email = Person.objects.filter(pk=person_id).values_list("email", flat=True).first()
+    query = Q(affiliation__person_id=person_id)
+    if email:
+        query |= Q(email__iexact=email)
+    return PendingContact.objects.filter(query)

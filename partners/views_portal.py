@@ -114,7 +114,7 @@ def site_add(request: HttpRequest) -> HttpResponse:
     quote = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        period = services.current_site_licence(organisation, data["joins_on"])
+        period = selectors.current_site_licence(organisation=organisation, on=data["joins_on"])
         if period is None:
             form.add_error(
                 "joins_on",

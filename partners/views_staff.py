@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partners import selectors, services
+from partners import exports, selectors, services
 from partners.forms import (
     AgreementForm,
     ExportForm,
@@ -196,7 +197,7 @@ def renewals_due(request: HttpRequest) -> HttpResponse:
             "unconfirmed": selectors.unconfirmed_reminders(),
             "today": today,
             "can_act": request.user.role in MONEY_ROLES,
-            "draft_days": services.settings.PARTNERS_RENEWAL_DRAFT_DAYS,
+            "draft_days": settings.PARTNERS_RENEWAL_DRAFT_DAYS,
         },
     )
 
@@ -300,7 +301,7 @@ def xero_export(request: HttpRequest) -> HttpResponse:
             status=200 if not request.GET else 400,
         )
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    response = HttpResponse(services.xero_sales_csv(start=start, end=end), content_type="text/csv")
+    response = HttpResponse(exports.xero_sales_csv(start=start, end=end), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="xero-sales-{start}-{end}.csv"'
     return response
 

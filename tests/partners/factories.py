@@ -6,11 +6,13 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from partners import services
 from partners.defaults import ensure_defaults
 from partners.models import (
     Agreement,
     AgreementKind,
     AgreementPeriod,
+    Invoice,
     Organisation,
     PeriodStatus,
     SiteCoverage,
@@ -103,3 +105,34 @@ def make_block(
         status=status,
         annual_amount=amount,
     )
+
+
+# --- Agreements made through the services (the partners tests' own helpers) ------------------
+
+D = datetime.date
+START = D(2025, 4, 1)
+
+
+def new_licence(sites=1, start=START, org=None, area=None, **kwargs):
+    org = org or OrganisationFactory()
+    site_objs = [
+        SiteFactory(organisation=org, **({"area": area} if area else {})) for _ in range(sites)
+    ]
+    return services.agreement_create(
+        organisation=org,
+        kind=AgreementKind.SITE_LICENCE,
+        start_date=start,
+        sites=site_objs,
+        today=start,
+        **kwargs,
+    )
+
+
+def term_invoice(agreement) -> Invoice:
+    return Invoice.objects.get(period__agreement=agreement, purpose="term", period__previous=None)
+
+
+def issued_invoice(total_sites=2) -> Invoice:
+    agreement = new_licence(sites=total_sites)
+    services.agreement_send(period=agreement.periods.get(), today=D(2025, 3, 1))
+    return term_invoice(agreement)

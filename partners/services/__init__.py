@@ -1,0 +1,116 @@
+"""Writes of the Partnership Scheme, one module per concern. Every change to an
+agreement, a period, a site's coverage, an invoice or a payment goes through a
+function here.
+
+Each function validates first and raises ``ValidationError`` with a message
+keyed by the field at fault, then makes all its changes inside one
+``transaction.atomic()``: bad input saves nothing.
+
+The modules, lowest first (each imports only those before it):
+``fees`` (fee rates, block windows, coverage fees, invoice line arithmetic),
+``invoices`` (draft, issue and numbering, credit notes, void, PDF),
+``renewals`` (renewal draft/confirm/approve/activate, the daily job and its
+reminders), ``payments``, ``sites`` (sites, site requests, overlap),
+``agreements`` (create, send, activate, terminate); ``people`` and ``areas``
+stand alone. A name without an underscore that is not listed below is shared
+between these modules only. Callers use the names below:
+``from partners import services``; ``services.invoice_issue(...)``.
+"""
+
+from partners.services.agreements import (
+    agreement_activate,
+    agreement_create,
+    agreement_send,
+    agreement_terminate,
+)
+from partners.services.areas import areas_load
+from partners.services.fees import (
+    block_windows,
+    coverage_fee,
+    coverage_lines,
+    fee_rate_on,
+    one_year_from,
+    parse_amount,
+    period_lines,
+    quote_site_fee,
+)
+from partners.services.invoices import (
+    credit_note_create,
+    invoice_draft,
+    invoice_issue,
+    invoice_line,
+    invoice_pdf,
+    invoice_set_lines,
+    invoice_void,
+)
+from partners.services.payments import payment_record
+from partners.services.people import (
+    affiliation_set_primary,
+    contact_request,
+    contact_set,
+    pending_contact_create,
+    pending_contact_link,
+    pending_contact_reject,
+    pending_contacts_erase,
+    person_account_ensure,
+)
+from partners.services.renewals import (
+    reminders_erase,
+    renewal_activate,
+    renewal_approve,
+    renewal_confirm,
+    renewal_draft,
+    renewals_bulk_approve,
+    run_renewals,
+)
+from partners.services.sites import (
+    site_add,
+    site_create,
+    site_leave,
+    site_request_approve,
+    site_request_create,
+)
+
+__all__ = [
+    "affiliation_set_primary",
+    "agreement_activate",
+    "agreement_create",
+    "agreement_send",
+    "agreement_terminate",
+    "areas_load",
+    "block_windows",
+    "contact_request",
+    "contact_set",
+    "coverage_fee",
+    "coverage_lines",
+    "credit_note_create",
+    "fee_rate_on",
+    "invoice_draft",
+    "invoice_issue",
+    "invoice_line",
+    "invoice_pdf",
+    "invoice_set_lines",
+    "invoice_void",
+    "one_year_from",
+    "parse_amount",
+    "payment_record",
+    "pending_contact_create",
+    "pending_contact_link",
+    "pending_contact_reject",
+    "pending_contacts_erase",
+    "period_lines",
+    "person_account_ensure",
+    "quote_site_fee",
+    "reminders_erase",
+    "renewal_activate",
+    "renewal_approve",
+    "renewal_confirm",
+    "renewal_draft",
+    "renewals_bulk_approve",
+    "run_renewals",
+    "site_add",
+    "site_create",
+    "site_leave",
+    "site_request_approve",
+    "site_request_create",
+]

@@ -1,0 +1,57 @@
+"""Money received against an invoice. Above renewals, because a renewal's
+invoice paid in full puts the renewal in force."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from partners.models import (
+    Invoice,
+    InvoiceKind,
+    InvoicePurpose,
+    InvoiceStatus,
+    Payment,
+)
+from partners.services.fees import parse_amount
+from partners.services.invoices import paid_status
+from partners.services.renewals import renewal_activate
+
+
+@transaction.atomic
+def payment_record(
+    *, invoice: Invoice, amount, received_on: datetime.date, reference: str = ""
+) -> Payment:
+    """Record money received. Refuses an amount above the balance. A renewal
+    paid in full becomes active."""
+    amount = parse_amount(amount, field="amount")
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if locked.kind != InvoiceKind.INVOICE or locked.status not in (
+        InvoiceStatus.ISSUED,
+        InvoiceStatus.PART_PAID,
+    ):
+        raise ValidationError({"invoice": f"{locked} is not an issued invoice awaiting payment."})
+    if amount > locked.balance:
+        raise ValidationError(
+            {
+                "amount": f"£{amount} is more than the £{locked.balance} still owed on "
+                f"{locked.number}; record at most the balance."
+            }
+        )
+    payment = Payment.objects.create(
+        invoice=locked, amount=amount, received_on=received_on, reference=reference
+    )
+    locked.amount_paid += amount
+    locked.status = paid_status(locked)
+    locked.save(update_fields=["amount_paid", "status"])
+    invoice.refresh_from_db()
+    if (
+        locked.status == InvoiceStatus.PAID
+        and locked.purpose == InvoicePurpose.TERM
+        and locked.period_id
+        and locked.period.previous_id
+    ):
+        renewal_activate(renewal=locked.period, today=received_on)
+    return payment
