@@ -170,11 +170,13 @@ def _create_automatic(
 ) -> Dispatch | None:
     """Create an automatic dispatch once; None when it already exists."""
     address = delivery_address_for(person.pk) if person else None
-    try:
-        address_fields = _address_fields(address) if address else {}
-    except ValidationError:
-        # Staff will see an incomplete address and fix it before approving.
-        address_fields = {**address.as_fields(), "postcode": ""}
+    address_fields: dict = {}
+    if address is not None:
+        try:
+            address_fields = _address_fields(address)
+        except ValidationError:
+            # Staff will see an incomplete address and fix it before approving.
+            address_fields = {**address.as_fields(), "postcode": ""}
     has_address = bool(address_fields.get("address_line_1") and address_fields.get("postcode"))
     dispatch = Dispatch(
         reason=reason,

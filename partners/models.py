@@ -7,6 +7,7 @@ other app keeps a list of people; they refer to Person.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -433,6 +434,20 @@ class AgreementPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} {self.start_date:%d %b %Y}-{self.end_date:%d %b %Y}"
+
+    @property
+    def licence_fee(self) -> Decimal:
+        """The fee per site per year of a site-licence term (copied when drafted)."""
+        if self.site_fee is None:
+            raise ValueError(f"{self} is a block agreement term: it has no fee per site")
+        return self.site_fee
+
+    @property
+    def block_amount(self) -> Decimal:
+        """The annual amount of a block-agreement term."""
+        if self.annual_amount is None:
+            raise ValueError(f"{self} is a site-licence term: it has no block amount")
+        return self.annual_amount
 
     @property
     def term_days(self) -> int:

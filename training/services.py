@@ -163,7 +163,8 @@ def _insert_completions(rows: list[tuple]) -> None:
 
     meta = Completion._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _INSERT_FIELDS)
+    column_of = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in _INSERT_FIELDS)
     # Identifiers from the model, values passed as parameters.
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES %s ON CONFLICT DO NOTHING"  # noqa: S608
     with connection.cursor() as cursor:
@@ -496,7 +497,8 @@ def _row_drafts(rows, *, layout: str, job: ImportJob, courses: dict, today: date
         if row.email and not _email_is_valid(row.email):
             rejected.append((row.line, f"e-mail address {row.email!r} is not valid", row.excerpt))
             continue
-        if layout == moodle.WIDE:
+        course: Course | None
+        if layout == moodle.WIDE and job.course is not None:
             course = job.course
             shortname = course.code
         else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -128,7 +128,7 @@ def coverage_fee(
     term_end: datetime.date,
     joined_on: datetime.date,
     left_on: datetime.date | None = None,
-    windows: list[tuple[datetime.date, datetime.date]] = (),
+    windows: Sequence[tuple[datetime.date, datetime.date]] = (),
     charging: str | None = None,
 ) -> tuple[Decimal, int, int]:
     """The fee for one site in one term: (amount, chargeable days, block days)."""
@@ -177,7 +177,7 @@ def coverage_lines(period: AgreementPeriod, coverage: Iterable[SiteCoverage], *,
     lines = []
     for row in coverage:
         amount, chargeable, block_days = coverage_fee(
-            site_fee=period.site_fee,
+            site_fee=period.licence_fee,
             term_start=period.start_date,
             term_end=period.end_date,
             joined_on=row.joined_on,
@@ -203,7 +203,7 @@ def period_lines(period: AgreementPeriod) -> list[dict]:
             f"Block agreement {period.agreement.reference}, "
             f"{period.start_date:%d/%m/%Y}-{period.end_date:%d/%m/%Y}"
         )
-        return [invoice_line_values(product, text, period.annual_amount)]
+        return [invoice_line_values(product, text, period.block_amount)]
     return coverage_lines(period, period.coverage.select_related("site"))
 
 
@@ -211,7 +211,7 @@ def quote_site_fee(*, period: AgreementPeriod, area: Area, joins_on: datetime.da
     """What a site in ``area`` joining ``period`` on ``joins_on`` would be charged."""
     windows = block_windows(area_ids={area.pk}, start=period.start_date, end=period.end_date)
     amount, _, _ = coverage_fee(
-        site_fee=period.site_fee,
+        site_fee=period.licence_fee,
         term_start=period.start_date,
         term_end=period.end_date,
         joined_on=joins_on,

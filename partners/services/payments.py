@@ -47,11 +47,12 @@ def payment_record(
     locked.status = paid_status(locked)
     locked.save(update_fields=["amount_paid", "status"])
     invoice.refresh_from_db()
+    term = locked.period
     if (
         locked.status == InvoiceStatus.PAID
         and locked.purpose == InvoicePurpose.TERM
-        and locked.period_id
-        and locked.period.previous_id
+        and term is not None
+        and term.previous_id
     ):
-        renewal_activate(renewal=locked.period, today=received_on)
+        renewal_activate(renewal=term, today=received_on)
     return payment

@@ -138,10 +138,11 @@ def renewal_activate(*, renewal: AgreementPeriod, today: datetime.date) -> Agree
         renewal.refresh_from_db()
         return renewal
     period_audit(renewal.pk)
-    if AgreementPeriod.objects.filter(
-        pk=renewal.previous_id, status__in=[*IN_FORCE_STATUSES, PeriodStatus.LAPSED]
+    previous_id = renewal.previous_id
+    if previous_id is not None and AgreementPeriod.objects.filter(
+        pk=previous_id, status__in=[*IN_FORCE_STATUSES, PeriodStatus.LAPSED]
     ).update(status=PeriodStatus.RENEWED, renewed_on=today):
-        period_audit(renewal.previous_id)
+        period_audit(previous_id)
     for invoice in renewal.invoices.filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE):
         invoice_issue(invoice=invoice, today=today)
     renewal.refresh_from_db()

@@ -223,7 +223,7 @@ def site_request_create(
         errors["joins_on"] = [
             "Your organisation has no site licence in force on that date; contact the central team."
         ]
-    if errors:
+    if errors or period is None or area is None:
         raise ValidationError(errors)
     return SiteRequest.objects.create(
         organisation=organisation,
