@@ -17,7 +17,7 @@ LABELS_PER_SHEET = 14
 
 def _render(template: str, dispatches: Sequence[Dispatch], *, chunk: int, total: int) -> bytes:
     # Imported when first needed, as in smartnet.pdf: it loads Pango and fonts.
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415
 
     printed_at = timezone.localtime()
     documents = []

@@ -36,6 +36,7 @@ from materials.models import (
     Status,
     StockMovement,
 )
+from meetings.selectors import meeting_accepts_materials, meetings_for_facilitator
 from partners import services as partners_services
 from partners.models import Person
 from partners.validators import normalise_uk_postcode
@@ -94,10 +95,8 @@ def _check_low_stock(item: Item) -> None:
             low_stock_alerted=True
         )
         if claimed == 1:
-            from materials import tasks
-
             # The moment of this crossing keys its e-mail: one per crossing.
-            enqueue(tasks.send_low_stock_alert, item.pk, timezone.now().isoformat())
+            enqueue("materials.tasks.send_low_stock_alert", item.pk, timezone.now().isoformat())
     elif item.low_stock_alerted:
         Item.objects.filter(pk=item.pk).update(low_stock_alerted=False)
 
@@ -221,8 +220,6 @@ def dispatch_create_starter_pack(
             break
     label = f"Meeting {meeting_id}"
     if person is not None:
-        from meetings.selectors import meetings_for_facilitator
-
         meeting = meetings_for_facilitator(person_id=person.pk).filter(pk=meeting_id).first()
         if meeting is not None:
             label = str(meeting)[:200]
@@ -291,7 +288,6 @@ def check_quantities(*, quantities: Mapping[int, int], meeting_id: int | None) -
 
 def _check_meeting(*, meeting_id: int | None, person_id: int) -> None:
     """A facilitator's request must be for an active meeting they facilitate."""
-    from meetings.selectors import meeting_accepts_materials
 
     if meeting_id is None or not meeting_accepts_materials(
         meeting_id=meeting_id, person_id=person_id
@@ -355,9 +351,8 @@ def request_submit(
                 **_address_fields(address),
             )
             _add_lines(dispatch, quantities)
-            from materials import tasks
 
-            enqueue(tasks.send_request_confirmation, dispatch.pk)
+            enqueue("materials.tasks.send_request_confirmation", dispatch.pk)
     except IntegrityError:
         existing = Dispatch.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
@@ -487,9 +482,8 @@ def dispatch_send(*, dispatch_id: int, tracking_reference: str, user=None) -> Di
             dispatched_on=timezone.localdate(now),
         ):
             raise _status_error(dispatch_id, "dispatched")
-        from materials import tasks
 
-        enqueue(tasks.send_dispatched_email, dispatch_id)
+        enqueue("materials.tasks.send_dispatched_email", dispatch_id)
     return Dispatch.objects.get(pk=dispatch_id)
 
 
@@ -522,9 +516,8 @@ def dispatch_reject(*, dispatch_id: int, reason: str, user=None) -> Dispatch:
             rejected_at=timezone.now(),
         ):
             raise _status_error(dispatch_id, "rejected")
-        from materials import tasks
 
-        enqueue(tasks.send_rejection_email, dispatch_id)
+        enqueue("materials.tasks.send_rejection_email", dispatch_id)
     return Dispatch.objects.get(pk=dispatch_id)
 
 
@@ -626,9 +619,8 @@ def sign_in_link_request(*, email: str) -> bool:
             return False  # the account with this e-mail is another person's
         if user.role != Role.FACILITATOR or not user.is_active:
             return False  # staff and partner contacts sign in with their password
-        from materials import tasks
 
-        enqueue(tasks.send_sign_in_link, user.pk)
+        enqueue("materials.tasks.send_sign_in_link", user.pk)
     return True
 
 

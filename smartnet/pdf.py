@@ -14,7 +14,7 @@ def render_pdf(template: str, context: dict) -> bytes:
     """Render a template to HTML, then to PDF with WeasyPrint."""
     # Imported when first needed: it loads Pango and fonts, which a process
     # that never draws a PDF (a worker, a page) should not pay for at start.
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415
 
     html = render_to_string(template, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
+from partners import selectors as partner_selectors
 from partners.models import Affiliation, AffiliationRole, Organisation, OrganisationKind, Person
 from smartnet.demo import DemoContext, make_user
 from smartnet.roles import Role
@@ -111,7 +113,6 @@ def _people(ctx: DemoContext, n: int, domain: str) -> list[Person]:
 
 
 def seed(ctx: DemoContext) -> None:
-    from partners import selectors as partner_selectors
 
     today = ctx.today
     courses = _courses()
@@ -287,8 +288,6 @@ def seed(ctx: DemoContext) -> None:
 def _draft(person, course, day, source, ctx=None) -> services.CompletionDraft:
     score = None
     if ctx is not None and source == Source.MOODLE:
-        from decimal import Decimal
-
         score = Decimal(ctx.rng.randrange(60, 101))
     return services.CompletionDraft(
         person_id=person.pk,

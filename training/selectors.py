@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from partners.models import Affiliation, Person
+from partners import selectors as partner_selectors
+from partners.models import Affiliation, AffiliationRole, Person, Site
 from training.models import Award, Completion, TrainingProfile
 from training.postal import PostalAddress
 from training.visibility import people_for_staff
@@ -134,9 +135,6 @@ def champion_register(
         viewer's scope). A grouped query (linear, whatever the planner's statistics),
         so counting and paging cost one query each; ``champion_rows`` fetches a page's
         completions in one more."""
-    from django.db.models import Min
-
-    from partners.models import Site
 
     qs = champions()
     if people is not None:
@@ -182,8 +180,6 @@ def staff_mobility() -> dict:
     its first partnership after they joined. ``signed_after``: those
     organisations, each with the people who joined before it signed.
     """
-    from partners import selectors as partner_selectors
-    from partners.models import Affiliation, AffiliationRole
 
     firsts: dict[int, Completion] = {}
     for completion in (

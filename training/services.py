@@ -22,11 +22,17 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from partners.models import Person
+from partners.validators import normalise_uk_postcode
+from smartnet.queue import enqueue
+from training import moodle
 from training.eligibility import Eligibility, PartnerCalendar, may_take
 from training.models import (
     Award,
@@ -36,6 +42,8 @@ from training.models import (
     EventPlace,
     ImportJob,
     ImportRejection,
+    ImportStatus,
+    MoodleCourse,
     Source,
     TrainingEvent,
     TrainingProfile,
@@ -67,7 +75,6 @@ def profile_for(*, person: Person) -> TrainingProfile:
 @transaction.atomic
 def profile_update(*, person: Person, **values) -> TrainingProfile:
     """Change training's facts about a person (peer flag, consent, address, Moodle ids)."""
-    from partners.validators import normalise_uk_postcode
 
     profile = profile_for(person=person)
     if values.get("postcode"):
@@ -159,7 +166,6 @@ def _insert_completions(rows: list[tuple]) -> None:
             ignore_conflicts=True,
         )
         return
-    from psycopg2.extras import execute_values
 
     meta = Completion._meta
     quote = connection.ops.quote_name
@@ -408,7 +414,6 @@ def event_record_attendance(
 
 def _check_import_file(*, data: bytes, course: Course | None) -> str:
     """The layout of an upload, or ValidationError on ``file``/``course`` saying why."""
-    from training import moodle
 
     limit = settings.TRAINING_IMPORT_MAX_BYTES
     if len(data) > limit:
@@ -439,7 +444,6 @@ def import_prepare(*, name: str, data: bytes, course: Course | None = None, user
     without a course) refuse the upload at once with nothing stored; row-level
     problems are reported per line by ``import_run``.
     """
-    from django.core.files.base import ContentFile
 
     layout = _check_import_file(data=data, course=course)
     job = ImportJob(
@@ -456,19 +460,16 @@ def import_prepare(*, name: str, data: bytes, course: Course | None = None, user
 
 def import_create(*, name: str, data: bytes, course: Course | None = None, user=None) -> ImportJob:
     """``import_prepare`` and queue the import as a Celery task (after commit)."""
-    from smartnet.queue import enqueue
-    from training import tasks
 
     with transaction.atomic():
         job = import_prepare(name=name, data=data, course=course, user=user)
-        enqueue(tasks.run_import, job.pk)
+        enqueue("training.tasks.run_import", job.pk)
     return job
 
 
 @functools.lru_cache(maxsize=65_536)
 def _email_is_valid(email: str) -> bool:
     """Django's e-mail check, remembered: an export repeats each address once per course."""
-    from django.core.validators import validate_email
 
     try:
         validate_email(email)
@@ -479,7 +480,6 @@ def _email_is_valid(email: str) -> bool:
 
 def _row_drafts(rows, *, layout: str, job: ImportJob, courses: dict, today: date):
     """Turn parsed rows into drafts; returns (drafts, rejections, skipped)."""
-    from training import moodle
 
     drafts: list[tuple[object, CompletionDraft]] = []
     rejected: list[tuple[int, str, str]] = []
@@ -542,9 +542,6 @@ def _row_drafts(rows, *, layout: str, job: ImportJob, courses: dict, today: date
 
 def _import_batch(rows, *, job: ImportJob, courses: dict, partners: PartnerCalendar, today: date):
     """Check and record one batch of rows in one transaction; returns counts."""
-    from django.db.models import F
-
-    from training.models import ImportRejection
 
     drafts, rejected, skipped = _row_drafts(
         rows, layout=job.layout, job=job, courses=courses, today=today
@@ -607,8 +604,6 @@ def import_run(*, job_id: int, today: date | None = None) -> ImportJob:
     running the task twice imports once; the completions' unique keys make
     importing the same file again (a new job) add nothing.
     """
-    from training import moodle
-    from training.models import ImportStatus, MoodleCourse
 
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
         status=ImportStatus.RUNNING

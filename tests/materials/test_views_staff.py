@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from materials import services
 from materials.models import Dispatch, Item, MovementKind, Status, StockMovement
+from partners import selectors as partner_selectors
 from tests.materials.factories import make_dispatch, make_item
 
 pytestmark = pytest.mark.django_db
@@ -253,7 +254,6 @@ def test_economics_shows_spend_per_quarter(client, world, time_machine):
 
 
 def test_economics_puts_partnership_income_beside_spend(client, world, time_machine, monkeypatch):
-    from partners import selectors as partner_selectors
 
     time_machine.move_to("2026-05-15 12:00Z")
     asked = []

@@ -2,21 +2,23 @@
 
 import datetime
 
+from partners import services
+from partners.models import SiteRequest
 from tests.access import OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
+from tests.factories import AreaFactory, PersonFactory
+from tests.partners.factories import make_partner
 
 MONEY = frozenset({"staff_admin", "finance"})
 D = datetime.date
 
 
 def _agreement(world):
-    from tests.partners.factories import make_partner
 
     return make_partner(world.org_a, signed_on=D(2025, 1, 1), start=D(2025, 1, 1))
 
 
 def _invoice_url(prefix, suffix="pdf/"):
     def url(world):
-        from partners import services
 
         period = _agreement(world).periods.get()
         invoice = services.invoice_draft(
@@ -29,15 +31,12 @@ def _invoice_url(prefix, suffix="pdf/"):
 
 
 def _renewal_confirm_url(world):
-    from partners import services
 
     renewal = services.renewal_draft(period=_agreement(world).periods.get(), today=D(2025, 12, 1))
     return f"/portal/renewals/{renewal.pk}/confirm/"
 
 
 def _site_request_url(world):
-    from partners.models import SiteRequest
-    from tests.factories import AreaFactory
 
     period = _agreement(world).periods.get()
     request = SiteRequest.objects.create(
@@ -101,7 +100,6 @@ CASES = {
 
 def _person_url(suffix):
     def url(world):
-        from tests.factories import PersonFactory
 
         return f"/staff/partners/people/{PersonFactory().pk}/{suffix}"
 
@@ -129,7 +127,6 @@ CASES.update(
 
 
 def _pending_contact_url(world):
-    from partners import services
 
     pending = services.contact_request(
         organisation=world.org_a,

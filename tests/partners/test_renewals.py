@@ -15,14 +15,16 @@ from partners.models import (
     Invoice,
     InvoiceStatus,
     PeriodStatus,
+    Person,
     Reminder,
     SiteFlag,
 )
+from partners.personal_data import person_erase, person_export
 from partners.tasks import run_renewals as run_renewals_task
 from smartnet.models import JobRun
 from smartnet.roles import Role
 from tests.concurrency import at_once, raised
-from tests.factories import AffiliationFactory, PersonFactory, UserFactory
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, UserFactory
 from tests.partners.factories import make_partner
 
 D = datetime.date
@@ -182,7 +184,6 @@ def test_two_workers_at_once_on_postgres(postgres):
 
 @pytest.mark.django_db(transaction=True)
 def test_invoice_numbers_unique_and_gap_free_under_concurrency(postgres):
-    from tests.factories import OrganisationFactory
 
     org = OrganisationFactory()
     drafts = [
@@ -202,8 +203,6 @@ def test_invoice_numbers_unique_and_gap_free_under_concurrency(postgres):
 
 @pytest.mark.django_db
 def test_reminder_recipients_are_exported_and_erased():
-    from partners.models import Person
-    from partners.personal_data import person_erase, person_export
 
     agreement = partner_with_contact()
     services.run_renewals(today=D(2025, 11, 1))

@@ -2,7 +2,12 @@
 
 import datetime
 
+from partners.models import AffiliationRole
 from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, STAFF, Case
+from tests.factories import AffiliationFactory
+from tests.training.factories import intro_course
+from training import services
+from training.models import ImportJob, ImportStatus
 
 TRAINING_ADMIN = frozenset({"training", "staff_admin"})
 D = datetime.date
@@ -10,10 +15,6 @@ D = datetime.date
 
 def _staff_completion(world):
     """A completion of the intro course by a current staff member of org_a."""
-    from partners.models import AffiliationRole
-    from tests.factories import AffiliationFactory
-    from tests.training.factories import intro_course
-    from training import services
 
     person = AffiliationFactory(organisation=world.org_a, role=AffiliationRole.STAFF).person
     return services.completion_record(
@@ -26,8 +27,6 @@ def _person(world) -> str:
 
 
 def _event(world) -> str:
-    from tests.training.factories import intro_course
-    from training import services
 
     event = services.event_create(
         course=intro_course(), held_on=D(2014, 5, 1), venue="Leeds hub", capacity=10
@@ -36,7 +35,6 @@ def _event(world) -> str:
 
 
 def _import_job(world) -> int:
-    from training.models import ImportJob, ImportStatus
 
     job = ImportJob.objects.create(
         original_name="export.csv", status=ImportStatus.DONE, layout="long"

@@ -1,12 +1,15 @@
 """The import page in a real Chromium: upload, progress that updates itself,
 and the rejected-rows report; axe-core on each state."""
 
+import datetime
+
 import pytest
 
 from smartnet.roles import Role
 from tests.conftest import browser_login
 from tests.factories import PASSWORD, UserFactory
 from tests.training.conftest import FIXTURES
+from training import services
 from training.models import ImportJob, ImportStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,11 +63,9 @@ def test_progress_bar_updates_in_place_until_the_report(browser_page, axe_check,
 
 
 def test_training_pages_pass_axe(browser_page, axe_check, moodle_world):
-    from training import services
 
     UserFactory(email="trainer@example.org", role=Role.TRAINING)
     alice = moodle_world["people"]["alice"]
-    import datetime
 
     completion = services.completion_record(
         person=alice, course=moodle_world["champion"], completed_on=datetime.date(2014, 6, 1)

@@ -8,6 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.training.conftest import fixture_bytes
 from training import selectors, services
@@ -198,7 +201,6 @@ def test_management_command(moodle_world, tmp_path, capsys):
 
 
 def test_management_command_wide_needs_course(moodle_world, tmp_path):
-    from django.core.management.base import CommandError
 
     path = tmp_path / "wide.csv"
     path.write_bytes(fixture_bytes("moodle_wide.csv"))
@@ -210,8 +212,6 @@ def test_management_command_wide_needs_course(moodle_world, tmp_path):
 
 def test_queries_do_not_grow_with_rows(moodle_world):
     """Bulk checks and inserts: the same number of queries for 9 rows as for 36."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     emails = [p.email for p in moodle_world["people"].values()]
 

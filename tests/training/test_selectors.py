@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from tests.factories import PersonFactory
+from partners.models import AffiliationRole
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory
 from tests.training.factories import make_peer, make_trained_facilitator
 from training import selectors, services
 from training.postal import PostalAddress
@@ -95,8 +96,6 @@ def test_delivery_address_only_with_consent():
 def test_people_search_matches_every_word_and_hides_peers_from_roles_that_may_not_see_them(
     world, django_assert_num_queries
 ):
-    from partners.models import AffiliationRole
-    from tests.factories import AffiliationFactory, OrganisationFactory
 
     org = OrganisationFactory(name="Alpha Recovery")
     ann = AffiliationFactory(

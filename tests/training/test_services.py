@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from partners import personal_data
 from partners.models import AffiliationRole
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory
 from tests.partners.factories import make_partner
@@ -177,7 +178,6 @@ def test_attendance_only_for_people_booked():
 
 
 def test_personal_data_export_and_erase():
-    from partners import personal_data
 
     person = make_peer()
     services.profile_update(

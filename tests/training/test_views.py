@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
+from materials import services as materials_services
 from partners.models import AffiliationRole
 from tests.factories import (
     AffiliationFactory,
@@ -15,11 +16,13 @@ from tests.factories import (
     PersonFactory,
     SiteFactory,
 )
+from tests.materials.factories import make_dispatch, make_item
 from tests.partners.factories import make_partner
 from tests.training.conftest import fixture_bytes
 from tests.training.factories import champion_course, intro_course, make_peer
 from training import services
 from training.models import Completion, ImportJob, ImportStatus, TrainingEvent
+from training.selectors import champion_count
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +186,6 @@ def test_champion_counted_once_with_refresher_and_csv(client, world, partner_a):
 
 
 def test_non_partner_staff_are_never_champions(world):
-    from training.selectors import champion_count
 
     person = staff_member(OrganisationFactory())
     services.completion_record(person=person, course=intro_course(), completed_on=D(2014, 3, 1))
@@ -393,8 +395,6 @@ def test_finance_cannot_change_events(client, world):
 
 
 def test_person_page_lists_materials_sent_through_the_materials_selector(client, world):
-    from materials import services as materials_services
-    from tests.materials.factories import make_dispatch, make_item
 
     person = PersonFactory(first_name="Mo", last_name="Sent")
     poster = make_item("poster", stock=10, unit_cost="1.00")
