@@ -39,23 +39,28 @@ def sites_for_user(user) -> QuerySet[Site]:
     return Site.objects.filter(organisation__in=orgs)
 
 
-def portal_required(view: Callable) -> Callable:
-    """Partner and commissioner contacts with at least one organisation.
+def portal_required(view: Callable | None = None, *, roles=PORTAL_ROLES) -> Callable:
+    """Partner and commissioner contacts (or only ``roles`` of them) with at
+    least one organisation: ``@portal_required`` or
+    ``@portal_required(roles=(Role.PARTNER_CONTACT,))``.
 
     Sets ``request.organisations`` (a list) for the view.
     """
 
-    @role_required(*PORTAL_ROLES)
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        organisations = list(organisations_for_user(request.user))
-        if not organisations:
-            return refuse(
-                request,
-                "Your account is not linked to any organisation yet, so there is nothing "
-                "to show. Please ask the central team to link it.",
-            )
-        request.organisations = organisations
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable) -> Callable:
+        @role_required(*roles)
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            organisations = list(organisations_for_user(request.user))
+            if not organisations:
+                return refuse(
+                    request,
+                    "Your account is not linked to any organisation yet, so there is nothing "
+                    "to show. Please ask the central team to link it.",
+                )
+            request.organisations = organisations
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator(view) if view is not None else decorator

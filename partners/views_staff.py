@@ -35,7 +35,7 @@ from partners.models import (
     SiteRequestStatus,
     Standing,
 )
-from smartnet.access import role_required
+from smartnet.access import may_use, role_required
 from smartnet.forms import apply_service_errors, parse_ids
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
@@ -180,7 +180,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("end_date", "role"),
             "site_requests": organisation.site_requests.filter(status=SiteRequestStatus.PENDING),
             "today": today,
-            "can_act": request.user.role in MONEY_ROLES,
+            "can_act": may_use(request.user, period_action),
         },
     )
 
@@ -196,7 +196,7 @@ def renewals_due(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "unconfirmed": selectors.unconfirmed_reminders(),
             "today": today,
-            "can_act": request.user.role in MONEY_ROLES,
+            "can_act": may_use(request.user, renewals_approve),
             "draft_days": settings.PARTNERS_RENEWAL_DRAFT_DAYS,
         },
     )
@@ -314,7 +314,7 @@ def site_requests(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/staff/site_requests.html",
-        {"requests": pending, "can_act": request.user.role in MONEY_ROLES},
+        {"requests": pending, "can_act": may_use(request.user, site_request_decide)},
     )
 
 
