@@ -1,0 +1,45 @@
+"""Writes of training data, by concern; callers keep ``from training import services``.
+
+- ``completions``: every completion goes through ``completions_record``
+  (Champion status, refresher dates, facilitators announced);
+- ``profiles``: training profiles and enrolments;
+- ``events``: face-to-face events, bookings and attendance;
+- ``imports``: the Moodle import pipeline;
+- ``personal_data``: a person's training data, exported or erased.
+
+Who may take which course is ``training.eligibility``, the one owner of that
+policy; these modules ask it.
+"""
+
+from training.services.completions import (
+    CompletionDraft,
+    RecordResult,
+    add_months,
+    champions_refresh,
+    completion_record,
+    completions_record,
+)
+from training.services.events import event_book, event_create, event_record_attendance
+from training.services.imports import import_create, import_prepare, import_run
+from training.services.personal_data import personal_data_erase, personal_data_export
+from training.services.profiles import enrolment_create, profile_for, profile_update
+
+__all__ = [
+    "CompletionDraft",
+    "RecordResult",
+    "add_months",
+    "champions_refresh",
+    "completion_record",
+    "completions_record",
+    "enrolment_create",
+    "event_book",
+    "event_create",
+    "event_record_attendance",
+    "import_create",
+    "import_prepare",
+    "import_run",
+    "personal_data_erase",
+    "personal_data_export",
+    "profile_for",
+    "profile_update",
+]
