@@ -162,21 +162,24 @@ def test_renewals_job_killed_mid_run_finishes_once_after_restart(
     assert Reminder.objects.count() == AGREEMENTS
     assert AgreementPeriod.objects.filter(previous__isnull=False).count() == AGREEMENTS
     # Nothing twice: one reminder row, one draft, at most one customer e-mail
-    # each. The row is committed before its e-mail goes, so a kill between the
-    # two leaves at most one reminder unconfirmed (listed for staff), never a
-    # second e-mail; every other reminder was e-mailed once and confirmed.
+    # each. The row is committed before its e-mail goes and stamped after the
+    # mail server took it, so the kill leaves at most one reminder unconfirmed
+    # (listed for staff): killed before the server took it (no e-mail) or
+    # after (one e-mail, not stamped). Never a second e-mail; every other
+    # reminder was e-mailed once and confirmed.
     assert Reminder.objects.values("period", "kind").distinct().count() == AGREEMENTS
     customer = [m for m in _messages(mail_dir) if "partner.example" in m["To"]]
     recipients = [m["To"] for m in customer]
     duplicated = sorted({r for r in recipients if recipients.count(r) > 1})
     assert not duplicated, f"e-mailed twice: {duplicated}"
-    unconfirmed = Reminder.objects.filter(sent_at__isnull=True).count()
-    assert unconfirmed <= 1
-    assert len(customer) == AGREEMENTS - unconfirmed
+    unconfirmed = set(
+        Reminder.objects.filter(sent_at__isnull=True).values_list("recipients", flat=True)
+    )
+    assert len(unconfirmed) <= 1
     confirmed = set(
         Reminder.objects.filter(sent_at__isnull=False).values_list("recipients", flat=True)
     )
-    assert set(recipients) == confirmed
+    assert confirmed <= set(recipients) <= confirmed | unconfirmed
     # Each drafted renewal raised its invoice once.
     new_invoices = Invoice.objects.count() - invoices_before
     assert new_invoices == AGREEMENTS
