@@ -94,7 +94,9 @@ def test_a_staff_user_with_a_second_factor_to_enter_is_asked_for_it_on_the_way_h
 
 
 def _areas(user, path="/nowhere/"):
-    return {area.label: [link.label for link in area.links] for area in navigation.areas_for(user, path)}
+    return {
+        area.label: [link.label for link in area.links] for area in navigation.areas_for(user, path)
+    }
 
 
 def test_staff_links_are_grouped_into_the_areas(world):

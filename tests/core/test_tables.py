@@ -32,7 +32,8 @@ def test_every_table_in_a_page_template_is_in_a_table_region():
 
 def test_the_region_is_focusable_labelled_and_scrolls():
     html = Template(
-        '{% load tables %}{% table_region "Invoices of "|add:name %}<table></table>{% endtable_region %}'
+        '{% load tables %}{% table_region "Invoices of "|add:name %}'
+        "<table></table>{% endtable_region %}"
     ).render(Context({"name": "Alpha <b>"}))
     assert html.startswith(
         '<div class="table-responsive table-region" tabindex="0" role="region" '
