@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from smartnet.navigation import NavItem
 from smartnet.roles import STAFF_ROLES, Role
 
 
@@ -7,9 +8,11 @@ class BoardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "board"
     nav_items = [
-        ("Board", "board_staff:objectives", STAFF_ROLES),
-        ("Board reports", "board:reports", frozenset({Role.TRUSTEE})),
+        NavItem("Board objectives", "board_staff:objectives", STAFF_ROLES, "Board"),
+        NavItem("Board reports", "board:reports", frozenset({Role.TRUSTEE}), "Board"),
     ]
+    # Trustees start at the issued board reports.
+    role_homes = {Role.TRUSTEE: "board:reports"}
 
     def ready(self) -> None:
         from board import services

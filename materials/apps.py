@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from smartnet.navigation import NavItem
 from smartnet.roles import Role
 
 MATERIALS_STAFF = frozenset({Role.STAFF_ADMIN, Role.MATERIALS})
@@ -10,20 +11,32 @@ class MaterialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "materials"
     nav_items = [
-        ("Materials queue", "materials_staff:queue", MATERIALS_STAFF),
-        ("Stock", "materials_staff:stock", MATERIALS_STAFF),
-        ("Materials economics", "materials_staff:economics", ECONOMICS_ROLES - MATERIALS_STAFF),
-        ("Request materials", "materials:request", frozenset({Role.FACILITATOR})),
+        NavItem("Dispatch queue", "materials_staff:queue", MATERIALS_STAFF, "Materials"),
+        NavItem("Stock", "materials_staff:stock", MATERIALS_STAFF, "Materials"),
+        NavItem("Materials economics", "materials_staff:economics", ECONOMICS_ROLES, "Finance"),
+        NavItem(
+            "Request materials", "materials:request", frozenset({Role.FACILITATOR}), "Materials"
+        ),
     ]
+    # Facilitators start at their materials requests.
+    role_homes = {Role.FACILITATOR: "materials:request"}
 
     def ready(self) -> None:
         """Listen to training and meetings: materials reacts, they never call us."""
-        from materials import receivers, selectors, services
+        from materials import receivers, search, selectors, services
         from meetings.signals import meeting_started
         from partners import personal_data
+        from smartnet import search as header_search
         from training import person_sections
         from training.signals import facilitator_trained
 
+        header_search.register(
+            "dispatches",
+            title="Dispatches",
+            roles=MATERIALS_STAFF,
+            find=search.find_dispatches,
+            order=50,
+        )
         # A person's data: parcels and requests addressed to them.
         personal_data.register(
             "materials",

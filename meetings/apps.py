@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from smartnet.navigation import NavItem
 from smartnet.roles import ALL_ROLES, PORTAL_ROLES, STAFF_ROLES
 
 
@@ -7,19 +8,26 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetings"
     nav_items = [
-        ("Find a meeting", "meetings:finder", ALL_ROLES),
-        ("Meetings", "meetings_staff:list", STAFF_ROLES),
-        ("Our meetings", "meetings_portal:list", PORTAL_ROLES),
+        NavItem("Meetings", "meetings_staff:list", STAFF_ROLES, "Meetings"),
+        NavItem("Proposals", "meetings_staff:proposals", STAFF_ROLES, "Meetings"),
+        NavItem("Network figures", "meetings_staff:figures", STAFF_ROLES, "Meetings"),
+        NavItem("Our meetings", "meetings_portal:list", PORTAL_ROLES, "Meetings"),
+        NavItem("Find a meeting", "meetings:finder", ALL_ROLES, "Meetings"),
     ]
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from meetings import feeds_cache, selectors, services
+        from meetings import feeds_cache, search, selectors, services
         from meetings.models import Meeting
         from partners import personal_data
         from partners.models import Site
+        from smartnet import search as header_search
         from training import person_sections
+
+        header_search.register(
+            "meetings", title="Meetings", roles=STAFF_ROLES, find=search.find_meetings, order=30
+        )
 
         # A person's data: the meetings they facilitated (export); erasure has
         # nothing to delete here, as the Person row itself is anonymised.

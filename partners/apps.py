@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from smartnet.navigation import NavItem
 from smartnet.roles import PORTAL_ROLES, STAFF_ROLES, Role
 
 MONEY_ROLES = frozenset({Role.STAFF_ADMIN, Role.FINANCE})
@@ -9,19 +10,38 @@ class PartnersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "partners"
     nav_items = [
-        ("Partners", "partners_staff:partner_list", STAFF_ROLES),
-        ("Renewals", "partners_staff:renewals", STAFF_ROLES),
-        ("Overdue invoices", "partners_staff:overdue", STAFF_ROLES),
-        ("Block coverage", "partners_staff:coverage", STAFF_ROLES),
-        ("Site requests", "partners_staff:site_requests", STAFF_ROLES),
-        ("Pending contacts", "partners_staff:pending_contacts", frozenset({Role.STAFF_ADMIN})),
-        ("Finance export", "partners_staff:xero_export", MONEY_ROLES),
-        ("Portal", "portal:home", PORTAL_ROLES),
-        ("Invoices", "portal:invoices", PORTAL_ROLES),
+        NavItem("Partners", "partners_staff:partner_list", STAFF_ROLES, "Partners"),
+        NavItem("Block coverage", "partners_staff:coverage", STAFF_ROLES, "Partners"),
+        NavItem("Site requests", "partners_staff:site_requests", STAFF_ROLES, "Partners"),
+        NavItem(
+            "Pending contacts",
+            "partners_staff:pending_contacts",
+            frozenset({Role.STAFF_ADMIN}),
+            "Partners",
+        ),
+        NavItem("Renewals", "partners_staff:renewals", STAFF_ROLES, "Finance"),
+        NavItem("Overdue invoices", "partners_staff:overdue", STAFF_ROLES, "Finance"),
+        NavItem("Finance export", "partners_staff:xero_export", MONEY_ROLES, "Finance"),
+        NavItem("Our organisation", "portal:home", PORTAL_ROLES, "Partners", exact=True),
+        NavItem("Invoices", "portal:invoices", PORTAL_ROLES, "Finance"),
     ]
+    # Partner and commissioner contacts start at their portal.
+    role_homes = dict.fromkeys(PORTAL_ROLES, "portal:home")
 
     def ready(self) -> None:
-        from partners import exports, personal_data, services
+        from partners import exports, personal_data, search, services
+        from smartnet import search as header_search
+
+        header_search.register(
+            "partners",
+            title="Partners",
+            roles=STAFF_ROLES,
+            find=search.find_organisations,
+            order=10,
+        )
+        header_search.register(
+            "invoices", title="Invoices", roles=STAFF_ROLES, find=search.find_invoices, order=40
+        )
 
         personal_data.register(
             "partners_renewal_reminders",

@@ -50,7 +50,7 @@ class StyledFormMixin:
             elif isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
                 continue
             elif isinstance(widget, forms.Select):
-                css = "form-control custom-select"
+                css = "form-select"
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)

@@ -2,19 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from smartnet import two_factor, views
-from smartnet.forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
-        name="login",
-    ),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("staff/search/", views.staff_search, name="staff_search"),
     path("staff/two-factor/", views.staff_two_factor, name="two_factor_staff"),
     path(
         "staff/two-factor/<int:user_id>/reset/",

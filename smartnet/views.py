@@ -1,21 +1,50 @@
 from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from smartnet import health, selectors, services
+from smartnet import health, navigation, search, selectors, services
 from smartnet.access import public, role_required
+from smartnet.forms import EmailAuthenticationForm
 from smartnet.models import User
-from smartnet.roles import Role
+from smartnet.roles import STAFF_ROLES, Role
 
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
+    """The public welcome; a signed-in user is sent on to their role's home."""
+    target = navigation.home_url_for(request.user)
+    if target != request.path:
+        return redirect(target)
     return render(request, "smartnet/home.html")
+
+
+class SignInView(auth_views.LoginView):
+    """Sign in by e-mail; a safe ``next`` wins, else the role's home."""
+
+    authentication_form = EmailAuthenticationForm
+
+    def get_default_redirect_url(self) -> str:
+        return navigation.home_url_for(self.request.user)
+
+
+@role_required(*STAFF_ROLES)
+def staff_search(request: HttpRequest) -> HttpResponse:
+    """The header search: results by kind, or straight to the one object whose
+    reference was typed."""
+    results = search.search(request.user, request.GET.get("q", ""))
+    if results.exact is not None:
+        return redirect(results.exact.url)
+    return render(
+        request,
+        "smartnet/search.html",
+        {"results": results, "search_query": results.query},
+    )
 
 
 @public

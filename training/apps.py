@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from smartnet.navigation import NavItem
 from smartnet.roles import PORTAL_ROLES, STAFF_ROLES, Role
 
 TRAINING_ADMIN = frozenset({Role.TRAINING, Role.STAFF_ADMIN})
@@ -9,18 +10,24 @@ class TrainingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "training"
     nav_items = [
-        ("People", "training_staff:people", STAFF_ROLES),
-        ("Champions", "training_staff:champions", STAFF_ROLES),
-        ("Courses", "training_staff:courses", STAFF_ROLES),
-        ("Training events", "training_staff:events", STAFF_ROLES),
-        ("Moodle import", "training_staff:imports", TRAINING_ADMIN),
-        ("Staff mobility", "training_staff:mobility", STAFF_ROLES),
-        ("Our training", "training_portal:home", PORTAL_ROLES),
+        NavItem("People", "training_staff:people", STAFF_ROLES, "Training"),
+        NavItem("Champions", "training_staff:champions", STAFF_ROLES, "Training"),
+        NavItem("Courses", "training_staff:courses", STAFF_ROLES, "Training"),
+        NavItem("Training events", "training_staff:events", STAFF_ROLES, "Training"),
+        NavItem("Moodle import", "training_staff:imports", TRAINING_ADMIN, "Training"),
+        NavItem("Staff mobility", "training_staff:mobility", STAFF_ROLES, "Training"),
+        NavItem("Our training", "training_portal:home", PORTAL_ROLES, "Training"),
     ]
 
     def ready(self) -> None:
         from partners import personal_data
-        from training import services
+        from smartnet import search as header_search
+        from training import search, services
+
+        # People as the People page shows them: peers only for the roles that may see them.
+        header_search.register(
+            "people", title="People", roles=STAFF_ROLES, find=search.find_people, order=20
+        )
 
         personal_data.register(
             "training",

@@ -3,7 +3,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.access import EVERYONE, PORTAL, SIGNED_IN, STAFF, Case
 
 CASES = {
-    "home": Case("/", allow=EVERYONE),
+    # The public welcome; a signed-in user is sent on to their role's home.
+    "home": Case("/", allow=EVERYONE, overrides=dict.fromkeys(SIGNED_IN, 302)),
     "healthz": Case("/healthz", allow=EVERYONE),
     "login": Case("/accounts/login/", allow=EVERYONE),
     # Signing out is a POST; everyone (even anonymous) is sent back home.
@@ -11,6 +12,8 @@ CASES = {
         "/accounts/logout/", allow=SIGNED_IN, ok=302, method="post", overrides={"anonymous": 302}
     ),
     "staff_dashboard": Case("/staff/", allow=STAFF),
+    # The header search: staff only (each kind of result only for the roles it admits).
+    "staff_search": Case("/staff/search/?q=Alpha", allow=STAFF),
     "portal:home": Case("/portal/", allow=PORTAL),
 }
 
