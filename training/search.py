@@ -1,6 +1,6 @@
 """The header search's people (a ``smartnet.search`` provider).
 
-People are looked up through ``training.access.people_for_staff``, the same
+People are looked up through ``training.visibility.people_for_staff``, the same
 rule as the People page: roles that may not see who is a peer never find a
 peer here, by name or by e-mail. One query.
 """
@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from smartnet.search import Hit
-from training.access import people_for_staff
+from training.visibility import people_for_staff
 
 
 def find_people(user, query: str, limit: int) -> list[Hit]:
