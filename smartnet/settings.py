@@ -58,7 +58,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (a long random string)."
+            "SECRET_KEY must be set when DEBUG is off (a long random string). "
+            "On a laptop, set DEBUG=1 (in the environment or .env) instead."
         )
     SECRET_KEY = _INSECURE_KEY
 elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50):

@@ -115,6 +115,26 @@ def url_names() -> set[str]:
     return names
 
 
+def patterns_under(route_prefix: str) -> list[tuple[str, list[str]]]:
+    """Every URL pattern whose route starts with ``route_prefix`` ("portal/",
+    "staff/"), as ("namespace:name", [keyword arguments]): the leak walks read
+    the resolver, so a new page is walked without being listed."""
+    found = []
+
+    def walk(patterns, route: str, namespace: str) -> None:
+        for p in patterns:
+            here = route + str(p.pattern)
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, here, ns)
+            elif here.startswith(route_prefix):
+                assert p.name, f"the URL {here!r} has no name: the walk cannot reverse it"
+                found.append((namespace + p.name, sorted(p.pattern.regex.groupindex)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return sorted(found)
+
+
 def all_cases() -> dict[str, Case]:
     """Every app's CASES, merged; a name listed twice is an error."""
 

@@ -25,22 +25,13 @@ from smartnet.demo import DEMO_PASSWORD
 from smartnet.models import User
 from smartnet.roles import Role
 from tests.conftest import browser_login
+from tests.core.test_navigation import HOMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 700}
 DESKTOP = {"width": 1280, "height": 800}
-HOMES = {
-    Role.STAFF_ADMIN: "/staff/",
-    Role.FINANCE: "/staff/",
-    Role.TRAINING: "/staff/",
-    Role.MATERIALS: "/staff/",
-    Role.PARTNER_CONTACT: "/portal/",
-    Role.COMMISSIONER_CONTACT: "/portal/",
-    Role.FACILITATOR: "/materials/request/",
-    Role.TRUSTEE: "/board/",
-}
 SHOTS = os.environ.get("SMARTNET_CRAWL_SHOTS")
 
 NAV_LINKS = """() => [...document.querySelectorAll(

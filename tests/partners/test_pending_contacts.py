@@ -19,10 +19,11 @@ from django.urls import reverse
 
 from partners import personal_data, services
 from partners.models import Affiliation, PendingContact, PendingContactStatus, Person
+from tests.access import patterns_under
 from tests.factories import AffiliationFactory, PersonFactory
 from tests.meetings.factories import make_meeting
 from tests.training.factories import make_trained_facilitator
-from tests.trust.test_no_cross_org_leaks import portal_patterns, response_text
+from tests.trust.test_no_cross_org_leaks import response_text
 
 D = datetime.date
 PEER = {"first_name": "Aisha", "last_name": "Peerington", "email": "aisha.peer@example.org"}
@@ -68,7 +69,7 @@ def test_a_peers_email_shows_nothing_of_the_peer_in_the_portal(world, peer, clie
 
     # Every portal page with no id, plainly and for this organisation.
     problems = []
-    for name, kwargs in portal_patterns():
+    for name, kwargs in patterns_under("portal/"):
         if kwargs:
             continue
         for params in ({}, {"organisation": organisation.pk}):

@@ -38,7 +38,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from pypdf import PdfReader
 
 from materials.models import Status
@@ -46,6 +46,7 @@ from meetings import services as meeting_services
 from partners import services
 from partners.models import AffiliationRole, AgreementPeriod, SiteCoverage, SiteType
 from smartnet.roles import Role
+from tests.access import patterns_under
 from tests.factories import (
     AffiliationFactory,
     AreaFactory,
@@ -280,24 +281,6 @@ def build_leak_world() -> LeakWorld:
 # --- The walk ------------------------------------------------------------------------
 
 
-def portal_patterns() -> list[tuple[str, list[str]]]:
-    """Every URL pattern under /portal/: ("namespace:name", [keyword arguments])."""
-    found = []
-
-    def walk(patterns, route: str, namespace: str) -> None:
-        for p in patterns:
-            here = route + str(p.pattern)
-            if isinstance(p, URLResolver):
-                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-                walk(p.url_patterns, here, ns)
-            elif here.startswith("portal/"):
-                assert p.name, f"the portal URL {here!r} has no name: the walk cannot reverse it"
-                found.append((namespace + p.name, sorted(p.pattern.regex.groupindex)))
-
-    walk(get_resolver().url_patterns, "", "")
-    return sorted(found)
-
-
 def response_text(response) -> str:
     """Everything a response shows: headers, and the body (PDF read back as text)."""
     parts = [f"{k}: {v}" for k, v in response.items()]
@@ -394,7 +377,7 @@ def walk_portal(world: LeakWorld, key: str, *, ok: set[int]) -> Walk:
             )
         return [reverse(name, kwargs={"pk": pk}) for pk in ids[kind]]
 
-    patterns = portal_patterns()
+    patterns = patterns_under("portal/")
     # 1. Every page with the viewer's own ids: plain, htmx, other organisation ids.
     for name, kwargs in patterns:
         for url in urls(name, kwargs, own):

@@ -24,12 +24,12 @@ import datetime
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from materials.models import Status
 from meetings import services as meeting_services
 from smartnet.roles import STAFF_ROLES
-from tests.access import all_cases
+from tests.access import all_cases, patterns_under
 from tests.factories import AffiliationFactory, PersonFactory, UserFactory
 from tests.materials.factories import make_dispatch, make_item
 from tests.meetings.factories import make_meeting
@@ -45,24 +45,6 @@ CASES = all_cases()
 
 class _Rollback(Exception):
     pass
-
-
-def staff_patterns() -> list[tuple[str, list[str]]]:
-    """Every URL pattern under /staff/: ("namespace:name", [keyword arguments])."""
-    found = []
-
-    def walk(patterns, route: str, namespace: str) -> None:
-        for p in patterns:
-            here = route + str(p.pattern)
-            if isinstance(p, URLResolver):
-                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-                walk(p.url_patterns, here, ns)
-            elif here.startswith("staff/"):
-                assert p.name, f"the staff URL {here!r} has no name: the walk cannot reverse it"
-                found.append((namespace + p.name, sorted(p.pattern.regex.groupindex)))
-
-    walk(get_resolver().url_patterns, "", "")
-    return sorted(found)
 
 
 @pytest.fixture
@@ -217,7 +199,7 @@ def test_no_staff_page_names_a_peer_to_a_role_that_may_not_see_peers(peer_world)
     problems: list[str] = []
     named_for_admin: set[str] = set()
     requests = 0
-    patterns = staff_patterns()
+    patterns = patterns_under("staff/")
     for name, kwargs in patterns:
         # Each page's case may create its object: undone after the page is walked.
         try:
