@@ -13,3 +13,5 @@ class SmartnetConfig(AppConfig):
         from smartnet.celery import app
 
         app.autodiscover_tasks(force=True)
+        # Record the runs of scheduled jobs and failed tasks (Celery signals).
+        import smartnet.jobs  # noqa: F401

@@ -116,21 +116,55 @@ class OutboxTask(models.Model):
 
 
 class JobRun(models.Model):
-    """One run of a scheduled job for one key (usually a date).
+    """One run of a job for one key: the one record of what jobs did.
 
-    The unique (job, key) pair is what makes a daily job run once per day even
-    when two workers start it together: the second insert fails and that
-    worker stops. ``summary`` is what the run did, for the staff report.
+    A domain job claims its day with a key such as the date: the unique
+    (job, key) pair is what makes a daily job run once per day even when two
+    workers start it together (the second insert fails and that worker stops).
+    Every Celery task in the beat schedule also gets a row per run, keyed by
+    its task id (``smartnet.jobs``: start, finish, outcome, summary), and any
+    task that fails after its retries gets one with its error and arguments,
+    so staff can see it and run it again. ``summary`` is what the run did.
     """
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "Succeeded"
+        RETRYING = "retrying", "Failed, will retry"
+        FAILED = "failed", "Failed"
+        RERUN = "rerun", "Failed, run again by staff"
 
     job = models.CharField(max_length=100)
     key = models.CharField(max_length=100)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
+    # The exception of a failed run (class and message, never a traceback's locals).
+    error = models.TextField(blank=True)
+    # What a failed task was called with, so staff can run it again (ids only:
+    # tasks take primary keys, never personal data).
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["job", "key"], name="jobrun_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "key"], name="jobrun_once"),
+            # At most one open job-watch incident (smartnet.jobs.watch).
+            models.UniqueConstraint(
+                fields=["job"],
+                name="jobrun_one_open_incident",
+                condition=models.Q(job="smartnet.jobs.incident", finished_at__isnull=True),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["job", "-started_at"], name="jobrun_last_idx"),
+            models.Index(
+                fields=["-started_at"],
+                name="jobrun_failed_idx",
+                condition=models.Q(outcome="failed"),
+            ),
+        ]
         ordering = ["-started_at"]
 
     def __str__(self) -> str:

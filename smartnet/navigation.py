@@ -44,6 +44,7 @@ CORE_HOMES = dict.fromkeys(STAFF_ROLES, "staff_dashboard")
 CORE_ITEMS = [
     NavItem("Dashboard", "staff_dashboard", STAFF_ROLES, exact=True),
     NavItem("Second factors", "two_factor_staff", frozenset({Role.STAFF_ADMIN})),
+    NavItem("Scheduled jobs", "jobs_staff", frozenset({Role.STAFF_ADMIN})),
 ]
 
 

@@ -205,7 +205,25 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "smartnet.tasks.flush_outbox",
         "schedule": timedelta(minutes=5),
     },
+    # The job watch (smartnet.jobs): every entry of this schedule is watched.
+    "jobs-watch": {
+        "task": "smartnet.tasks.watch_jobs",
+        "schedule": timedelta(minutes=15),
+    },
 }
+# A scheduled job is overdue when it has not succeeded within its period plus
+# this margin; JOBS_OVERDUE_MARGINS sets one per beat entry ("partners-renewals=180").
+JOBS_OVERDUE_MARGIN_MINUTES = _env_or_fail("JOBS_OVERDUE_MARGIN_MINUTES", env.int, default=60)
+JOBS_OVERDUE_MARGINS = _env_or_fail(
+    "JOBS_OVERDUE_MARGINS", env.dict, cast={"value": int}, default={}
+)
+# Days the record of each successful scheduled run is kept (failures stay until
+# staff run them again).
+JOBS_RUN_RETENTION_DAYS = _env_or_fail("JOBS_RUN_RETENTION_DAYS", env.int, default=90)
+if JOBS_OVERDUE_MARGIN_MINUTES < 0 or JOBS_RUN_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "JOBS_OVERDUE_MARGIN_MINUTES must be 0 or more and JOBS_RUN_RETENTION_DAYS 1 or more"
+    )
 
 # --- E-mail -------------------------------------------------------------------
 _email = _env_or_fail("EMAIL_URL", env.email_url, default="consolemail://")
@@ -333,7 +351,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/jobs$"]
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
-from smartnet import emails
+from smartnet import emails, jobs
 from smartnet.models import JobRun
 from smartnet.queue import flush_outbox as flush_outbox_service
 from smartnet.sign_in_records import sign_in_logs_purge
@@ -35,3 +35,12 @@ def purge_sign_in_logs() -> int:
 @shared_task(name="smartnet.tasks.send_two_factor_notice", autoretry_for=(OSError,), max_retries=5)
 def send_two_factor_notice(event_id: int) -> bool:
     return emails.two_factor_notice_send(event_id=event_id)
+
+
+@shared_task(name="smartnet.tasks.watch_jobs")
+def watch_jobs() -> dict:
+    """The job watch: alert staff admins once per incident of overdue jobs,
+    and once on recovery (``smartnet.jobs.watch``); prune old run records."""
+    result = jobs.watch()
+    result["pruned"] = jobs.prune()
+    return result

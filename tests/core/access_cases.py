@@ -1,5 +1,6 @@
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from smartnet.models import JobRun
 from tests.access import EVERYONE, PORTAL, SIGNED_IN, STAFF, Case
 
 CASES = {
@@ -37,4 +38,23 @@ def _staff_reset_url(world) -> str:
 CASES["two_factor_staff"] = Case("/staff/two-factor/", allow=frozenset({"staff_admin"}))
 CASES["two_factor_staff_reset"] = Case(
     _staff_reset_url, allow=frozenset({"staff_admin"}), ok=302, method="post"
+)
+
+
+def _failed_run_url(world) -> str:
+    run = JobRun.objects.create(
+        job="smartnet.tasks.flush_outbox",
+        key="access-case",
+        outcome=JobRun.Outcome.FAILED,
+        error="OSError: mail server away",
+    )
+    return f"/staff/jobs/{run.pk}/rerun/"
+
+
+# The job watch: the monitor's endpoint is open (details only for staff and the
+# allowed addresses, as /healthz); the jobs screen and its re-run: staff admin.
+CASES["healthz_jobs"] = Case("/healthz/jobs", allow=EVERYONE)
+CASES["jobs_staff"] = Case("/staff/jobs/", allow=frozenset({"staff_admin"}))
+CASES["jobs_staff_rerun"] = Case(
+    _failed_run_url, allow=frozenset({"staff_admin"}), ok=302, method="post"
 )

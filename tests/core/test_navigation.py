@@ -110,6 +110,7 @@ def test_staff_links_are_grouped_into_the_areas(world):
         "Materials",
         "Board",
         "Second factors",
+        "Scheduled jobs",
     ]
     assert "Pending contacts" in areas["Partners"]
     assert "Overdue invoices" in areas["Finance"]

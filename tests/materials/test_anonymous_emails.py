@@ -46,6 +46,10 @@ ANONYMOUS = {
 }
 # Templates no anonymous post can cause, and why.
 NOT_ANONYMOUS = {
+    "smartnet/email/jobs_overdue.txt": "job watch, to staff admins",
+    "smartnet/email/jobs_overdue_subject.txt": "job watch, to staff admins",
+    "smartnet/email/jobs_recovered.txt": "job watch, to staff admins",
+    "smartnet/email/jobs_recovered_subject.txt": "job watch, to staff admins",
     "materials/email/request_confirmation.txt": "signed-in facilitator, to their own address",
     "materials/email/low_stock.txt": "to materials staff, about stock",
     "materials/email/low_stock_subject.txt": "to materials staff, about stock",
