@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class SmartnetConfig(AppConfig):
@@ -15,3 +16,8 @@ class SmartnetConfig(AppConfig):
         app.autodiscover_tasks(force=True)
         # Record the runs of scheduled jobs and failed tasks (Celery signals).
         import smartnet.jobs  # noqa: F401
+
+        if settings.SENTRY_DSN:
+            from smartnet.reporting import init_sentry
+
+            init_sentry(settings.SENTRY_DSN, environment=settings.SENTRY_ENVIRONMENT)

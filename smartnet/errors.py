@@ -1,4 +1,5 @@
-"""Error pages in the site's own layout (the 500 page renders without context)."""
+"""Error pages in the site's own layout (the 500 page renders with no context but the
+request id); each shows the request id for the visitor to quote."""
 
 from django.http import HttpResponseServerError
 from django.shortcuts import render
@@ -16,4 +17,6 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    # The request id (smartnet.logs) so the visitor can quote it.
+    context = {"request_id": getattr(request, "request_id", "")}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from smartnet import mail
 from smartnet.celery import app
+from smartnet.logs import line
 from smartnet.models import JobRun, User
 from smartnet.queue import enqueue
 from smartnet.roles import Role
@@ -335,26 +336,24 @@ def _on_finish(task_id=None, task=None, args=None, kwargs=None, retval=None, sta
         "SUCCESS": JobRun.Outcome.OK,
         "RETRY": JobRun.Outcome.RETRYING,
     }.get(state or "", JobRun.Outcome.FAILED)
-    logger.info(
-        "task",
-        extra={
-            "task_id": task_id,
-            "job": task.name,
-            "outcome": outcome.value,
-            "duration_ms": duration_ms,
-        },
-    )
+    fields = {
+        "task_id": task_id,
+        "job": task.name,
+        "outcome": outcome.value,
+        "duration_ms": duration_ms,
+    }
+    logger.info(line("task", fields), extra=fields)
     if task.name in NOT_RECORDED or task.name not in scheduled_tasks():
         return
-    fields: dict = {"outcome": outcome, "finished_at": timezone.now()}
+    update: dict = {"outcome": outcome, "finished_at": timezone.now()}
     if outcome == JobRun.Outcome.OK:
-        fields["summary"] = _summary(retval)
-        fields["error"] = ""
+        update["summary"] = _summary(retval)
+        update["error"] = ""
     else:
         # task_failure and task_retry record the error and the arguments.
-        fields["args"] = list(args or [])
-        fields["kwargs"] = dict(kwargs or {})
-    _safe(lambda: JobRun.objects.filter(job=task.name, key=task_id).update(**fields))()
+        update["args"] = list(args or [])
+        update["kwargs"] = dict(kwargs or {})
+    _safe(lambda: JobRun.objects.filter(job=task.name, key=task_id).update(**update))()
 
 
 @signals.task_retry.connect

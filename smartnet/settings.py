@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the one log line per request (smartnet.logs).
+    "smartnet.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -353,12 +355,54 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/jobs$"]
 
+# --- Logs and error reports (smartnet.logs, smartnet.reporting) ----------------------
+# One line per request and per task: "plain" text (default) or "json".
+LOG_FORMAT = _env_or_fail("LOG_FORMAT", env.str, default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT is not valid: use plain or json")
+# Who gets an e-mail for each unhandled error (comma-separated addresses);
+# the same error at the same place is mailed once per ERROR_MAIL_QUIET_SECONDS.
+ADMINS = [("", address) for address in _env_or_fail("ADMINS", env.list, default=[])]
+ERROR_MAIL_QUIET_SECONDS = _env_or_fail("ERROR_MAIL_QUIET_SECONDS", env.int, default=600)
+EMAIL_SUBJECT_PREFIX = "[smartnet] "
+# Errors to Sentry too when set (scrubbed of personal data before sending).
+SENTRY_DSN = _env_or_fail("SENTRY_DSN", env.str, default="")
+SENTRY_ENVIRONMENT = _env_or_fail(
+    "SENTRY_ENVIRONMENT", env.str, default="production" if PRODUCTION else "development"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "smartnet.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "smartnet.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "smartnet.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+        # Replaces Django's own admin e-mail handler (which sends request bodies and cookies).
+        "admins": {"()": "smartnet.reporting.AdminEmailHandler", "filters": ["request_id"]},
+    },
+    "loggers": {
+        # Django's default handlers dropped: its records go to the root's console.
+        "django": {"handlers": [], "level": "INFO"},
+        # Django logs each unhandled request error here, Celery each failed task.
+        # Django's 4xx warnings (with the raw path) are left out: the request
+        # line has the status and a path without secrets.
+        "django.request": {"handlers": ["admins"], "level": "ERROR"},
+        "celery.app.trace": {"handlers": ["admins"], "level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# The worker keeps this logging (and its format) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Domain settings ------------------------------------------------------------
 # Each app documents its own settings in README.md; the defaults live here so
