@@ -15,6 +15,8 @@ class SmartnetConfig(AppConfig):
 
         app.autodiscover_tasks(force=True)
         # Record the runs of scheduled jobs and failed tasks (Celery signals).
+        # The production settings check (part of check --deploy).
+        import smartnet.checks
         import smartnet.jobs  # noqa: F401
 
         if settings.SENTRY_DSN:

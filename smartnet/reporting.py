@@ -21,8 +21,12 @@ details PostgreSQL adds to constraint errors.
 import logging
 import traceback
 
+import sentry_sdk
 from django.conf import settings
 from django.core.cache import cache
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.integrations.logging import LoggingIntegration
 
 from smartnet.logs import SCRUBBED, current_request_id, safe_path, scrub_text
 
@@ -68,12 +72,6 @@ def before_breadcrumb(crumb: dict, hint: dict | None = None) -> dict:
 
 
 def init_sentry(dsn: str, *, environment: str = "production", release: str = "") -> None:
-    # Imported here: a laptop without SENTRY_DSN never loads the SDK.
-    import sentry_sdk  # noqa: PLC0415
-    from sentry_sdk.integrations.celery import CeleryIntegration  # noqa: PLC0415
-    from sentry_sdk.integrations.django import DjangoIntegration  # noqa: PLC0415
-    from sentry_sdk.integrations.logging import LoggingIntegration  # noqa: PLC0415
-
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
