@@ -367,8 +367,8 @@ ERROR_MAIL_QUIET_SECONDS = _env_or_fail("ERROR_MAIL_QUIET_SECONDS", env.int, def
 EMAIL_SUBJECT_PREFIX = "[smartnet] "
 # Errors to Sentry too when set (scrubbed of personal data before sending).
 SENTRY_DSN = _env_or_fail("SENTRY_DSN", env.str, default="")
-SENTRY_ENVIRONMENT = _env_or_fail(
-    "SENTRY_ENVIRONMENT", env.str, default="production" if PRODUCTION else "development"
+SENTRY_ENVIRONMENT = _env_or_fail("SENTRY_ENVIRONMENT", env.str, default="") or (
+    "production" if PRODUCTION else "development"
 )
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -81,7 +82,11 @@ def healthz_jobs(request: HttpRequest) -> JsonResponse:
     monitoring addresses (as /healthz); anyone else gets the status and count.
     A 503 also nudges the watch, so the staff admins are e-mailed even when
     beat itself is what stopped (once per incident: the watch's claim)."""
-    statuses = jobs.statuses()
+    try:
+        statuses = jobs.statuses()
+    except DatabaseError:
+        # Where the runs are recorded is down: nothing can be said to be on time.
+        return JsonResponse({"status": "down", "overdue_count": None}, status=503)
     late = [s for s in statuses if s.overdue]
     if late and cache.add("smartnet:jobs-watch-nudged", 1, 600):
         enqueue("smartnet.tasks.watch_jobs")

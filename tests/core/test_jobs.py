@@ -3,11 +3,13 @@ the recovery, /healthz/jobs, the dashboard panel and re-running a failed task.""
 
 import datetime
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
 from celery import shared_task
 from django.core import mail
+from django.db.utils import OperationalError
 
 from smartnet import jobs
 from smartnet.celery import app
@@ -239,3 +241,10 @@ def test_old_successful_runs_are_pruned_but_each_jobs_latest_kept(settings):
         assert jobs.prune() == 2
     (kept,) = JobRun.objects.filter(job="smartnet.tasks.flush_outbox")
     assert kept.started_at == T0 - timedelta(days=5)
+
+
+def test_healthz_jobs_is_503_while_the_database_is_down(client):
+    with mock.patch("smartnet.jobs.statuses", side_effect=OperationalError("no route")):
+        response = client.get("/healthz/jobs")
+    assert response.status_code == 503
+    assert response.json()["status"] == "down"
