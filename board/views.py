@@ -36,7 +36,12 @@ ISSUED_PAGE_CACHE_SECONDS = 24 * 60 * 60
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     figures = dashboard_figures.figures(today=today)
-    return render(request, "board/dashboard.html", {"figures": figures, "today": today})
+    money = None
+    if request.user.role == Role.FINANCE:
+        money = dashboard_figures.money_figures(today=today)
+    return render(
+        request, "board/dashboard.html", {"figures": figures, "money": money, "today": today}
+    )
 
 
 # --- objectives and actions ---------------------------------------------------------------
@@ -67,12 +72,14 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cache = selectors.MetricCache()
     status = selectors.objective_status(objective, today, cache=cache)
     chart = charts.trend_chart(
-        selectors.objective_chart_data(objective, today, cache), title=objective.title
+        selectors.objective_chart_data(objective, today, cache),
+        title=objective.title,
+        unit=status.unit,
     )
     return render(
         request,
         "board/objective_detail.html",
-        {"status": status, "chart_svg": chart, "today": today},
+        {"status": status, "chart": chart, "today": today},
     )
 
 
