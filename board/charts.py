@@ -26,7 +26,7 @@ def trend_chart(
     *,
     title: str,
     unit: str = "count",
-    width: int = 720,
+    width: int = 640,
     height: int = 320,
 ) -> charts.Chart:
     """The actual series against the straight line from the baseline to the target."""
@@ -52,7 +52,7 @@ def growth_chart(
     trajectory: list[tuple[date, float]],
     target: int,
     title: str = "Meetings per week",
-    width: int = 720,
+    width: int = 640,
     height: int = 340,
 ) -> charts.Chart:
     """Meetings per week over time, the trajectory towards the target, the target itself."""

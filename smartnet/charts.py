@@ -38,6 +38,10 @@ ACTUAL = "#1d4f91"
 PLANNED = "#555555"
 TARGET = "#a04000"
 FONT = "DejaVu Sans, Arial, sans-serif"
+# Text sizes in SVG units; charts are drawn about 600 wide, so on a phone they
+# scale to about two thirds and the labels still read.
+LABEL = 15
+STRONG = 16
 
 # Unique ids for <title>/<desc>, so many charts share a page.
 _ids = itertools.count(1)
@@ -82,13 +86,16 @@ class Chart:
         return str(self.svg)
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering ``low``..``high`` (steps of 1, 2 or 5 x 10^n)."""
+def nice_ticks(low: float, high: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round tick values covering ``low``..``high`` (steps of 1, 2 or 5 x 10^n;
+    ``whole``: never a step below 1, for counts)."""
     if high <= low:
         high = low + 1
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(step, 1)
     start = math.floor(low / step) * step
     ticks = []
     value = start
@@ -125,7 +132,7 @@ def _text(
     body: str,
     *,
     anchor: str = "start",
-    size: int = 12,
+    size: int = LABEL,
     fill: str = INK,
     bold: bool = False,
 ) -> str:
@@ -159,7 +166,7 @@ def _y_axis(
             f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{right:.1f}" y2="{y:.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(left - 6, y + 4, format_figure(tick, unit), anchor="end", size=12))
+        parts.append(_text(left - 6, y + 4, format_figure(tick, unit), anchor="end"))
     return parts
 
 
@@ -170,8 +177,8 @@ def line_chart(
     desc: str = "",
     target: Target | None = None,
     unit: str = "count",
-    width: int = 720,
-    height: int = 320,
+    width: int = 640,
+    height: int = 340,
     label_latest: bool = True,
     start_at_zero: bool = True,
 ) -> Chart:
@@ -182,8 +189,8 @@ def line_chart(
         values.append(float(target.value))
     days = [d for pts in known for d, _ in pts]
     legend_rows = 1 if len(series) > 1 or target is not None else 0
-    top, right_pad, bottom = 16, 36, 34 + legend_rows * 22
-    left = 14 + 8 * max((len(format_figure(v, unit)) for v in (values or [0])), default=1)
+    top, right_pad, bottom = 18, 44, 40 + legend_rows * 26
+    left = 16 + 9 * max((len(format_figure(v, unit)) for v in (values or [0])), default=1)
     left = max(48, min(left, 110))
     plot_right = width - right_pad
     plot_bottom = height - bottom
@@ -209,7 +216,7 @@ def line_chart(
         return Chart(svg=mark_safe("".join(parts)), title=title, summary=f"{title}: no data yet.")
     low = min(values + ([0.0] if start_at_zero else []))
     high = max(values)
-    ticks = nice_ticks(low, high)
+    ticks = nice_ticks(low, high, whole=unit != "percent")
     y_low, y_high = ticks[0], ticks[-1]
     first, last = min(days), max(days)
     span = max((last - first).days, 1)
@@ -231,7 +238,7 @@ def line_chart(
             f'<line x1="{x:.1f}" y1="{plot_bottom:.1f}" x2="{x:.1f}" y2="{plot_bottom + 5:.1f}" '
             f'stroke="{INK}" stroke-width="1"/>'
         )
-        parts.append(_text(x, plot_bottom + 19, tick.strftime("%b %Y"), anchor="middle", size=12))
+        parts.append(_text(x, plot_bottom + 22, tick.strftime("%b %Y"), anchor="middle"))
     if target is not None:
         y = y_of(float(target.value))
         parts.append(
@@ -243,7 +250,7 @@ def line_chart(
                 left + 6,
                 y - 6,
                 f"{target.label}: {format_figure(target.value, unit)}",
-                size=12,
+                size=LABEL,
                 bold=True,
             )
         )
@@ -278,12 +285,12 @@ def line_chart(
                 label_y,
                 f"{format_figure(v, unit)} on {d.strftime('%-d %b %Y')}",
                 anchor=anchor,
-                size=13,
+                size=STRONG,
                 bold=True,
             )
         )
     if legend_rows:
-        parts.append(_legend(series, target, left, height - 14))
+        parts.append(_legend(series, target, left, height - 12))
     parts.append(tail)
     summary = title
     if latest is not None:
@@ -310,14 +317,14 @@ def _legend(series: Sequence[Series], target: Target | None, x: float, y: float)
             f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 24:.1f}" y2="{y - 4:.1f}" '
             f'stroke="{colour}" stroke-width="3"{dash}/>'
         )
-        parts.append(_text(x + 30, y, s.name, size=12))
-        x += 40 + 7 * len(s.name)
+        parts.append(_text(x + 30, y, s.name))
+        x += 44 + 9 * len(s.name)
     if target is not None:
         parts.append(
             f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 24:.1f}" y2="{y - 4:.1f}" '
             f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="2 4" stroke-linecap="round"/>'
         )
-        parts.append(_text(x + 30, y, target.label, size=12))
+        parts.append(_text(x + 30, y, target.label))
     return "".join(parts)
 
 
@@ -327,8 +334,8 @@ def bar_chart(
     title: str,
     desc: str = "",
     unit: str = "count",
-    width: int = 720,
-    height: int = 280,
+    width: int = 640,
+    height: int = 300,
     value_header: str = "Value",
     label_header: str = "",
 ) -> Chart:
@@ -338,8 +345,10 @@ def bar_chart(
     values = [float(v) for _, v in bars if v is not None]
     top, bottom = 24, 40
     plot_bottom = height - bottom
-    ticks = nice_ticks(0.0, max(values) if values and max(values) > 0 else 1.0)
-    left = max(48, min(14 + 8 * max(len(format_figure(t, unit)) for t in ticks), 110))
+    ticks = nice_ticks(
+        0.0, max(values) if values and max(values) > 0 else 1.0, whole=unit != "percent"
+    )
+    left = max(48, min(16 + 9 * max(len(format_figure(t, unit)) for t in ticks), 120))
     plot_right = width - 12
 
     def y_of(value: float) -> float:
@@ -361,7 +370,7 @@ def bar_chart(
             )
         )
     slot = (plot_right - left) / max(len(bars), 1)
-    size = 12 if slot >= 60 else 10
+    size = LABEL if slot >= 70 else 12
     for index, (label, value) in enumerate(bars):
         x = left + slot * index
         bar_width = slot * 0.66
