@@ -28,6 +28,14 @@ from smartnet import charts as charts_module
 CACHE_KEY = "board:dashboard:{day}"
 MONEY_CACHE_KEY = "board:dashboard:money:{day}"
 GROWTH_WEEKS = 104
+# The owed-by-age bands, shortened to fit under the bars of a phone's chart.
+SHORT_AGE_LABELS = {
+    "Not yet due": "Not due",
+    "1-30 days late": "1-30 d",
+    "31-60 days late": "31-60 d",
+    "61-90 days late": "61-90 d",
+    "Over 90 days late": "90+ d",
+}
 
 
 def _url(name: str, query: dict | None = None) -> str:
@@ -95,8 +103,15 @@ def compute_figures(*, today: date) -> dict:
             (headline.baseline_date, float(headline.baseline_value)),
             (headline.target_date, float(headline.target_value)),
         ]
-    growth = charts.growth_chart(
-        series, trajectory=trajectory, target=target, title="Meetings per week"
+    growth = charts_module.for_screens(
+        lambda width, height: charts.growth_chart(
+            series,
+            trajectory=trajectory,
+            target=target,
+            title="Meetings per week",
+            width=width,
+            height=height,
+        )
     )
 
     share = metric_cache.value("peer_led_share", today)
@@ -171,21 +186,37 @@ def money_figures(*, today: date) -> dict:
         "income_total": income_total,
         "owed_total": owed_total,
         "late_total": late_total,
-        "income_chart": charts_module.bar_chart(
-            [(month.strftime("%b %y"), amount) for month, amount in income],
-            title="Money received by month, last 12 months",
-            desc="Payments received in each of the last twelve months, in pounds.",
-            unit="money",
-            label_header="Month",
-            value_header="Received",
+        "income_chart": charts_module.for_screens(
+            lambda width, height: charts_module.bar_chart(
+                [
+                    (month.strftime("%b" if width < 600 else "%b %y"), amount)
+                    for month, amount in income
+                ],
+                title="Money received by month, last 12 months",
+                desc="Payments received in each of the last twelve months, in pounds.",
+                unit="money",
+                label_header="Month",
+                value_header="Received",
+                width=width,
+                height=height,
+            ),
+            wide=(640, 320),
         ),
-        "owed_chart": charts_module.bar_chart(
-            [(label, amount) for label, amount in owed],
-            title="Money owed by how late it is",
-            desc="What open invoices still owe, by days past their due date, in pounds.",
-            unit="money",
-            label_header="How late",
-            value_header="Owed",
+        "owed_chart": charts_module.for_screens(
+            lambda width, height: charts_module.bar_chart(
+                [
+                    (SHORT_AGE_LABELS.get(label, label) if width < 600 else label, amount)
+                    for label, amount in owed
+                ],
+                title="Money owed by how late it is",
+                desc="What open invoices still owe, by days past their due date, in pounds.",
+                unit="money",
+                label_header="How late",
+                value_header="Owed",
+                width=width,
+                height=height,
+            ),
+            wide=(640, 320),
         ),
         "overdue_url": _url("partners_staff:overdue"),
     }

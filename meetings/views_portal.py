@@ -70,11 +70,15 @@ def _area_impact(user) -> dict:
     share = figures["peer_led_share"]
     figures["peer_led_percent"] = None if share is None else share * 100
     figures["champions"] = training_selectors.champion_count_at(organisations=partners, on=today)
-    figures["chart"] = charts.line_chart(
-        [charts.Series("Meetings per week", figures["series"])],
-        title="Meetings per week in your areas, last 12 months",
-        desc="How many weekly meetings ran at sites in your areas, week by week.",
-        height=260,
+    figures["chart"] = charts.for_screens(
+        lambda width, height: charts.line_chart(
+            [charts.Series("Meetings per week", figures["series"])],
+            title="Meetings per week in your areas, last 12 months",
+            desc="How many weekly meetings ran at sites in your areas, week by week.",
+            width=width,
+            height=height,
+        ),
+        wide=(800, 320),
     )
     return figures
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -81,9 +81,23 @@ class Chart:
     summary: str
     rows: list[tuple[str, str]] = field(default_factory=list)
     headers: tuple[str, str] = ("", "")
+    # The same chart drawn for a phone, shown instead below the medium breakpoint.
+    narrow: Chart | None = None
 
     def __str__(self) -> str:
         return str(self.svg)
+
+
+def for_screens(
+    build: Callable[[int, int], Chart],
+    *,
+    wide: tuple[int, int] = (960, 380),
+    narrow: tuple[int, int] = (420, 320),
+) -> Chart:
+    """A chart drawn twice, wide for a desktop and narrow for a phone (so its text
+    stays readable); templates/includes/chart.html shows the one that fits."""
+    chart = build(*wide)
+    return replace(chart, narrow=build(*narrow))
 
 
 def nice_ticks(low: float, high: float, count: int = 5, *, whole: bool = False) -> list[float]:
@@ -188,8 +202,10 @@ def line_chart(
     if target is not None:
         values.append(float(target.value))
     days = [d for pts in known for d, _ in pts]
-    legend_rows = 1 if len(series) > 1 or target is not None else 0
-    top, right_pad, bottom = 18, 44, 40 + legend_rows * 26
+    legend = []
+    if len(series) > 1 or target is not None:
+        legend = _legend_rows(_legend_items(series, target), 12, width - 12)
+    top, right_pad, bottom = 18, 44, 44 + len(legend) * 24
     left = 16 + 9 * max((len(format_figure(v, unit)) for v in (values or [0])), default=1)
     left = max(48, min(left, 110))
     plot_right = width - right_pad
@@ -289,8 +305,8 @@ def line_chart(
                 bold=True,
             )
         )
-    if legend_rows:
-        parts.append(_legend(series, target, left, height - 12))
+    if legend:
+        parts.append(_legend(legend, plot_bottom + 52))
     parts.append(tail)
     summary = title
     if latest is not None:
@@ -308,24 +324,55 @@ def line_chart(
     )
 
 
-def _legend(series: Sequence[Series], target: Target | None, x: float, y: float) -> str:
-    parts = []
-    for index, s in enumerate(series):
-        colour = ACTUAL if index == 0 else PLANNED
-        dash = ' stroke-dasharray="8 5"' if s.dashed else ""
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 24:.1f}" y2="{y - 4:.1f}" '
-            f'stroke="{colour}" stroke-width="3"{dash}/>'
-        )
-        parts.append(_text(x + 30, y, s.name))
-        x += 44 + 9 * len(s.name)
+def _legend_items(series: Sequence[Series], target: Target | None) -> list[tuple[str, str, str]]:
+    """(name, colour, dash) of each legend entry."""
+    items = [
+        (s.name, ACTUAL if index == 0 else PLANNED, "8 5" if s.dashed else "")
+        for index, s in enumerate(series)
+    ]
     if target is not None:
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 24:.1f}" y2="{y - 4:.1f}" '
-            f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="2 4" stroke-linecap="round"/>'
-        )
-        parts.append(_text(x + 30, y, target.label))
+        items.append((target.label, TARGET, "2 4"))
+    return items
+
+
+def _legend_rows(items: list[tuple[str, str, str]], x: float, right: float) -> list[list]:
+    """The entries laid out in rows that fit between ``x`` and ``right``."""
+    rows: list[list] = [[]]
+    at = x
+    for item in items:
+        span = 44 + 9 * len(item[0])
+        if rows[-1] and at + span > right:
+            rows.append([])
+            at = x
+        rows[-1].append((at, item))
+        at += span
+    return rows
+
+
+def _legend(rows: list[list], y: float) -> str:
+    parts = []
+    for row in rows:
+        for x, (name, colour, dash) in row:
+            dashed = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y - 5:.1f}" x2="{x + 24:.1f}" y2="{y - 5:.1f}" '
+                f'stroke="{colour}" stroke-width="3"{dashed}/>'
+            )
+            parts.append(_text(x + 30, y, name))
+        y += 24
     return "".join(parts)
+
+
+def _wrap(label: str, room: float, size: int) -> list[str]:
+    """A bar's label on one line, or two when it is wider than its bar's room."""
+    if len(label) * size * 0.6 <= room or " " not in label:
+        return [label]
+    words = label.split()
+    best = min(
+        range(1, len(words)),
+        key=lambda n: abs(len(" ".join(words[:n])) - len(" ".join(words[n:]))),
+    )
+    return [" ".join(words[:best]), " ".join(words[best:])]
 
 
 def bar_chart(
@@ -343,7 +390,7 @@ def bar_chart(
     head, tail = _open(width, height, title, desc or title)
     parts = [head]
     values = [float(v) for _, v in bars if v is not None]
-    top, bottom = 24, 40
+    top, bottom = 24, 46
     plot_bottom = height - bottom
     ticks = nice_ticks(
         0.0, max(values) if values and max(values) > 0 else 1.0, whole=unit != "percent"
@@ -371,6 +418,12 @@ def bar_chart(
         )
     slot = (plot_right - left) / max(len(bars), 1)
     size = LABEL if slot >= 70 else 12
+    known = [(i, float(v)) for i, (_, v) in enumerate(bars) if v is not None]
+    # Figures that do not fit over their bar are left to the table: the last and
+    # the largest are always printed.
+    widest = max((len(format_figure(v, unit)) for _, v in bars if v is not None), default=0)
+    all_fit = widest * size * 0.62 <= slot
+    always = {known[-1][0], max(known, key=lambda k: k[1])[0]} if known else set()
     for index, (label, value) in enumerate(bars):
         x = left + slot * index
         bar_width = slot * 0.66
@@ -381,25 +434,41 @@ def bar_chart(
                 f'<rect x="{bx:.1f}" y="{y:.1f}" width="{bar_width:.1f}" '
                 f'height="{plot_bottom - y:.1f}" fill="{ACTUAL}"/>'
             )
+            if all_fit or index in always:
+                parts.append(
+                    _text(
+                        x + slot / 2,
+                        y - 5,
+                        format_figure(value, unit),
+                        anchor="middle",
+                        size=size,
+                        bold=True,
+                    )
+                )
+        for line, words in enumerate(_wrap(label, slot, size)):
             parts.append(
                 _text(
                     x + slot / 2,
-                    y - 5,
-                    format_figure(value, unit),
+                    plot_bottom + 18 + line * (size + 2),
+                    words,
                     anchor="middle",
                     size=size,
-                    bold=True,
                 )
             )
-        parts.append(_text(x + slot / 2, plot_bottom + 18, label, anchor="middle", size=size))
     parts.append(tail)
     rows = [(label, format_figure(value, unit)) for label, value in bars]
     total = sum((Decimal(str(v)) for _, v in bars if v is not None), Decimal(0))
-    summary = (
-        f"{title}: "
-        + (", ".join(f"{label} {figure}" for label, figure in rows) or "no data yet")
-        + "."
-    )
+    if not known:
+        said = "no data yet"
+    elif len(bars) <= 6:
+        said = ", ".join(f"{label} {figure}" for label, figure in rows)
+    else:
+        last, most = known[-1][0], max(known, key=lambda k: k[1])[0]
+        said = (
+            f"{rows[last][1]} in {rows[last][0]}; the most {rows[most][1]} in {rows[most][0]}"
+            + (f"; {format_figure(total, unit)} in all" if unit != "percent" else "")
+        )
+    summary = f"{title}: {said}."
     return Chart(
         svg=mark_safe("".join(parts)),
         title=title,
