@@ -46,6 +46,16 @@ def trend_chart(
     )
 
 
+def trend_chart_for_screens(chart: dict, *, title: str, unit: str = "count") -> charts.Chart:
+    """The trend chart drawn wide for a desktop and narrow for a phone."""
+    return charts.for_screens(
+        lambda width, height: trend_chart(
+            chart, title=title, unit=unit, width=width, height=height
+        ),
+        wide=(760, 340),
+    )
+
+
 def growth_chart(
     series: list[tuple[date, int]],
     *,

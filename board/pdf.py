@@ -112,11 +112,13 @@ def present_snapshot(snapshot: dict, *, with_charts: bool = True, for_pdf: bool 
         shown["next_id"] = objectives[index + 1]["id"] if index + 1 < len(objectives) else None
     if with_charts:
         for shown, o in zip(objectives, snapshot["objectives"], strict=True):
-            chart = charts.trend_chart(o["chart"], title=o["title"], unit=o["unit"])
             if for_pdf:
+                chart = charts.trend_chart(o["chart"], title=o["title"], unit=o["unit"])
                 shown["chart_img"] = _chart_image(str(chart.svg))
             else:
-                shown["chart"] = chart
+                shown["chart"] = charts.trend_chart_for_screens(
+                    o["chart"], title=o["title"], unit=o["unit"]
+                )
     return {
         "as_of": _date(snapshot["as_of"]),
         "meeting_date": _date(snapshot["meeting"]["date"]),

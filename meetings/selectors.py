@@ -367,13 +367,14 @@ def impact(*, meetings: QuerySet[Meeting], on: date, weeks: int = 52) -> dict:
     if totals["active"]:
         share = (Decimal(totals["peer"]) / Decimal(totals["active"])).quantize(SHARE_PLACES)
     mean = attendance["mean"]
+    series = meetings_per_week_series(start=on - timedelta(weeks=weeks), end=on, meetings=meetings)
+    # The series ends on ``on`` with the figure the headline prints.
+    series = [point for point in series if point[0] != on] + [(on, totals["active"])]
     return {
         "active": totals["active"],
         "peer_led": totals["peer"],
         "peer_led_share": share,
         "average_attendance": None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1")),
         "sessions": attendance["sessions"],
-        "series": meetings_per_week_series(
-            start=on - timedelta(weeks=weeks), end=on, meetings=meetings
-        ),
+        "series": series,
     }

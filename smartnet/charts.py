@@ -235,10 +235,10 @@ def line_chart(
     ticks = nice_ticks(low, high, whole=unit != "percent")
     y_low, y_high = ticks[0], ticks[-1]
     first, last = min(days), max(days)
-    span = max((last - first).days, 1)
+    day_span = max((last - first).days, 1)
 
     def x_of(day: date) -> float:
-        return left + (plot_right - left) * (day - first).days / span
+        return left + (plot_right - left) * (day - first).days / day_span
 
     def y_of(value: float) -> float:
         return plot_bottom - (plot_bottom - top) * (value - y_low) / ((y_high - y_low) or 1)
@@ -290,7 +290,17 @@ def line_chart(
         x, y = x_of(d), y_of(v)
         anchor = "end" if x > (left + plot_right) / 2 else "start"
         dx = -8 if anchor == "end" else 8
-        label_y = y - 10 if y - 10 > top + 10 else y + 20
+        label = f"{format_figure(v, unit)} on {d.strftime('%-d %b %Y')}"
+        label_width = len(label) * STRONG * 0.62
+        low_x, high_x = (x - label_width - 8, x) if anchor == "end" else (x, x + label_width + 8)
+        # Keep the label off every line it would sit on: above the highest point
+        # under it, or below the lowest when there is no room above.
+        under = [
+            y_of(value) for pts in known for day, value in pts if low_x <= x_of(day) <= high_x
+        ] or [y]
+        label_y = min(under) - 10
+        if label_y - STRONG < top - 6:
+            label_y = max(under) + STRONG + 8
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{ACTUAL}" '
             'stroke="#ffffff" stroke-width="2"/>'
@@ -299,7 +309,7 @@ def line_chart(
             _text(
                 x + dx,
                 label_y,
-                f"{format_figure(v, unit)} on {d.strftime('%-d %b %Y')}",
+                label,
                 anchor=anchor,
                 size=STRONG,
                 bold=True,

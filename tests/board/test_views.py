@@ -124,8 +124,14 @@ def test_the_report_flow_on_screen_and_the_trustee_sees_it_only_when_issued(
     # Lights in words with their counts; a contents list leads to each objective's section.
     assert ">Red: 1<" in page and "GREEN" not in page and "RED" not in page
     assert 'aria-labelledby="contents-heading"' in page
-    assert f'href="#objective-{objective.pk}"' in page and f'id="objective-{objective.pk}"' in page
-    assert "Back to contents" in page
+    assert f'href="?objective={objective.pk}"' in page and "<svg" not in page
+    # One objective a page, with its chart and the way back and on.
+    one = client.get(response["Location"], {"objective": objective.pk}).content.decode()
+    assert "1. Champions trained" in one and 'role="img"' in one
+    assert "Contents and summary" in one and "Objective 1 of 1" in one
+    assert "Mark reviewed" not in one
+    assert client.get(response["Location"], {"objective": "999999"}).status_code == 404
+    assert client.get(response["Location"], {"objective": "x"}).status_code == 404
 
     client.force_login(trustee)
     assert client.get(f"/board/reports/{report.pk}/").status_code == 404
