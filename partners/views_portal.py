@@ -11,12 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partners import selectors, services
+from partners import selectors, services, situation
 from partners.access import organisations_for_user, portal_required, sites_for_user
 from partners.forms import ContactForm, SiteRequestForm
 from partners.models import (
-    IN_FORCE_STATUSES,
-    PENDING_STATUSES,
     Affiliation,
     AgreementPeriod,
     Invoice,
@@ -27,19 +25,6 @@ from partners.models import (
 from smartnet.forms import apply_service_errors, parse_id
 from smartnet.pdf import pdf_response
 from smartnet.roles import Role
-
-
-def _periods_for(organisations):
-    """Terms in force or pending for these organisations, with coverage."""
-    return (
-        AgreementPeriod.objects.filter(
-            agreement__organisation__in=organisations,
-            status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES],
-        )
-        .select_related("agreement__organisation", "previous")
-        .prefetch_related("coverage__site__area")
-        .order_by("agreement__organisation__name", "start_date")
-    )
 
 
 def _organisation(request: HttpRequest):
@@ -58,11 +43,14 @@ def _organisation(request: HttpRequest):
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     organisations = request.organisations
-    periods = list(_periods_for(organisations))
     is_commissioner = request.user.role == Role.COMMISSIONER_CONTACT
+    standing = situation.situations(organisations=organisations, on=today)
+    renewals = [s.next_renewal_on for s in standing if s.next_renewal_on]
     context = {
         "organisations": organisations,
-        "periods": periods,
+        "situations": standing,
+        "owed": situation.money_owed(organisations=organisations, on=today),
+        "next_renewal_on": min(renewals) if renewals else None,
         "today": today,
         "is_commissioner": is_commissioner,
         "pending_requests": SiteRequest.objects.filter(
