@@ -104,10 +104,10 @@ def plain_messages(field: forms.Field, label: object) -> dict[str, str]:
         messages["invalid"] = f"Enter {the} in the right form, such as name@example.org"
     elif isinstance(field, forms.URLField):
         messages["invalid"] = f"Enter {the} as a web address, such as https://example.org"
+    elif isinstance(field, (forms.DecimalField, forms.FloatField)):  # before IntegerField,
+        messages["invalid"] = f"{name} must be a number"  # their parent
     elif isinstance(field, forms.IntegerField):
         messages["invalid"] = f"{name} must be a whole number"
-    elif isinstance(field, (forms.DecimalField, forms.FloatField)):
-        messages["invalid"] = f"{name} must be a number"
     if isinstance(field, (forms.IntegerField, forms.DecimalField, forms.FloatField)):
         messages["min_value"] = f"{name} must be %(limit_value)s or more"
         messages["max_value"] = f"{name} must be %(limit_value)s or less"

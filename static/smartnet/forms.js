@@ -3,7 +3,10 @@
 // - A link in the summary moves the focus to its field and shows the field's
 //   label above it (GOV.UK pattern), rather than scrolling the label away.
 // - [data-select-all] checkboxes tick or untick every checkbox named in their
-//   data-select-all attribute, inside the same form.
+//   data-select-all attribute, inside the same form (hidden without JS).
+// - The person picker (templates/includes/person_picker.html): a person ticked
+//   among the matches moves to "Chosen", so the next search keeps them; Enter
+//   in its search field searches in place (htmx) instead of posting the form.
 (function () {
   "use strict";
 
@@ -66,7 +69,34 @@
     });
   }
 
+  function onPickerChange(event) {
+    var box = event.target;
+    if (!box.matches || !box.matches('[data-person-picker] .picker-results input[type="checkbox"]')) {
+      return;
+    }
+    var picker = box.closest("[data-person-picker]");
+    var list = picker.querySelector("[data-picker-chosen-list]");
+    if (box.checked && list) {
+      list.appendChild(box.closest("li"));
+      var nobody = picker.querySelector("[data-picker-nobody]");
+      if (nobody) {
+        nobody.hidden = true;
+      }
+      box.focus();
+    }
+  }
+
+  function onPickerKey(event) {
+    var field = event.target;
+    if (event.key === "Enter" && field.matches && field.matches("[data-picker-search][hx-get]") && window.htmx) {
+      event.preventDefault();
+      window.htmx.trigger(field, "search");
+    }
+  }
+
   document.addEventListener("click", onSummaryClick);
+  document.addEventListener("change", onPickerChange);
+  document.addEventListener("keydown", onPickerKey);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { focusSummary(); setUpSelectAll(); });
   } else {

@@ -255,5 +255,5 @@ def test_portal_names_only_its_own_people_beside_a_meeting(client, world):
     assert "Ourstaff Member" in body
     assert "2 facilitators from outside your organisation" in body
     assert "Movedon" not in body and "Visiting" not in body
-    picker = client.get(f"/portal/meetings/{meeting.pk}/leadership/").content.decode()
+    picker = client.get(f"/portal/meetings/{meeting.pk}/people/?q=e").content.decode()
     assert "Ourstaff" in picker and "Movedon" not in picker and "Visiting" not in picker
