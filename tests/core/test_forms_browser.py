@@ -1,7 +1,8 @@
 """Forms that guide, in a real headless Chromium at 390x844 and 1280x800 with
 axe-core: a failing form's error summary takes the focus and its links focus
 their fields; the facilitator picker searches as you type (htmx, under the
-Content Security Policy) and tells two people of the same name apart.
+Content Security Policy) and tells two people of the same name apart; the
+renewals list's select-all and the confirmation step with the amounts.
 
 Set SCREENSHOT_DIR to keep a screenshot of each screen."""
 
@@ -9,12 +10,16 @@ import datetime
 import os
 
 import pytest
+import time_machine
 
 from meetings.models import LeadershipPeriod
+from partners import services
+from smartnet.templatetags.numbers import money
 from tests.access import build_world
 from tests.conftest import browser_login
 from tests.factories import PASSWORD, AffiliationFactory, OrganisationFactory, PersonFactory
 from tests.meetings.factories import make_meeting
+from tests.partners.factories import make_partner
 from tests.training.factories import make_trained_facilitator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -115,3 +120,49 @@ def test_the_facilitator_picker_finds_and_adds_people(browser_page, axe_check, w
     latest = LeadershipPeriod.objects.filter(meeting=meeting).order_by("-start_date").first()
     assert list(latest.facilitators.all()) == [second]
     assert not errors, errors
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_renewals_select_all_then_confirm_with_the_amounts(browser_page, axe_check, width, height):
+    with time_machine.travel(datetime.datetime(2025, 6, 1, 10, tzinfo=datetime.UTC), tick=True):
+        world = build_world()
+        drafted = []
+        for organisation, day in ((world.org_a, 1), (world.org_b, 5)):
+            agreement = make_partner(
+                organisation,
+                signed_on=datetime.date(2024, 7, day),
+                start=datetime.date(2024, 7, day),
+            )
+            drafted.append(
+                services.renewal_draft(
+                    period=agreement.periods.get(), today=datetime.date(2025, 6, 1)
+                )
+            )
+        page = browser_page
+        page.set_viewport_size({"width": width, "height": height})
+        errors = _watch_console(page)
+        browser_login(page, "finance@example.org", PASSWORD, next_url="/staff/partners/renewals/")
+        select_all = page.get_by_label("Select every renewal waiting for approval")
+        assert select_all.is_visible()  # shown by forms.js; hidden without JavaScript
+        select_all.check()
+        boxes = page.locator('input[name="renewal"]')
+        assert boxes.count() == 2 and all(boxes.nth(i).is_checked() for i in range(2))
+        boxes.nth(0).uncheck()
+        assert not select_all.is_checked()
+        select_all.check()
+        axe_check(page)
+        _no_sideways_scroll(page)
+        page.get_by_role("button", name="Approve ticked renewals").click()
+        assert page.get_by_role("heading", name="Approve 2 renewals?").is_visible()
+        for renewal in drafted:
+            amount = money(renewal.invoices.get().total)
+            assert page.get_by_text(f"{renewal.agreement.reference}: {amount}").is_visible()
+        _screenshot(page, "renewals-confirm")
+        axe_check(page)
+        _no_sideways_scroll(page)
+        assert all(
+            r.invoices.get().number == "" or r.invoices.get().number is None for r in drafted
+        )
+        page.get_by_role("button", name="Approve 2 renewals").click()
+        page.get_by_text("invoiced and sent").wait_for()
+        assert not errors, errors

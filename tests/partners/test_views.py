@@ -413,3 +413,13 @@ def test_partner_list_htmx_request_gets_the_rows_only(client, world):
     )
     body = response.content.decode()
     assert "Alpha Recovery" in body and "<html" not in body and "<table" in body
+
+
+def test_record_payment_shows_today_in_its_date_picker(client, world):
+    """The "received on" field defaults to today and shows it: a date picker
+    reads only ISO dates, so the site's 01/06/2025 left it blank before."""
+    login(client, world, "finance")
+    invoice = issued(make_partner(world.org_a, signed_on=D(2025, 1, 1), start=D(2025, 1, 1)))
+    body = client.get(reverse("partners_staff:invoice_payment", args=[invoice.pk])).content.decode()
+    assert 'type="date" name="received_on" value="2025-06-01"' in body
+    assert "YYYY" not in body
