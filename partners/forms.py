@@ -72,7 +72,7 @@ class SiteRequestForm(StyledFormMixin, forms.Form):
     site_type = forms.ChoiceField(label="Type of site", choices=SiteType.choices)
     joins_on = forms.DateField(
         label="Joins on",
-        help_text="The first day the site is covered (YYYY-MM-DD)",
+        help_text="The first day the site is covered",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -144,3 +144,30 @@ class PeriodActionForm(StyledFormMixin, forms.Form):
         label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label="Reason", required=False, max_length=200)
+
+
+class TerminateForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(
+        label="Terminate from",
+        help_text="The first day the agreement no longer covers",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        help_text="Kept with the agreement's record",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EraseForm(StyledFormMixin, forms.Form):
+    confirm = forms.CharField(
+        label='Type "erase" to confirm',
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data["confirm"].strip().lower() != "erase":
+            raise forms.ValidationError('Type "erase" in the box to erase this person.')
+        return "erase"

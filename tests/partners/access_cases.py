@@ -70,7 +70,11 @@ CASES = {
     ),
     "partners_staff:renewals": Case("/staff/partners/renewals/", allow=STAFF),
     "partners_staff:renewals_approve": Case(
-        "/staff/partners/renewals/approve/", allow=MONEY, ok=302, method="post"
+        "/staff/partners/renewals/approve/",
+        allow=MONEY,
+        ok=302,
+        method="post",
+        data={"confirmed": "yes"},
     ),
     "partners_staff:overdue": Case("/staff/partners/invoices/overdue/", allow=STAFF),
     "partners_staff:xero_export": Case("/staff/partners/invoices/export/", allow=MONEY),
