@@ -43,6 +43,9 @@ ANONYMOUS = {
     "materials/email/request_received_subject.txt",
     "materials/email/rejected_subject.txt",
     "materials/email/dispatched_subject.txt",
+    # The password reset form: fixed text and the link, to an account's own address.
+    "registration/email/password_reset.txt",
+    "registration/email/password_reset_subject.txt",
 }
 # Templates no anonymous post can cause, and why.
 NOT_ANONYMOUS = {
@@ -139,8 +142,13 @@ def test_no_e_mail_an_anonymous_visitor_causes_repeats_their_words(client, on_co
     with on_commit():
         client.post("/materials/request/", {"email": facilitator.email, "note": MARK})
 
-    to_visitor = [m for m in mail.outbox if set(m.to) & {VICTIM, facilitator.email}]
-    assert len(to_visitor) == 5  # two confirmations, the rejection, the dispatch, the link
+    # The password reset form: its one field is the address.
+    account = UserFactory(email="sam.reset@example.org", role=Role.PARTNER_CONTACT)
+    client.post("/accounts/password_reset/", {"email": account.email, "note": MARK})
+
+    to_visitor = [m for m in mail.outbox if set(m.to) & {VICTIM, facilitator.email, account.email}]
+    # Two confirmations, the rejection, the dispatch, the sign-in link, the reset link.
+    assert len(to_visitor) == 6
     for message in to_visitor:
         for text in _texts(message):
             for word in ("relapse", "evil.example", "Dear colleague"):
