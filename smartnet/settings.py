@@ -414,6 +414,10 @@ CELERY_BEAT_SCHEDULE["partners-renewals"] = {
     "task": "partners.tasks.run_renewals",
     "schedule": timedelta(days=1),
 }
+CELERY_BEAT_SCHEDULE["partners-invitation-reminders"] = {
+    "task": "partners.tasks.run_invitation_reminders",
+    "schedule": timedelta(days=1),
+}
 
 # --- Board (issue 7) ----------------------------------------------------------------
 # The RAG rule (board/rag.py): an objective is green within this percentage of its

@@ -8,3 +8,7 @@ CASES = {
     "password_reset_confirm": Case("/accounts/reset/MQ/abc-def/", allow=EVERYONE),
     "password_reset_complete": Case("/accounts/reset/done/", allow=EVERYONE),
 }
+
+# Invitations: the request form and a made-up link (the "no longer works" page).
+CASES["invitation_request"] = Case("/accounts/invitation/", allow=EVERYONE)
+CASES["invitation_accept"] = Case("/accounts/invitation/not-a-token/", allow=EVERYONE, ok=404)
