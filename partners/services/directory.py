@@ -514,6 +514,9 @@ def person_merge(*, keeper: Person, other: Person, by: User | None = None) -> Me
         if model is Person:
             continue
         label = f"{model._meta.verbose_name_plural}"
+        if getattr(model, "merge_deletes", False):
+            model._default_manager.filter(**{field.attname: other.pk}).delete()
+            continue
         if field.one_to_one:
             count = _merge_one_to_one(model, field, other, keeper)
         else:

@@ -206,7 +206,9 @@ def test_merge_keeps_every_completion_affiliation_leadership_period_and_dispatch
     org = OrganisationFactory()
     AffiliationFactory(person=other, organisation=org, role=AffiliationRole.STAFF)
     make_trained_facilitator(other, completed_on=datetime.date(2025, 6, 1))
-    meeting = make_meeting(started_on=datetime.date(2025, 7, 1), led="peer_led", facilitators=[other])
+    meeting = make_meeting(
+        started_on=datetime.date(2025, 7, 1), led="peer_led", facilitators=[other]
+    )
     make_dispatch({make_item("leaflet", stock=10): 1}, person=other)
     response = admin_client.get(
         f"/staff/partners/people/{keeper.pk}/merge/", {"other": other.email}
