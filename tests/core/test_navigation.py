@@ -109,8 +109,9 @@ def test_staff_links_are_grouped_into_the_areas(world):
         "Training",
         "Materials",
         "Board",
-        "Second factors",
+        "Accounts",
     ]
+    assert areas["Accounts"] == ["Second factors", "Staff accounts"]
     assert "Pending contacts" in areas["Partners"]
     assert "Overdue invoices" in areas["Finance"]
     assert "Moodle import" in areas["Training"]
