@@ -109,9 +109,10 @@ def test_staff_links_are_grouped_into_the_areas(world):
         "Training",
         "Materials",
         "Board",
-        "Second factors",
+        "Accounts",
         "Scheduled jobs",
     ]
+    assert areas["Accounts"] == ["Second factors", "Staff accounts"]
     assert "Pending contacts" in areas["Partners"]
     assert "Overdue invoices" in areas["Finance"]
     assert "Moodle import" in areas["Training"]

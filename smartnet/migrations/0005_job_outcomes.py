@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('smartnet', '0003_mail_claims'),
+        ('smartnet', '0004_user_history'),
     ]
 
     operations = [
