@@ -141,3 +141,10 @@ def test_log_format_json_is_read_from_the_environment(monkeypatch):
     )
     last = json.loads(out.stderr.strip().splitlines()[-1])
     assert last["request_id"] == "abc" and last["message"] == "request"
+
+
+def test_password_reset_tokens_are_not_logged(client, caplog):
+    with caplog.at_level(logging.INFO, logger="smartnet.requests"):
+        client.get("/accounts/reset/MTIz/c3v1ab-0123456789abcdef0123456789abcdef/")
+    (record,) = _request_lines(caplog)
+    assert record.path == "/accounts/reset/[redacted]/[redacted]/"
