@@ -20,7 +20,7 @@ from django.urls import reverse
 from smartnet.roles import STAFF_ROLES, Role
 
 # The areas, in the order the bar shows them.
-AREAS = ("Partners", "Finance", "Meetings", "Training", "Materials", "Board", "Accounts")
+AREAS = ("Partners", "Finance", "Meetings", "Training", "Materials", "Board", "Admin")
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ CORE_HOMES = dict.fromkeys(STAFF_ROLES, "staff_dashboard")
 
 CORE_ITEMS = [
     NavItem("Dashboard", "staff_dashboard", STAFF_ROLES, exact=True),
-    NavItem("Second factors", "two_factor_staff", frozenset({Role.STAFF_ADMIN}), "Accounts"),
-    NavItem("Scheduled jobs", "jobs_staff", frozenset({Role.STAFF_ADMIN})),
+    NavItem("Second factors", "two_factor_staff", frozenset({Role.STAFF_ADMIN}), "Admin"),
+    NavItem("Scheduled jobs", "jobs_staff", frozenset({Role.STAFF_ADMIN}), "Admin"),
 ]
 
 

@@ -109,10 +109,9 @@ def test_staff_links_are_grouped_into_the_areas(world):
         "Training",
         "Materials",
         "Board",
-        "Accounts",
-        "Scheduled jobs",
+        "Admin",
     ]
-    assert areas["Accounts"] == ["Second factors", "Staff accounts"]
+    assert areas["Admin"] == ["Second factors", "Scheduled jobs", "Staff accounts"]
     assert "Pending contacts" in areas["Partners"]
     assert "Overdue invoices" in areas["Finance"]
     assert "Moodle import" in areas["Training"]
