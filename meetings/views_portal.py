@@ -13,17 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import selectors, services
+from meetings import picker, selectors, services
 from meetings.access import may_record_for, meetings_for_portal
 from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm
 from meetings.models import LeadershipPeriod, Proposal, ProposalStatus
 from partners.access import organisations_for_user, portal_required, sites_for_user
-from partners.models import Affiliation, OrganisationKind, Person
+from partners.models import Affiliation, OrganisationKind
 from smartnet import charts
 from smartnet.access import refuse
 from smartnet.forms import apply_service_errors
 from smartnet.roles import Role
 from training import selectors as training_selectors
+from training.visibility import people_for_staff
 
 PENDING_NOTICE = "A change you proposed for this meeting is still waiting for the central team."
 
@@ -213,6 +214,33 @@ def meeting_propose(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _pickable(user):
+    """People a partner contact may name as facilitators: those tied to their
+    organisations now (someone who has moved to another partner is not offered,
+    nor named), never peers (``training.visibility``)."""
+    current_ties = Affiliation.objects.current().filter(
+        organisation__in=organisations_for_user(user)
+    )
+    return (
+        people_for_staff(user)
+        .filter(pk__in=current_ties.values("person_id"))
+        .order_by("last_name", "first_name")
+    )
+
+
+@portal_required
+def people_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator picker's matches for ``?q=`` (htmx), for the contacts who
+    may propose a leadership change of one of their meetings."""
+    get_object_or_404(meetings_for_portal(request.user), pk=pk)
+    refused = _recorder_only(request)
+    if refused:
+        return refused
+    return picker.results_response(
+        request, _pickable(request.user), name="facilitators", show_email=False
+    )
+
+
 @portal_required
 def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meetings_for_portal(request.user), pk=pk)
@@ -220,24 +248,20 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     if refused:
         return refused
     organisations = organisations_for_user(request.user)
-    # Only people tied to the organisation now: someone who has moved to
-    # another partner is not offered (nor named) here.
-    current_ties = Affiliation.objects.current().filter(organisation__in=organisations)
-    people = (
-        Person.objects.filter(
-            pk__in=current_ties.values("person_id"),
-            anonymised_at__isnull=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
+    searching = picker.SEARCH_BUTTON in request.POST
+    form = LeadershipForm(
+        None if searching else (request.POST or None),
+        initial=picker.form_initial(request, "facilitators") if searching else None,
+        people=_pickable(request.user),
+        picker_url=reverse("meetings_portal:people_search", args=[meeting.pk]),
+        query=picker.picker_query(request) if searching else "",
     )
-    form = LeadershipForm(request.POST or None, people=people)
     form.fields[
         "note"
     ].help_text = (
         "A new volunteer not in the list? Give their name here; the central team adds them."
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         organisation = meeting.host or organisations.first()
         try:

@@ -9,10 +9,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from partners import selectors, services, situation
-from partners.access import organisations_for_user, portal_required, sites_for_user
+from partners.access import (
+    choose_organisation,
+    organisations_for_user,
+    portal_required,
+    sites_for_user,
+)
 from partners.forms import ContactForm, SiteRequestForm
 from partners.models import (
     Affiliation,
@@ -36,7 +42,23 @@ def _organisation(request: HttpRequest):
         if pk is None:
             raise Http404("No such organisation.")
         return get_object_or_404(organisations_for_user(request.user), pk=pk)
-    return request.organisations[0]
+    return request.organisation
+
+
+@require_POST
+@portal_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    """A contact of several organisations chooses the one the portal shows."""
+    pk = parse_id(request.POST.get("organisation"))
+    if pk is None or not choose_organisation(request, pk):
+        raise Http404("No such organisation.")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    target = target.split("?")[0]
+    if not target.startswith("/portal/"):
+        target = "/portal/"
+    return redirect(target)
 
 
 @portal_required
@@ -171,7 +193,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.contact_request(
+            result = services.contact_request_invite(
                 organisation=organisation,
                 requested_by=getattr(request.user, "person", None),
                 **form.cleaned_data,

@@ -247,3 +247,24 @@ def statuses_for(*, person_id: int, on: date | None = None) -> dict:
         "facilitator": completions.filter(course__awards=Award.FACILITATOR).exists(),
         "trainer": completions.filter(course__awards=Award.TRAINER).exists(),
     }
+
+
+def awards_by_person(*, person_ids: Iterable[int], on: date | None = None) -> dict[int, list[str]]:
+    """Each person's training, as words ("Trained facilitator 2023", "Champion
+    2021"), earliest award first, in one query (for telling two people of the
+    same name apart)."""
+    on = on or timezone.localdate()
+    rows = (
+        Completion.objects.filter(person_id__in=list(person_ids), completed_on__lte=on)
+        .exclude(course__awards=Award.NONE)
+        .values("person_id", "course__awards")
+        .annotate(first=Min("completed_on"))
+        .order_by("person_id", "first")
+    )
+    labels = dict(Award.choices)
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["person_id"], []).append(
+            f"{labels[row['course__awards']]} {row['first']:%Y}"
+        )
+    return found

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2014, 3, 3)
 
+CONFIRMED = {"confirmed": "yes"}  # the confirmation page's button (smartnet.confirm)
+
 
 @pytest.fixture(autouse=True)
 def _today():
@@ -54,9 +56,9 @@ def test_staff_create_an_objective_on_a_metric(client, admin):
 @pytest.mark.parametrize(
     "change, field, message",
     [
-        ({"target_value": "40"}, "Target value", "equals the baseline"),
-        ({"target_date": "2009-01-01"}, "Target date", "must be after the baseline date"),
-        ({"metric_key": ""}, "Manual value", "Choose a metric, or record a manual value"),
+        ({"target_value": "40"}, "target_value", "equals the baseline"),
+        ({"target_date": "2009-01-01"}, "target_date", "must be after the baseline date"),
+        ({"metric_key": ""}, "manual_value", "Choose a metric, or record a manual value"),
     ],
 )
 def test_bad_objective_input_names_the_field_and_saves_nothing(
@@ -65,7 +67,9 @@ def test_bad_objective_input_names_the_field_and_saves_nothing(
     response = client.post("/staff/board/objectives/new/", OBJECTIVE | change)
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"{field}: " in html and message in html
+    # The summary links the message to its field; the message is beside it too.
+    assert f'<a href="#id_{field}" data-field="id_{field}">' in html
+    assert f'id="id_{field}_error"' in html and message in html
     assert not Objective.objects.exists()
 
 
@@ -74,7 +78,7 @@ def test_an_override_without_a_reason_is_refused_with_a_message(client, admin):
     url = f"/staff/board/objectives/{objective.pk}/override/"
     response = client.post(url, {"colour": "green", "reason": ""})
     assert response.status_code == 200
-    assert "Reason: This field is required." in response.content.decode()
+    assert "Enter the reason" in response.content.decode()
     objective.refresh_from_db()
     assert objective.rag_override == ""
     response = client.post(url, {"colour": "green", "reason": "Survey due next month"})
@@ -140,13 +144,21 @@ def test_the_report_flow_on_screen_and_the_trustee_sees_it_only_when_issued(
 
     client.force_login(admin)
     client.post(f"/staff/board/reports/{report.pk}/review/", {"note": "Checked figures"})
+    # The button asks first: without the confirming POST nothing is issued.
+    page = client.get(f"/staff/board/reports/{report.pk}/issue/").content.decode()
+    assert "Issue the board report for" in page and "1 trustee will be e-mailed" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/staff/board/reports/{report.pk}/issue/")
+        response = client.post(f"/staff/board/reports/{report.pk}/issue/")
+    assert response.status_code == 200 and "cannot be withdrawn" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.REVIEWED and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/staff/board/reports/{report.pk}/issue/", CONFIRMED)
     report.refresh_from_db()
     assert report.status == ReportStatus.ISSUED
     assert any("trustee@example.org" in m.to for m in mail.outbox)
     # Issuing again says why it cannot, and changes nothing.
-    response = client.post(f"/staff/board/reports/{report.pk}/issue/", follow=True)
+    response = client.post(f"/staff/board/reports/{report.pk}/issue/", CONFIRMED, follow=True)
     assert "Only a reviewed report can be issued" in response.content.decode()
     response = client.post(f"/staff/board/meetings/{meeting.pk}/report/", follow=True)
     assert "cannot be regenerated" in response.content.decode()
@@ -169,7 +181,8 @@ def test_finance_staff_review_but_cannot_issue(client):
     client.post(f"/staff/board/meetings/{report_meeting.pk}/report/")
     report = BoardReport.objects.get()
     client.post(f"/staff/board/reports/{report.pk}/review/")
-    assert client.post(f"/staff/board/reports/{report.pk}/issue/").status_code == 403
+    assert client.get(f"/staff/board/reports/{report.pk}/issue/").status_code == 403
+    assert client.post(f"/staff/board/reports/{report.pk}/issue/", CONFIRMED).status_code == 403
     report.refresh_from_db()
     assert report.status == ReportStatus.REVIEWED
 
@@ -210,7 +223,13 @@ def test_archiving_an_objective_takes_it_out_of_the_list_and_new_reports(client,
 
 def test_deleting_an_action_keeps_a_record_in_its_history(client, admin):
     action = make_action(make_objective(), "Entered twice")
+    # The link asks first, naming the action; a POST without the confirming
+    # field shows the question again and deletes nothing.
+    page = client.get(f"/staff/board/actions/{action.pk}/delete/").content.decode()
+    assert "Delete the action \u201cEntered twice\u201d?" in page and "cannot be undone" in page
     response = client.post(f"/staff/board/actions/{action.pk}/delete/")
+    assert response.status_code == 200 and Action.objects.filter(pk=action.pk).exists()
+    response = client.post(f"/staff/board/actions/{action.pk}/delete/", CONFIRMED)
     assert response.status_code == 302
     assert not Action.objects.filter(pk=action.pk).exists()
     record = Action.history.filter(id=action.pk).first()
