@@ -22,7 +22,7 @@ class PartnersConfig(AppConfig):
         ),
         NavItem("People", "partners_staff:people", ADMIN, "Partners"),
         NavItem("Invitations", "partners_staff:invitations", ADMIN, "Partners"),
-        NavItem("Accounts", "partners_staff:accounts", ADMIN),
+        NavItem("Accounts", "partners_staff:accounts", ADMIN, "Partners"),
         NavItem("Renewals", "partners_staff:renewals", STAFF_ROLES, "Finance"),
         NavItem("Overdue invoices", "partners_staff:overdue", STAFF_ROLES, "Finance"),
         NavItem("Finance export", "partners_staff:xero_export", MONEY_ROLES, "Finance"),
