@@ -13,6 +13,7 @@ a fresh one.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -425,7 +426,7 @@ def contact_request_invite(
     return result
 
 
-PENDING_DECISIONS = {
+PENDING_DECISIONS: dict[str, Callable[..., Affiliation | PendingContact]] = {
     "link": pending_contact_link,
     "create": pending_contact_create,
     "reject": pending_contact_reject,
