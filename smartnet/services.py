@@ -149,7 +149,7 @@ def account_set_active(*, user: User, active: bool, by: User) -> User:
     if locked.is_active == active:
         return locked
     locked.is_active = active
-    locked._history_user = by  # type: ignore[attr-defined]  # read by simple_history
+    locked._history_user = by  # read by simple_history
     locked.save(update_fields=["is_active"])
     user.is_active = active
     return locked
@@ -171,7 +171,7 @@ def account_set_role(*, user: User, role: str, by: User) -> User:
         raise ValidationError({"role": "You cannot change your own role."})
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.role = role
-    locked._history_user = by  # type: ignore[attr-defined]
+    locked._history_user = by
     locked.save(update_fields=["role", "is_staff"])
     user.role = role
     return locked

@@ -15,6 +15,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -154,8 +155,8 @@ def organisation_save(
 class SitePlace:
     postcode: str
     area: Area | None
-    latitude: object
-    longitude: object
+    latitude: Decimal | None
+    longitude: Decimal | None
     known: bool  # the postcode table holds it
 
 
@@ -227,7 +228,7 @@ def site_save(
             errors.setdefault("name", []).append(
                 f"{organisation} already has a site called {name} at {place.postcode}."
             )
-    if errors or place is None:
+    if errors or place is None or chosen_area is None:
         raise ValidationError(errors)
     record = site or Site(organisation=organisation)
     record.organisation = organisation
@@ -372,11 +373,14 @@ def affiliation_add(
             "in these dates."
         ]
     if is_primary and not end_date:
-        primary = Affiliation.objects.filter(person=person, is_primary=True, end_date__isnull=True)
-        if primary.exists():
+        primary = (
+            Affiliation.objects.filter(person=person, is_primary=True, end_date__isnull=True)
+            .select_related("organisation")
+            .first()
+        )
+        if primary is not None:
             errors["is_primary"] = [
-                f"{person}'s primary affiliation is with {primary.first().organisation}: "
-                "end it first."
+                f"{person}'s primary affiliation is with {primary.organisation}: end it first."
             ]
     if errors:
         raise ValidationError(errors)

@@ -13,6 +13,7 @@ a fresh one.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -37,6 +38,7 @@ from partners.services.people import (
     pending_contact_link,
     pending_contact_reject,
     person_account_ensure,
+    staff_account_make,
 )
 from smartnet import mail
 from smartnet.models import JobRun, User
@@ -184,19 +186,10 @@ def staff_account_create(*, email: str, full_name: str, role: str, created_by: U
     to set a password (the second factor is set up at the first sign-in, in
     production). Refused, naming the field, for a role that is not a staff
     role or an address that already has an account."""
-    email = (email or "").strip().lower()
     if role not in STAFF_ROLES:
         raise ValidationError({"role": "Choose a staff role."})
-    if not email:
-        raise ValidationError({"email": "Enter the e-mail address they will sign in with."})
-    if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": f"{email} already has an account."})
-    user = User.objects.create_user(email=email, full_name=(full_name or "").strip(), role=role)
-    person = Person.objects.filter(
-        email=email, user__isnull=True, anonymised_at__isnull=True
-    ).first()
-    if person is not None:
-        Person.objects.filter(pk=person.pk).update(user=user)
+    user = staff_account_make(email=email, full_name=full_name, role=role)
+    person = Person.objects.filter(user=user).first()
     invitation, _ = _make(person, user, None, created_by)
     enqueue("partners.tasks.invitation_send", invitation.pk)
     return invitation
@@ -425,7 +418,7 @@ def contact_request_invite(
     return result
 
 
-PENDING_DECISIONS = {
+PENDING_DECISIONS: dict[str, Callable[..., Affiliation | PendingContact]] = {
     "link": pending_contact_link,
     "create": pending_contact_create,
     "reject": pending_contact_reject,

@@ -286,3 +286,20 @@ def person_account_ensure(*, person: Person, role: str) -> User:
     locked.save(update_fields=["user"])
     person.user = user
     return user
+
+
+@transaction.atomic
+def staff_account_make(*, email: str, full_name: str, role: str) -> User:
+    """A new staff account without a password (its holder is invited to choose
+    one), tied to the person in the directory with that e-mail if they have
+    no sign-in yet. Refused, naming the e-mail, when the address has an account."""
+    email = (email or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": "Enter the e-mail address they will sign in with."})
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": f"{email} already has an account."})
+    user = User.objects.create_user(email=email, full_name=(full_name or "").strip(), role=role)
+    Person.objects.filter(email=email, user__isnull=True, anonymised_at__isnull=True).update(
+        user=user
+    )
+    return user

@@ -119,11 +119,21 @@ def test_no_module_sends_mail_but_the_one_sender():
     senders = re.compile(
         r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage|EmailMultiAlternatives)\b"
     )
+    # Django's password reset form calls its own ``send_mail`` method: a module
+    # may override it (that is how the reset e-mail goes through smartnet.mail),
+    # provided the module uses the one sender and no other.
+    override = re.compile(r"^\s*def send_mail\(", re.MULTILINE)
+
+    def sends_otherwise(text: str) -> bool:
+        if override.search(text) and "from smartnet import mail" not in text:
+            return True
+        return bool(senders.search(override.sub("", text)))
+
     offenders = [
         str(path.relative_to(root))
         for path in root.glob("*/**/*.py")
         if path.relative_to(root).parts[0] not in {".venv", "tests", "bench"}
         and path.relative_to(root) != Path("smartnet/mail.py")
-        and senders.search(path.read_text())
+        and sends_otherwise(path.read_text())
     ]
     assert offenders == []

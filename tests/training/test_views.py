@@ -296,8 +296,8 @@ def test_import_page_upload_shows_result_and_rejected_rows(
     job = ImportJob.objects.get()
     assert response["Location"] == f"/staff/training/imports/{job.pk}/"
     html = client.get(response["Location"]).content.decode()
-    assert "6 completions added (committed)" in html
-    assert "5 rejected" in html
+    assert "7 completions added (committed)" in html
+    assert "4 rejected" in html
     assert "unknown course &#x27;SRUK-XYZ&#x27;" in html
     assert 'hx-trigger="every 1s"' not in html  # finished: no more polling
     csv_body = client.get(f"/staff/training/imports/{job.pk}/rejected.csv").content.decode()

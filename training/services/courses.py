@@ -30,7 +30,7 @@ def course_save(
     title = (title or "").strip()
     if not code:
         errors["code"] = ["Enter a short code, such as smart-intro."]
-    elif Course.objects.filter(code=code).exclude(pk=course.pk if course else None).exists():
+    elif Course.objects.filter(code=code).exclude(pk=course.pk if course else 0).exists():
         errors["code"] = [f"A course with the code {code} exists already."]
     if not title:
         errors["title"] = ["Enter the course title."]

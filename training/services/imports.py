@@ -255,10 +255,11 @@ def _import_batch(rows, *, job: ImportJob, courses: dict, partners: PartnerCalen
     emails = {row.email.lower() for row, _ in drafts if row.email}
     idnumbers = {row.idnumber for row, _ in drafts if row.idnumber}
     userids = {int(row.userid) for row, _ in drafts if row.userid.isdigit()}
+    # Through the index on lower(email) (stored lower-cased already), not a scan.
     by_email = dict(
-        Person.objects.filter(email__in=emails, anonymised_at__isnull=True).values_list(
-            "email", "pk"
-        )
+        Person.objects.annotate(email_key=Lower("email"))
+        .filter(email_key__in=emails, anonymised_at__isnull=True)
+        .values_list("email_key", "pk")
     )
     by_idnumber = dict(
         TrainingProfile.objects.filter(moodle_idnumber__in=idnumbers).values_list(
