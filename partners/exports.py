@@ -111,10 +111,11 @@ def xero_sales_csv(*, start: datetime.date, end: datetime.date) -> str:
 
 
 def xero_sales_files(
-    *, start: datetime.date, end: datetime.date, per_file: int = XERO_MAX_INVOICES
+    *, start: datetime.date, end: datetime.date, per_file: int | None = None
 ) -> list[tuple[str, str]]:
     """The export as (file name, CSV) parts of at most ``per_file`` invoices
     each (Xero's import limit), an invoice's lines never split across files."""
+    per_file = per_file or XERO_MAX_INVOICES
     invoices = list(_sales_invoices(start, end))
     chunks = [invoices[i : i + per_file] for i in range(0, len(invoices), per_file)] or [[]]
     if len(chunks) == 1:
