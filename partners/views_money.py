@@ -314,6 +314,15 @@ def bank_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The statement's lines, matched or not, with the columns chosen; POST
     with ``confirm`` posts the matched lines and those matched by hand."""
     statement = get_object_or_404(BankStatement, pk=pk)
+    if statement.confirmed_at is not None:
+        return render(
+            request,
+            "partners/staff/bank_posted.html",
+            {
+                "statement": statement,
+                "lines": statement.lines.select_related("payment__invoice__organisation"),
+            },
+        )
     header, _rows = statements.read_csv(statement.content)
     form = _columns(request, header)
     if form.is_bound and form.is_valid():

@@ -367,5 +367,9 @@ def statement_confirm(
                 ) from None
             BankLine.objects.filter(pk=bank_line.pk).update(payment=payment)
             posted.append(invoice.number)
-        BankStatement.objects.filter(pk=statement.pk).update(confirmed_at=timezone.now())
+        # The file holds every line of the account (payers' names among them):
+        # once posted, only the posted lines are kept.
+        BankStatement.objects.filter(pk=statement.pk).update(
+            confirmed_at=timezone.now(), content=""
+        )
     return {"posted": posted, "skipped": skipped}

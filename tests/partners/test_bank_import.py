@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from partners import exports, services
-from partners.models import AffiliationRole, BankLine, Payment
+from partners.models import AffiliationRole, BankLine, BankStatement, Payment
 from partners.services import statements
 from smartnet.roles import Role
 from tests.factories import AffiliationFactory, PersonFactory, UserFactory
@@ -118,6 +118,9 @@ def test_the_screen_previews_then_confirms_with_a_match_by_hand(client):
     )
     assert response.status_code == 302
     assert Payment.objects.count() == 2
+    page = client.get(preview).content.decode()  # confirmed: the posted lines only
+    assert "2 lines posted" in page and b.number in page
+    assert not BankStatement.objects.get().content  # the rest of the file is not kept
 
 
 def test_the_sales_export_is_split_in_files_of_at_most_500_invoices():
