@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/", views_staff.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views_staff.meeting_edit, name="edit"),
     path("<int:pk>/leadership/", views_staff.leadership_new, name="leadership"),
+    path("<int:pk>/people/", views_staff.people_search, name="people_search"),
     path("<int:pk>/status/<slug:action>/", views_staff.meeting_status, name="status"),
 ]

@@ -27,19 +27,16 @@ from partners.models import (
     Product,
 )
 from partners.services.fees import PENNY, invoice_line_values, parse_amount, products_by_code
+from partners.services.invitations import portal_link_for
 from smartnet import mail
 from smartnet.pdf import render_pdf
 from smartnet.queue import enqueue
-
-try:  # the portal's sign-in-or-invitation link, when the people services offer one
-    from partners.services.people import portal_link_for  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until then, the portal's home
-    portal_link_for = None
+from smartnet.templatetags.numbers import format_money
 
 
 def requires_po(organisation: Organisation) -> bool:
     """Whether the organisation's invoices need its purchase-order number."""
-    return bool(getattr(organisation, "requires_po_number", False))
+    return organisation.requires_po_number
 
 
 def _save_lines(invoice: Invoice, lines: list[dict]) -> Invoice:
@@ -201,7 +198,7 @@ def credit_note_create(
     if amount <= 0 or amount > creditable:
         raise ValidationError(
             {
-                "amount": f"The credit cannot be more than the £{creditable:,} "
+                "amount": f"The credit cannot be more than the {format_money(creditable)} "
                 f"not yet credited on {locked.number}."
             }
         )
@@ -312,12 +309,12 @@ def billing_recipients(organisation: Organisation, on: datetime.date | None = No
 
 
 def portal_link(organisation: Organisation, email: str) -> str:
-    """The link an e-mail gives into the portal: the sign-in or invitation link
-    of the people services when there is one, else the portal's invoices page."""
-    if portal_link_for is not None:
-        person = Person.objects.filter(email=email.lower()).first()
-        if person is not None:
-            return portal_link_for(person)
+    """The link an e-mail gives into the portal: the recipient's way in (sign
+    in, or ask for their invitation: ``invitations.portal_link_for``), else
+    the portal's invoices page."""
+    person = Person.objects.filter(email=email.lower()).select_related("user").first()
+    if person is not None:
+        return portal_link_for(person)
     return f"{settings.SITE_URL}{reverse('portal:invoices')}"
 
 

@@ -21,6 +21,7 @@ from partners.models import (
 from partners.services.fees import parse_amount
 from partners.services.invoices import paid_status
 from partners.services.renewals import renewal_activate
+from smartnet.templatetags.numbers import format_money
 
 
 def _check_date(value, *, field: str, not_before: datetime.date | None, what: str):
@@ -54,8 +55,9 @@ def payment_record(
     if amount > locked.balance:
         raise ValidationError(
             {
-                "amount": f"£{amount:,} is more than the £{locked.balance:,} still owed on "
-                f"{locked.number}; record at most the balance."
+                "amount": f"{format_money(amount)} is more than the "
+                f"{format_money(locked.balance)} still owed on {locked.number}; "
+                "record at most the balance."
             }
         )
     payment = Payment.objects.create(
@@ -119,7 +121,8 @@ def refund_record(
     if amount > invoice.overpaid:
         raise ValidationError(
             {
-                "amount": f"£{amount:,} is more than the £{invoice.overpaid:,} owed back "
+                "amount": f"{format_money(amount)} is more than the "
+                f"{format_money(invoice.overpaid)} owed back "
                 f"on {invoice.number}."
             }
         )

@@ -19,8 +19,6 @@ from partners.models import (
     InvoiceKind,
     InvoiceStatus,
 )
-from partners.services import invoices as invoice_services
-from partners.services import renewals as renewal_services
 from smartnet.models import MailClaim
 from tests.factories import AffiliationFactory, PersonFactory
 from tests.partners.factories import new_licence, term_invoice
@@ -33,10 +31,11 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def billed_licence(*, billing=True, main=True, sites=2):
+def billed_licence(*, billing=True, main=True, sites=2, po=False):
     agreement = new_licence(sites=sites)
     org = agreement.organisation
     org.billing_address = "Finance Office\n2 Council Way\nLeeds\nLS1 4AB"
+    org.requires_po_number = po
     org.save()
     if main:
         AffiliationFactory(
@@ -51,13 +50,6 @@ def billed_licence(*, billing=True, main=True, sites=2):
             role=AffiliationRole.BILLING_CONTACT,
         )
     return agreement
-
-
-@pytest.fixture
-def needs_po(monkeypatch):
-    """Organisations that need purchase-order numbers (the organisation's flag)."""
-    monkeypatch.setattr(invoice_services, "requires_po", lambda organisation: True)
-    monkeypatch.setattr(renewal_services, "requires_po", lambda organisation: True)
 
 
 def test_the_pdf_says_who_to_pay_how_and_what_to_quote(settings):
@@ -190,8 +182,8 @@ def test_a_credit_note_is_emailed_like_an_invoice(smtp_server):
 # --- Purchase-order numbers ---------------------------------------------------------------
 
 
-def test_no_invoice_without_its_po_number_unless_staff_say_why(needs_po):
-    invoice = term_invoice(billed_licence())
+def test_no_invoice_without_its_po_number_unless_staff_say_why():
+    invoice = term_invoice(billed_licence(po=True))
     with pytest.raises(ValidationError) as exc:
         services.invoice_issue(invoice=invoice, today=D(2025, 3, 1))
     assert "po_number" in exc.value.message_dict
@@ -204,8 +196,8 @@ def test_no_invoice_without_its_po_number_unless_staff_say_why(needs_po):
     assert invoice.history.first().po_waived_reason == "PO promised by phone"
 
 
-def test_with_its_po_number_the_invoice_issues(needs_po):
-    invoice = term_invoice(billed_licence())
+def test_with_its_po_number_the_invoice_issues():
+    invoice = term_invoice(billed_licence(po=True))
     services.invoice_set_po_number(invoice=invoice, po_number=" 4500012345 ")
     services.invoice_issue(invoice=invoice, today=D(2025, 3, 1))
     assert invoice.po_number == "4500012345" and invoice.number == "INV-000001"
@@ -214,8 +206,8 @@ def test_with_its_po_number_the_invoice_issues(needs_po):
     assert "po_number" in exc.value.message_dict
 
 
-def test_renewal_confirmation_asks_for_the_po_number(needs_po):
-    agreement = billed_licence()
+def test_renewal_confirmation_asks_for_the_po_number():
+    agreement = billed_licence(po=True)
     period = agreement.periods.get()
     services.invoice_set_po_number(invoice=term_invoice(agreement), po_number="PO-1")
     services.agreement_activate(period=period, signed_on=D(2025, 4, 1), today=D(2025, 4, 1))
