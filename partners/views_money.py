@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -36,9 +37,11 @@ from partners.models import (
 from partners.services import statements
 from partners.services.chasing import on_hold_q
 from smartnet.access import may_use, role_required
+from smartnet.confirm import Confirmation, is_confirmed, render_confirmation
 from smartnet.forms import apply_service_errors, parse_id
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
+from smartnet.templatetags.numbers import format_money
 
 MONEY_ROLES = (Role.STAFF_ADMIN, Role.FINANCE)
 # Credit notes, voids and refunds change what a partner owes: finance alone.
@@ -111,11 +114,12 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*FINANCE_ONLY)
 def credit_note_new(request: HttpRequest, pk: int) -> HttpResponse:
-    """Raise a credit note (in full or part, with a reason): says what it will do
-    and happens only on the confirming POST."""
+    """Raise a credit note (in full or part, with a reason): the confirmation
+    page says what it will do; it happens only on the confirming POST."""
     invoice = get_object_or_404(Invoice.objects.select_related("organisation"), pk=pk)
-    form = CreditNoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = CreditNoteForm(request.POST if is_confirmed(request) else None)
+    creditable = invoice.total - invoice.amount_credited
+    if is_confirmed(request) and form.is_valid():
         try:
             note = services.credit_note_create(
                 invoice=invoice,
@@ -129,18 +133,34 @@ def credit_note_new(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Credit note {note.number} raised against {invoice.number} and e-mailed."
             )
             return redirect("partners_staff:invoice_detail", pk=invoice.pk)
-    return render(
+    return render_confirmation(
         request,
-        "partners/staff/credit_note_new.html",
-        {"invoice": invoice, "form": form, "creditable": invoice.total - invoice.amount_credited},
+        Confirmation(
+            title=f"Raise a credit note against {invoice.number}?",
+            summary=(
+                "A credit note with its own number (CN-...) is issued for the amount and "
+                "e-mailed with its PDF to the billing contact; the invoice owes that much less."
+            ),
+            effects=[
+                f"{invoice.organisation.name}: total {format_money(invoice.total)}, paid "
+                f"{format_money(invoice.amount_paid)}, balance {format_money(invoice.balance)}",
+                f"Up to {format_money(creditable)} can be credited",
+                "Credited in full and unpaid, the invoice becomes void",
+                "Crediting money already paid leaves an overpayment to refund",
+            ],
+            submit="Raise the credit note",
+            cancel_url=reverse("partners_staff:invoice_detail", args=[invoice.pk]),
+            form=form,
+        ),
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
 @role_required(*FINANCE_ONLY)
 def invoice_void(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("organisation"), pk=pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = ReasonForm(request.POST if is_confirmed(request) else None)
+    if is_confirmed(request) and form.is_valid():
         try:
             services.invoice_void(invoice=invoice, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
@@ -148,7 +168,25 @@ def invoice_void(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{invoice} voided.")
             return redirect("partners_staff:invoice_detail", pk=invoice.pk)
-    return render(request, "partners/staff/invoice_void.html", {"invoice": invoice, "form": form})
+    draft = invoice.status == InvoiceStatus.DRAFT
+    return render_confirmation(
+        request,
+        Confirmation(
+            title=f"Void {invoice}?",
+            summary=(
+                "The draft is cancelled; it is never issued."
+                if draft
+                else "The invoice is credited in full by a credit note (its own number, "
+                "e-mailed to the billing contact with its PDF) and marked void; it is no "
+                "longer owed or chased. Only an unpaid invoice can be voided."
+            ),
+            effects=[f"{invoice.organisation.name}: total {format_money(invoice.total)}"],
+            submit="Void the invoice",
+            cancel_url=reverse("partners_staff:invoice_detail", args=[invoice.pk]),
+            form=form,
+        ),
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @role_required(*FINANCE_ONLY)
@@ -179,8 +217,8 @@ def refund_new(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*MONEY_ROLES)
 def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_object_or_404(Payment.objects.select_related("invoice__organisation"), pk=pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = ReasonForm(request.POST if is_confirmed(request) else None)
+    if is_confirmed(request) and form.is_valid():
         try:
             services.payment_reverse(payment=payment, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
@@ -188,8 +226,26 @@ def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Payment against {payment.invoice.number} reversed.")
             return redirect("partners_staff:invoice_detail", pk=payment.invoice_id)
-    return render(
-        request, "partners/staff/payment_reverse.html", {"payment": payment, "form": form}
+    return render_confirmation(
+        request,
+        Confirmation(
+            title=f"Reverse the payment of {format_money(payment.amount)} "
+            f"against {payment.invoice.number}?",
+            summary=(
+                "The payment stays on record marked reversed, with your reason, and the "
+                "invoice owes it again (and is chased again if overdue). A payment is never "
+                "edited: record the right one afresh."
+            ),
+            effects=[
+                f"Received {payment.received_on:%d %b %Y} from "
+                f"{payment.invoice.organisation.name}"
+                + (f" ({payment.reference})" if payment.reference else "")
+            ],
+            submit="Reverse the payment",
+            cancel_url=reverse("partners_staff:invoice_detail", args=[payment.invoice_id]),
+            form=form,
+        ),
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
