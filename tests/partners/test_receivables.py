@@ -134,7 +134,8 @@ def test_issuing_emails_the_pdf_once_to_the_billing_contact(smtp_server, setting
     assert [a.get_filename() for a in attachments] == [f"{invoice.number}.pdf"]
     assert "Reference to quote INV-000001" in pdf_text(attachments[0].get_content())
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert f"{settings.SITE_URL}/portal/" in body and "Sort code" in body
+    # The recipient has no password yet: the link asks for their invitation.
+    assert f"{settings.SITE_URL}/accounts/invitation/" in body and "Sort code" in body
 
 
 def test_without_a_billing_contact_the_main_contact_gets_it(smtp_server):
