@@ -289,3 +289,24 @@ def test_a_paid_invoice_is_not_voided_but_credited_and_the_overpayment_refunded(
     services.refund_record(credit_note=note, amount="200.00", paid_on=D(2025, 3, 20))
     invoice.refresh_from_db()
     assert invoice.overpaid == 0 and invoice.balance == 0
+
+
+def test_bulk_approval_emails_each_invoice_once(smtp_server, django_capture_on_commit_callbacks):
+    renewals = []
+    for _ in range(3):
+        agreement = billed_licence()
+        period = agreement.periods.get()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.agreement_activate(period=period, signed_on=D(2025, 4, 1), today=D(2025, 4, 1))
+        renewals.append(services.renewal_draft(period=period, today=D(2026, 3, 1)))
+    smtp_server.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.renewals_bulk_approve(
+            renewal_ids=[r.pk for r in renewals], today=D(2026, 3, 2)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.renewals_bulk_approve(renewal_ids=[r.pk for r in renewals], today=D(2026, 3, 2))
+    assert counts == {"sent": 3}
+    sent = partner_mail(smtp_server)
+    numbers = sorted(r.invoices.get().number for r in renewals)
+    assert sorted(m.message["Subject"].split()[1] for m in sent) == numbers
