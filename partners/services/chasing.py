@@ -25,7 +25,8 @@ from partners.models import (
     InvoiceReminder,
     Organisation,
 )
-from partners.services.invoices import charity_details, portal_link
+from partners.services.invitations import portal_link_for
+from partners.services.invoices import charity_details
 from smartnet import mail
 from smartnet.models import JobRun
 
@@ -78,9 +79,10 @@ def _due_today(today: datetime.date) -> list[tuple[Invoice, int]]:
     return todo
 
 
-def _recipients_by_org(org_ids: set[int], on: datetime.date) -> dict[int, list[str]]:
-    """Billing contacts with an e-mail, else main contacts, per organisation."""
-    found: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+def _recipients_by_org(org_ids: set[int], on: datetime.date) -> dict[int, tuple[list[str], str]]:
+    """Per organisation: its billing contacts' e-mails (else its main
+    contacts'), and the first one's way into the portal. One query for all."""
+    found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     rows = (
         Affiliation.objects.current(on)
         .filter(
@@ -89,18 +91,21 @@ def _recipients_by_org(org_ids: set[int], on: datetime.date) -> dict[int, list[s
             person__anonymised_at__isnull=True,
         )
         .exclude(person__email="")
+        .select_related("person__user")
         .order_by("pk")
-        .values_list("organisation_id", "role", "person__email")
     )
-    for org_id, role, email in rows:
-        if email not in found[org_id][role]:
-            found[org_id][role].append(email)
-    return {
-        org_id: roles.get(AffiliationRole.BILLING_CONTACT)
-        or roles.get(AffiliationRole.MAIN_CONTACT)
-        or []
-        for org_id, roles in found.items()
-    }
+    for row in rows:
+        people = found[row.organisation_id][row.role]
+        if row.person.email not in [p.email for p in people]:
+            people.append(row.person)
+    result = {}
+    for org_id, roles in found.items():
+        people = roles.get(AffiliationRole.BILLING_CONTACT) or roles.get(
+            AffiliationRole.MAIN_CONTACT, []
+        )
+        if people:
+            result[org_id] = ([p.email for p in people], portal_link_for(people[0]))
+    return result
 
 
 def _claim(invoice: Invoice, days: int, today: datetime.date, to: list[str]):
@@ -115,7 +120,9 @@ def _claim(invoice: Invoice, days: int, today: datetime.date, to: list[str]):
         return None
 
 
-def _deliver(reminder: InvoiceReminder, invoice: Invoice, today: datetime.date, to: list[str]):
+def _deliver(
+    reminder: InvoiceReminder, invoice: Invoice, today: datetime.date, to: list[str], link: str
+):
     """E-mail a claimed reminder; a refusal gives back the claim (the row is
     deleted) so the task's retry or tomorrow's run sends it."""
     if not to:
@@ -127,7 +134,7 @@ def _deliver(reminder: InvoiceReminder, invoice: Invoice, today: datetime.date, 
             "organisation": invoice.organisation,
             "charity": charity_details(),
             "days_overdue": (today - invoice.due_date).days,
-            "portal_url": portal_link(invoice.organisation, to[0]),
+            "portal_url": link,
         },
         to=to,
     )
@@ -144,11 +151,11 @@ def run_chasing(*, today: datetime.date | None = None) -> dict[str, Any]:
     todo = _due_today(today)
     recipients = _recipients_by_org({i.organisation_id for i, _ in todo}, today)
     for invoice, step in todo:
-        to = recipients.get(invoice.organisation_id, [])
+        to, link = recipients.get(invoice.organisation_id, ([], ""))
         reminder = _claim(invoice, step, today, to)
         if reminder is None:
             continue
-        _deliver(reminder, invoice, today, to)
+        _deliver(reminder, invoice, today, to, link)
         summary["reminders"].append(f"{invoice.number} ({step} days overdue)")
         if not to:
             summary["needs_human"].append(
@@ -178,7 +185,9 @@ def reminder_send_now(*, invoice: Invoice, today: datetime.date | None = None) -
     invoice = Invoice.objects.select_related("organisation").get(pk=invoice.pk)
     if not invoice.is_overdue_on(today):
         raise ValidationError({"invoice": f"{invoice} is not overdue."})
-    to = _recipients_by_org({invoice.organisation_id}, today).get(invoice.organisation_id, [])
+    to, link = _recipients_by_org({invoice.organisation_id}, today).get(
+        invoice.organisation_id, ([], "")
+    )
     if not to:
         raise ValidationError(
             {"invoice": f"{invoice.organisation} has no billing or main contact with an e-mail."}
@@ -186,7 +195,7 @@ def reminder_send_now(*, invoice: Invoice, today: datetime.date | None = None) -
     reminder = _claim(invoice, 0, today, to)
     if reminder is None:
         raise ValidationError({"invoice": f"A reminder for {invoice} was already sent today."})
-    _deliver(reminder, invoice, today, to)
+    _deliver(reminder, invoice, today, to, link)
     return reminder
 
 
