@@ -390,7 +390,7 @@ def overdue_ageing(*, on: datetime.date) -> dict:
     """Totals of what is overdue on ``on``: in all, and by age band (count and
     balance owed), in one query."""
     balance = F("total") - F("amount_paid") - F("amount_credited") + F("amount_refunded")
-    aggregates = {}
+    aggregates: dict[str, Count | Sum] = {}
     for i, (_label, first, last) in enumerate(AGE_BANDS):
         window = Q(due_date__lte=on - datetime.timedelta(days=first))
         if last is not None:

@@ -133,7 +133,7 @@ def _deliver(
             "invoice": invoice,
             "organisation": invoice.organisation,
             "charity": charity_details(),
-            "days_overdue": (today - invoice.due_date).days,
+            "days_overdue": invoice.days_overdue(today),
             "portal_url": link,
         },
         to=to,

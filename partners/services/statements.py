@@ -51,6 +51,8 @@ def statement_of_account(*, organisation: Organisation) -> dict:
     entries: list[Entry] = []
     documents = organisation.invoices.filter(number__isnull=False).order_by("issue_date", "number")
     for doc in documents:
+        if doc.issue_date is None or doc.number is None:
+            continue
         if doc.kind == InvoiceKind.INVOICE:
             entries.append(
                 Entry(
@@ -224,22 +226,24 @@ def statement_lines(content: str, columns: dict[str, int | None]) -> list[Line]:
     """Every line of the statement with its date, amount and reference, or a
     ValidationError naming the first line and column that cannot be read."""
     header, rows = read_csv(content)
+    chosen: dict[str, int] = {}
     for key in ("date", "amount", "reference"):
         col = columns.get(key)
         if col is None or not (0 <= col < len(header)):
             raise ValidationError({key: f"Choose the column that holds the {key}."})
+        chosen[key] = col
     seen: Counter = Counter()
     lines = []
     for n, row in enumerate(rows, start=1):
         cells = row + [""] * (len(header) - len(row))
-        raw_date = cells[columns["date"]]
-        raw_amount = cells[columns["amount"]]
+        raw_date = cells[chosen["date"]]
+        raw_amount = cells[chosen["amount"]]
         on = _parse_date(raw_date)
         if on is None:
             raise ValidationError(
                 {
                     "date": f"Line {n}: {raw_date!r} in column "
-                    f"{header[columns['date']]} is not a date."
+                    f"{header[chosen['date']]} is not a date."
                 }
             )
         amount = _parse_amount(raw_amount)
@@ -249,10 +253,10 @@ def statement_lines(content: str, columns: dict[str, int | None]) -> list[Line]:
             raise ValidationError(
                 {
                     "amount": f"Line {n}: {raw_amount!r} in column "
-                    f"{header[columns['amount']]} is not an amount."
+                    f"{header[chosen['amount']]} is not an amount."
                 }
             )
-        reference = " ".join(cells[columns["reference"]].split())[:300]
+        reference = " ".join(cells[chosen["reference"]].split())[:300]
         key = f"{on.isoformat()}|{amount:.2f}|{reference.lower()}"
         seen[key] += 1
         digest = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()
