@@ -6,15 +6,19 @@ from partners.models import (
     Agreement,
     AgreementPeriod,
     Area,
+    BankLine,
+    ChasingHold,
     FeeRate,
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    InvoiceReminder,
     Organisation,
     Payment,
     PendingContact,
     Person,
     Product,
+    Refund,
     Reminder,
     Site,
     SiteCoverage,
@@ -191,7 +195,14 @@ class InvoiceLineInline(admin.TabularInline):
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
-    readonly_fields = ["amount", "received_on", "reference", "created_at"]
+    readonly_fields = [
+        "amount",
+        "received_on",
+        "reference",
+        "created_at",
+        "reversed_on",
+        "reversal_reason",
+    ]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -308,3 +319,36 @@ class InvoiceLineAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Money records change only through the services (audited there)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(_ReadOnlyAdmin):
+    list_display = ["credit_note", "invoice", "amount", "paid_on"]
+
+
+@admin.register(ChasingHold)
+class ChasingHoldAdmin(_ReadOnlyAdmin):
+    list_display = ["organisation", "invoice", "reason", "held_on", "released_on"]
+
+
+@admin.register(InvoiceReminder)
+class InvoiceReminderAdmin(_ReadOnlyAdmin):
+    list_display = ["invoice", "days", "for_date", "sent_at"]
+
+
+@admin.register(BankLine)
+class BankLineAdmin(_ReadOnlyAdmin):
+    list_display = ["posted_on", "amount", "reference", "payment"]

@@ -152,6 +152,58 @@ class PeriodActionForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label="Reason", required=False, max_length=200)
 
 
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CreditNoteForm(StyledFormMixin, forms.Form):
+    amount = forms.CharField(
+        label="Amount to credit (£)",
+        max_length=20,
+        required=False,
+        help_text="Leave empty to credit everything not yet credited.",
+    )
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IssueForm(StyledFormMixin, forms.Form):
+    po_number = forms.CharField(label="Purchase-order number", max_length=60, required=False)
+    po_waived_reason = forms.CharField(
+        label="Reason to issue without a purchase-order number",
+        max_length=300,
+        required=False,
+        help_text="Only when the organisation needs a PO number and has not given one.",
+    )
+
+
+class RefundForm(StyledFormMixin, forms.Form):
+    amount = forms.CharField(label="Amount refunded (£)", max_length=20)
+    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=100, required=False)
+
+
+class StatementUploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Bank statement (CSV)",
+        help_text="The CSV export of the bank account (Barclays, HSBC, Lloyds, NatWest, "
+        "Santander, Nationwide and others).",
+    )
+
+
+class StatementColumnsForm(StyledFormMixin, forms.Form):
+    """The columns of an uploaded statement, guessed, for finance to confirm."""
+
+    date = forms.TypedChoiceField(label="Date column", coerce=int)
+    amount = forms.TypedChoiceField(label="Amount paid in column", coerce=int)
+    reference = forms.TypedChoiceField(label="Reference or description column", coerce=int)
+
+    def __init__(self, *args, header: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(i, name or f"Column {i + 1}") for i, name in enumerate(header)]
+        for name in ("date", "amount", "reference"):
+            self.fields[name].choices = choices
+
+
 class TerminateForm(StyledFormMixin, forms.Form):
     on = forms.DateField(
         label="Terminate from",

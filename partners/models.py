@@ -640,6 +640,27 @@ class Invoice(models.Model):
     amount_credited = models.DecimalField(
         max_digits=12, decimal_places=2, default=0, help_text="Total of credit notes against it."
     )
+    amount_refunded = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text="Money paid back to the partner from an overpayment (paid, then credited).",
+    )
+    po_number = models.CharField(
+        "purchase-order number",
+        max_length=60,
+        blank=True,
+        help_text="The partner's purchase-order number, printed on the invoice.",
+    )
+    po_waived_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why staff issued it without the purchase-order number the partner needs.",
+    )
+    billing_address = models.TextField(
+        blank=True, help_text="The organisation's billing address when it was issued."
+    )
+    void_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -655,9 +676,20 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_paid__lte=models.F("total")), name="invoice_not_overpaid"
             ),
+            # Paid and credited may pass the total (an overpayment, owed back);
+            # refunds bring it back to nothing owed, never below.
             models.CheckConstraint(
-                condition=Q(amount_paid__lte=models.F("total") - models.F("amount_credited")),
-                name="invoice_paid_within_balance",
+                condition=Q(amount_credited__lte=models.F("total")),
+                name="invoice_credited_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded=0)
+                | Q(
+                    amount_refunded__lte=models.F("amount_paid")
+                    + models.F("amount_credited")
+                    - models.F("total")
+                ),
+                name="invoice_refund_within_overpayment",
             ),
             models.CheckConstraint(
                 condition=Q(amount_paid__gte=0), name="invoice_paid_not_negative"
@@ -670,8 +702,35 @@ class Invoice(models.Model):
 
     @property
     def balance(self):
-        """What is still owed: total less payments and credit notes."""
-        return self.total - self.amount_paid - self.amount_credited
+        """What is still owed: total less payments and credit notes (negative:
+        an overpayment owed back), plus what was refunded of an overpayment."""
+        return self.total - self.amount_paid - self.amount_credited + self.amount_refunded
+
+    @property
+    def overpaid(self):
+        """What the partner paid beyond what it owes, not yet refunded."""
+        return max(Decimal(0), -self.balance)
+
+    def is_overdue_on(self, on: datetime.date) -> bool:
+        return (
+            self.kind == InvoiceKind.INVOICE
+            and self.status in OPEN_INVOICE_STATUSES
+            and self.due_date is not None
+            and self.due_date < on
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date and still owing: shown as "Overdue" everywhere."""
+        return self.is_overdue_on(timezone.localdate())
+
+    @property
+    def status_label(self) -> str:
+        """The status as every list shows it: "Overdue" for an open invoice past due."""
+        return "Overdue" if self.is_overdue else self.get_status_display()
+
+    def days_overdue(self, on: datetime.date) -> int:
+        return (on - self.due_date).days if self.is_overdue_on(on) and self.due_date else 0
 
     @property
     def is_editable(self) -> bool:
@@ -699,13 +758,16 @@ class InvoiceLine(models.Model):
 
 
 class Payment(models.Model):
-    """Money received against an invoice; never more than its balance."""
+    """Money received against an invoice; never more than its balance. Never
+    edited: a bounced payment is reversed (``reversed_on``, with a reason)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     received_on = models.DateField()
     reference = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    reversed_on = models.DateField(null=True, blank=True)
+    reversal_reason = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -716,6 +778,136 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"£{self.amount} on {self.received_on} for {self.invoice}"
+
+
+class Refund(models.Model):
+    """Money paid back to a partner from an overpayment, recorded against the
+    credit note that made the invoice overpaid."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    credit_note = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-paid_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund £{self.amount} on {self.paid_on} against {self.credit_note}"
+
+
+class ChasingHold(models.Model):
+    """Chasing stopped for an organisation (``invoice`` empty) or one invoice,
+    with the reason, until released."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="chasing_holds"
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
+    )
+    reason = models.CharField(max_length=300)
+    held_on = models.DateField()
+    released_on = models.DateField(null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(released_on__isnull=True, invoice__isnull=True),
+                name="chasing_hold_one_open_per_org",
+            ),
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(released_on__isnull=True, invoice__isnull=False),
+                name="chasing_hold_one_open_per_invoice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chasing on hold for {self.invoice or self.organisation}: {self.reason}"
+
+
+class InvoiceReminder(models.Model):
+    """An overdue reminder for an invoice, ``days`` after its due date (0: sent
+    by hand from the overdue screen, ``for_date`` telling which day). Unique per
+    (invoice, days, for_date of a hand-sent one): the row is the e-mail's claim,
+    committed before the send, ``sent_at`` stamped when the server took it."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    days = models.PositiveIntegerField(help_text="Days after the due date; 0 when sent by hand.")
+    for_date = models.DateField()
+    recipients = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "days"],
+                condition=Q(days__gt=0),
+                name="invoice_reminder_once_per_step",
+            ),
+            models.UniqueConstraint(
+                fields=["invoice", "for_date"],
+                condition=Q(days=0),
+                name="invoice_reminder_by_hand_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.days} days after due for {self.invoice}"
+
+
+class BankStatement(models.Model):
+    """An uploaded bank statement: previewed, then confirmed (payments posted)."""
+
+    filename = models.CharField(max_length=200)
+    content = models.TextField(help_text="The uploaded CSV, kept until confirmed.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class BankLine(models.Model):
+    """A statement line posted as a payment. ``line_hash`` (date, amount,
+    reference and its occurrence in the file) is unique: the same statement
+    imported again posts nothing twice."""
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
+    line_hash = models.CharField(max_length=64, unique=True)
+    posted_on = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reference = models.CharField(max_length=300, blank=True)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_line"
+    )
+
+    class Meta:
+        ordering = ["posted_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.posted_on} £{self.amount} {self.reference}"
 
 
 # --- The renewals job --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -375,3 +375,33 @@ def pending_contacts_of(*, person_id: int) -> QuerySet[PendingContact]:
     if email:
         query |= Q(email__iexact=email)
     return PendingContact.objects.filter(query)
+
+
+# Age bands of the overdue screen: (label, first day overdue, last day or None).
+AGE_BANDS = (
+    ("1-30 days", 1, 30),
+    ("31-60 days", 31, 60),
+    ("61-90 days", 61, 90),
+    ("Over 90 days", 91, None),
+)
+
+
+def overdue_ageing(*, on: datetime.date) -> dict:
+    """Totals of what is overdue on ``on``: in all, and by age band (count and
+    balance owed), in one query."""
+    balance = F("total") - F("amount_paid") - F("amount_credited") + F("amount_refunded")
+    aggregates: dict[str, Count | Sum] = {}
+    for i, (_label, first, last) in enumerate(AGE_BANDS):
+        window = Q(due_date__lte=on - datetime.timedelta(days=first))
+        if last is not None:
+            window &= Q(due_date__gte=on - datetime.timedelta(days=last))
+        aggregates[f"n{i}"] = Count("pk", filter=window)
+        aggregates[f"s{i}"] = Sum(balance, filter=window)
+    aggregates["n"] = Count("pk")
+    aggregates["s"] = Sum(balance)
+    row = overdue_invoices(on=on).order_by().aggregate(**aggregates)
+    bands = [
+        {"label": label, "count": row[f"n{i}"], "total": row[f"s{i}"] or Decimal(0)}
+        for i, (label, _f, _l) in enumerate(AGE_BANDS)
+    ]
+    return {"count": row["n"], "total": row["s"] or Decimal(0), "bands": bands}

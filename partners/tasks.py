@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from partners import services
+from partners.models import Invoice
 from smartnet.queue import enqueue
 
 
@@ -20,6 +21,24 @@ def run_renewals(today: str | None = None) -> dict:
     if summary["left"]:
         enqueue(run_renewals, on.isoformat())
     return summary
+
+
+@shared_task(
+    name="partners.tasks.invoice_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def invoice_send(invoice_id: int) -> bool:
+    """E-mail an issued invoice or credit note once (queued when it is issued);
+    a refusal gives back the claim and the retry sends it."""
+    return services.invoice_send(invoice=Invoice.objects.get(pk=invoice_id))
+
+
+@shared_task(
+    name="partners.tasks.run_chasing", autoretry_for=(OSError,), retry_backoff=True, max_retries=3
+)
+def run_chasing(today: str | None = None) -> dict:
+    """The daily chasing of overdue invoices (beat); ``today`` as an ISO date."""
+    on = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return services.run_chasing(today=on)
 
 
 @shared_task(

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from partners import views_accounts_staff, views_personal_data, views_setup, views_staff
+from partners import (
+    views_accounts_staff,
+    views_money,
+    views_personal_data,
+    views_setup,
+    views_staff,
+)
 
 app_name = "partners_staff"
 
@@ -36,8 +42,21 @@ urlpatterns = [
     path("terms/<int:pk>/<slug:action>/", views_staff.period_action, name="period_action"),
     path("renewals/", views_staff.renewals_due, name="renewals"),
     path("renewals/approve/", views_staff.renewals_approve, name="renewals_approve"),
-    path("invoices/overdue/", views_staff.overdue_invoices, name="overdue"),
+    path("invoices/overdue/", views_money.overdue_invoices, name="overdue"),
     path("invoices/export/", views_staff.xero_export, name="xero_export"),
+    path("invoices/export/contacts/", views_money.xero_contacts, name="xero_contacts"),
+    path("invoices/<int:pk>/", views_money.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/issue/", views_money.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:pk>/credit/", views_money.credit_note_new, name="credit_note_new"),
+    path("invoices/<int:pk>/void/", views_money.invoice_void, name="invoice_void"),
+    path("invoices/<int:pk>/refund/", views_money.refund_new, name="refund_new"),
+    path("invoices/<int:pk>/remind/", views_money.invoice_remind, name="invoice_remind"),
+    path("payments/<int:pk>/reverse/", views_money.payment_reverse, name="payment_reverse"),
+    path("<int:pk>/chasing/hold/", views_money.chasing_hold, name="chasing_hold"),
+    path("chasing/holds/<int:pk>/release/", views_money.chasing_release, name="chasing_release"),
+    path("<int:pk>/statement.pdf", views_money.statement_pdf, name="statement_pdf"),
+    path("bank/", views_money.bank_import, name="bank_import"),
+    path("bank/<int:pk>/", views_money.bank_preview, name="bank_preview"),
     path("invoices/<int:pk>/pdf/", views_staff.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/payment/", views_staff.invoice_payment, name="invoice_payment"),
     path("coverage/", views_staff.block_coverage, name="coverage"),

@@ -28,6 +28,7 @@ from partners.models import (
     PendingContact,
     SiteRequest,
 )
+from partners.services import statements
 from smartnet.forms import apply_service_errors, parse_id
 from smartnet.pdf import pdf_response
 from smartnet.roles import Role
@@ -78,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "pending_requests": SiteRequest.objects.filter(
             organisation__in=organisations, status="pending"
         ),
+        "po_orgs": {o.pk for o in organisations if services.requires_po(o)},
     }
     if is_commissioner:
         context["area_sites"] = (
@@ -96,7 +98,11 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("-issue_date", "-pk")
     )
-    return render(request, "partners/portal/invoices.html", {"invoices": invoices})
+    return render(
+        request,
+        "partners/portal/invoices.html",
+        {"invoices": invoices, "organisations": request.organisations},
+    )
 
 
 @portal_required
@@ -109,6 +115,17 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return pdf_response(
         services.invoice_pdf(invoice=invoice), f"{invoice.number}.pdf", attachment=True
+    )
+
+
+@portal_required
+def statement_pdf(request: HttpRequest) -> HttpResponse:
+    """The organisation's statement of account (?organisation=<id> among the user's own)."""
+    organisation = _organisation(request)
+    return pdf_response(
+        statements.statement_pdf(organisation=organisation),
+        f"statement-{organisation.slug}-{timezone.localdate()}.pdf",
+        attachment=True,
     )
 
 
@@ -175,7 +192,11 @@ def renewal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     try:
-        services.renewal_confirm(renewal=renewal, person=getattr(request.user, "person", None))
+        services.renewal_confirm(
+            renewal=renewal,
+            person=getattr(request.user, "person", None),
+            po_number=request.POST.get("po_number", "")[:60],
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

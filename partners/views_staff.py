@@ -193,6 +193,9 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("person")
             .order_by("end_date", "role"),
             "site_requests": organisation.site_requests.filter(status=SiteRequestStatus.PENDING),
+            "chasing_hold": organisation.chasing_holds.filter(
+                released_on__isnull=True, invoice__isnull=True
+            ).first(),
             "today": today,
             "can_act": may_use(request.user, period_action),
             "can_set_up": may_use(request.user, views_setup.organisation_edit),
@@ -294,22 +297,11 @@ def renewals_approve(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         f"Approved: {counts.get('activated', 0)} activated (partner confirmed or paid), "
-        f"{counts.get('sent', 0)} invoiced and sent, {counts.get('unchanged', 0)} unchanged.",
+        f"{counts.get('sent', 0)} invoiced (each invoice e-mailed to its billing contact), "
+        f"{counts.get('needs_po', 0)} waiting for the partner's purchase-order number, "
+        f"{counts.get('unchanged', 0)} unchanged.",
     )
     return redirect("partners_staff:renewals")
-
-
-@role_required(*STAFF_ROLES)
-def overdue_invoices(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    page = Paginator(selectors.overdue_invoices(on=today), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "partners/staff/overdue.html",
-        {"page_obj": page, "today": today, "export_form": ExportForm()},
-    )
 
 
 @role_required(*STAFF_ROLES)
@@ -373,17 +365,25 @@ def invoice_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MONEY_ROLES)
 def xero_export(request: HttpRequest) -> HttpResponse:
+    """The sales-invoice export: one CSV, or a zip of CSVs of at most 500
+    invoices each (Xero's import limit)."""
     form = ExportForm(request.GET or None)
     if not form.is_valid():
         return render(
             request,
             "partners/staff/export.html",
-            {"form": form},
+            {"form": form, "per_file": exports.XERO_MAX_INVOICES},
             status=200 if not request.GET else 400,
         )
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    response = HttpResponse(exports.xero_sales_csv(start=start, end=end), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="xero-sales-{start}-{end}.csv"'
+    files = exports.xero_sales_files(start=start, end=end)
+    if len(files) == 1:
+        name, text = files[0]
+        response = HttpResponse(text, content_type="text/csv")
+    else:
+        name = f"xero-sales-{start}-{end}.zip"
+        response = HttpResponse(exports.zip_files(files), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

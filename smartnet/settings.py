@@ -481,6 +481,56 @@ CELERY_BEAT_SCHEDULE["partners-invitation-reminders"] = {
     "schedule": timedelta(days=1),
 }
 
+# --- The charity's details and bank (issue 17): printed on invoices, credit notes
+# and statements. Demo values are made up; production must set every one of them
+# (a system check refuses any still equal to its demo value).
+DEMO_CHARITY_DETAILS = {
+    "CHARITY_NAME": "SMART Recovery UK (demo)",
+    "CHARITY_ADDRESS": "1 Example Street, Demo Town, AB1 2CD",
+    "CHARITY_NUMBER": "0000000",
+    "CHARITY_VAT_NUMBER": "",
+    "BANK_NAME": "Example Bank plc",
+    "BANK_ACCOUNT_NAME": "SMART Recovery UK (demo)",
+    "BANK_SORT_CODE": "00-00-00",
+    "BANK_ACCOUNT_NUMBER": "00000000",
+    "BANK_IBAN": "",
+    "BANK_BIC": "",
+}
+# Empty CHARITY_VAT_NUMBER: not VAT registered. Empty IBAN/BIC: not printed.
+CHARITY_NAME = _env_or_fail("CHARITY_NAME", env.str, default=DEMO_CHARITY_DETAILS["CHARITY_NAME"])
+CHARITY_ADDRESS = _env_or_fail(
+    "CHARITY_ADDRESS", env.str, default=DEMO_CHARITY_DETAILS["CHARITY_ADDRESS"]
+)
+CHARITY_NUMBER = _env_or_fail(
+    "CHARITY_NUMBER", env.str, default=DEMO_CHARITY_DETAILS["CHARITY_NUMBER"]
+)
+CHARITY_VAT_NUMBER = _env_or_fail(
+    "CHARITY_VAT_NUMBER", env.str, default=DEMO_CHARITY_DETAILS["CHARITY_VAT_NUMBER"]
+)
+BANK_NAME = _env_or_fail("BANK_NAME", env.str, default=DEMO_CHARITY_DETAILS["BANK_NAME"])
+BANK_ACCOUNT_NAME = _env_or_fail(
+    "BANK_ACCOUNT_NAME", env.str, default=DEMO_CHARITY_DETAILS["BANK_ACCOUNT_NAME"]
+)
+BANK_SORT_CODE = _env_or_fail(
+    "BANK_SORT_CODE", env.str, default=DEMO_CHARITY_DETAILS["BANK_SORT_CODE"]
+)
+BANK_ACCOUNT_NUMBER = _env_or_fail(
+    "BANK_ACCOUNT_NUMBER", env.str, default=DEMO_CHARITY_DETAILS["BANK_ACCOUNT_NUMBER"]
+)
+BANK_IBAN = _env_or_fail("BANK_IBAN", env.str, default=DEMO_CHARITY_DETAILS["BANK_IBAN"])
+BANK_BIC = _env_or_fail("BANK_BIC", env.str, default=DEMO_CHARITY_DETAILS["BANK_BIC"])
+
+# Overdue invoices: reminders go this many days after the due date, each once.
+PARTNERS_CHASE_DAYS = sorted(
+    _env_or_fail("PARTNERS_CHASE_DAYS", env.list, cast=int, default=[7, 30, 60])
+)
+if not PARTNERS_CHASE_DAYS or min(PARTNERS_CHASE_DAYS) < 1:
+    raise ImproperlyConfigured("PARTNERS_CHASE_DAYS must list days of 1 or more, e.g. 7,30,60")
+CELERY_BEAT_SCHEDULE["partners-chasing"] = {
+    "task": "partners.tasks.run_chasing",
+    "schedule": timedelta(days=1),
+}
+
 # --- Board (issue 7) ----------------------------------------------------------------
 # The RAG rule (board/rag.py): an objective is green within this percentage of its
 # planned change (|target - baseline|) below the straight line, amber within a

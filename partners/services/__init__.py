@@ -8,9 +8,11 @@ keyed by the field at fault, then makes all its changes inside one
 
 The modules, lowest first (each imports only those before it):
 ``fees`` (fee rates, block windows, coverage fees, invoice line arithmetic),
-``invoices`` (draft, issue and numbering, credit notes, void, PDF),
+``invoices`` (draft, issue and numbering, PO numbers, credit notes, void, PDF, e-mail),
+``chasing`` (the daily overdue reminders, reminders by hand, holds),
 ``renewals`` (renewal draft/confirm/approve/activate, the daily job and its
-reminders), ``payments``, ``sites`` (sites, site requests, overlap),
+reminders), ``payments`` (payments, reversals, refunds), ``statements``
+(statement of account, bank statement import), ``sites`` (sites, site requests, overlap),
 ``agreements`` (create, send, activate, terminate); ``people`` and ``areas``
 stand alone, ``invitations`` (sign-in invitations, ``portal_link_for``) builds on
 ``people`` and is the lowest the others may use; ``directory`` (the staff
@@ -27,6 +29,12 @@ from partners.services.agreements import (
     agreement_terminate,
 )
 from partners.services.areas import areas_load
+from partners.services.chasing import (
+    chasing_hold,
+    chasing_release,
+    reminder_send_now,
+    run_chasing,
+)
 from partners.services.directory import (
     affiliation_add,
     affiliation_end,
@@ -70,10 +78,14 @@ from partners.services.invoices import (
     invoice_issue,
     invoice_line,
     invoice_pdf,
+    invoice_send,
     invoice_set_lines,
+    invoice_set_po_number,
     invoice_void,
+    needs_po,
+    requires_po,
 )
-from partners.services.payments import payment_record
+from partners.services.payments import payment_record, payment_reverse, refund_record
 from partners.services.people import (
     affiliation_set_primary,
     contact_request,
@@ -111,6 +123,8 @@ __all__ = [
     "agreement_terminate",
     "areas_load",
     "block_windows",
+    "chasing_hold",
+    "chasing_release",
     "contact_request",
     "contact_request_invite",
     "contact_set",
@@ -128,14 +142,18 @@ __all__ = [
     "invoice_issue",
     "invoice_line",
     "invoice_pdf",
+    "invoice_send",
     "invoice_set_lines",
+    "invoice_set_po_number",
     "invoice_void",
+    "needs_po",
     "normalise_charity_number",
     "normalise_company_number",
     "one_year_from",
     "organisation_save",
     "parse_amount",
     "payment_record",
+    "payment_reverse",
     "pending_contact_create",
     "pending_contact_decide",
     "pending_contact_link",
@@ -150,12 +168,16 @@ __all__ = [
     "person_save",
     "portal_link_for",
     "quote_site_fee",
+    "refund_record",
+    "reminder_send_now",
     "reminders_erase",
     "renewal_activate",
     "renewal_approve",
     "renewal_confirm",
     "renewal_draft",
     "renewals_bulk_approve",
+    "requires_po",
+    "run_chasing",
     "run_invitation_reminders",
     "run_renewals",
     "site_add",

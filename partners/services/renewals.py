@@ -21,6 +21,7 @@ from partners.models import (
     AgreementPeriod,
     InvoiceKind,
     InvoicePurpose,
+    InvoiceReminder,
     InvoiceStatus,
     PeriodStatus,
     Person,
@@ -31,7 +32,13 @@ from partners.models import (
 )
 from partners.services.fees import fee_rate_on, one_year_from, period_lines
 from partners.services.invitations import portal_link_for
-from partners.services.invoices import invoice_draft, invoice_issue
+from partners.services.invoices import (
+    invoice_draft,
+    invoice_issue,
+    invoice_set_po_number,
+    needs_po,
+    requires_po,
+)
 from smartnet import mail
 from smartnet.models import JobRun, User
 from smartnet.roles import Role
@@ -90,12 +97,32 @@ def renewal_draft(*, period: AgreementPeriod, today: datetime.date) -> Agreement
 
 @transaction.atomic
 def renewal_confirm(
-    *, renewal: AgreementPeriod, person: Person | None, today: datetime.date | None = None
+    *,
+    renewal: AgreementPeriod,
+    person: Person | None,
+    today: datetime.date | None = None,
+    po_number: str = "",
 ) -> AgreementPeriod:
-    """The partner confirms the renewal in the portal; staff then accept it."""
+    """The partner confirms the renewal in the portal; staff then accept it.
+    An organisation that needs purchase-order numbers gives the renewal
+    invoice's number here (it cannot confirm without one)."""
     today = today or timezone.localdate()
     if renewal.previous_id is None or renewal.status not in PENDING_STATUSES:
         raise ValidationError({"renewal": "There is no renewal waiting for confirmation."})
+    po_number = (po_number or "").strip()
+    drafts = list(
+        renewal.invoices.filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    missing = any(not d.po_number for d in drafts)
+    if drafts and missing and not po_number and requires_po(drafts[0].organisation):
+        raise ValidationError(
+            {"po_number": "Enter your purchase-order number for the renewal invoice."}
+        )
+    if po_number:
+        for draft in drafts:
+            invoice_set_po_number(invoice=draft, po_number=po_number)
     if AgreementPeriod.objects.filter(pk=renewal.pk, confirmed_on__isnull=True).update(
         confirmed_on=today, confirmed_by=person
     ):
@@ -106,13 +133,19 @@ def renewal_confirm(
 
 @transaction.atomic
 def renewal_approve(*, renewal: AgreementPeriod, today: datetime.date | None = None) -> str:
-    """Staff approval of a drafted renewal: its invoice is issued and the period
-    sent; if the partner has confirmed (or paid) it becomes active. Returns
-    what happened ("activated", "sent" or "unchanged")."""
+    """Staff approval of a drafted renewal: its invoice is issued (and e-mailed)
+    and the period sent; if the partner has confirmed (or paid) it becomes
+    active. Returns what happened ("activated", "sent", "unchanged", or
+    "needs_po" when the invoice waits for the partner's purchase-order number)."""
     today = today or timezone.localdate()
     renewal = AgreementPeriod.objects.select_for_update().get(pk=renewal.pk)
     if renewal.previous_id is None or renewal.status not in PENDING_STATUSES:
         return "unchanged"
+    drafts = renewal.invoices.filter(
+        status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE
+    ).select_related("organisation")
+    if any(needs_po(invoice) for invoice in drafts):
+        return "needs_po"
     if renewal.status == PeriodStatus.DRAFT:
         AgreementPeriod.objects.filter(pk=renewal.pk).update(
             status=PeriodStatus.SENT, sent_on=today
@@ -144,8 +177,11 @@ def renewal_activate(*, renewal: AgreementPeriod, today: datetime.date) -> Agree
         pk=previous_id, status__in=[*IN_FORCE_STATUSES, PeriodStatus.LAPSED]
     ).update(status=PeriodStatus.RENEWED, renewed_on=today):
         period_audit(previous_id)
-    for invoice in renewal.invoices.filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE):
-        invoice_issue(invoice=invoice, today=today)
+    for invoice in renewal.invoices.filter(
+        status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE
+    ).select_related("organisation"):
+        if not needs_po(invoice):  # else staff issue it once the PO number is in
+            invoice_issue(invoice=invoice, today=today)
     renewal.refresh_from_db()
     return renewal
 
@@ -427,4 +463,9 @@ def reminders_erase(person_id: int) -> dict[str, int]:
         kept = [e.strip() for e in reminder.recipients.split(",") if e.strip().lower() != email]
         Reminder.objects.filter(pk=reminder.pk).update(recipients=", ".join(kept))
         changed += 1
-    return {"reminder recipients": changed}
+    overdue = 0
+    for row in InvoiceReminder.objects.filter(recipients__icontains=email):
+        kept = [e.strip() for e in row.recipients.split(",") if e.strip().lower() != email]
+        InvoiceReminder.objects.filter(pk=row.pk).update(recipients=", ".join(kept))
+        overdue += 1
+    return {"reminder recipients": changed, "overdue reminder recipients": overdue}

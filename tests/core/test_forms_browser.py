@@ -164,5 +164,5 @@ def test_renewals_select_all_then_confirm_with_the_amounts(browser_page, axe_che
             r.invoices.get().number == "" or r.invoices.get().number is None for r in drafted
         )
         page.get_by_role("button", name="Approve 2 renewals").click()
-        page.get_by_text("invoiced and sent").wait_for()
+        page.get_by_text("e-mailed to its billing contact").wait_for()
         assert not errors, errors

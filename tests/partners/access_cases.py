@@ -3,7 +3,7 @@
 import datetime
 
 from partners import services
-from partners.models import SiteRequest
+from partners.models import BankStatement, ChasingHold, Invoice, Payment, SiteRequest
 from tests.access import OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
 from tests.factories import (
     AffiliationFactory,
@@ -15,6 +15,7 @@ from tests.factories import (
 from tests.partners.factories import make_partner
 
 MONEY = frozenset({"staff_admin", "finance"})
+FINANCE = frozenset({"finance"})
 D = datetime.date
 
 
@@ -161,6 +162,79 @@ CASES.update(
             method="post",
             data={"decision": "reject"},
         ),
+    }
+)
+
+
+def _issued(world):
+    return Invoice.objects.get(pk=int(_invoice_url("", "")(world).strip("/")))
+
+
+def _draft_url(world):
+    period = _agreement(world).periods.get()
+    invoice = services.invoice_draft(
+        organisation=world.org_a, period=period, lines=services.period_lines(period)
+    )
+    return f"/staff/partners/invoices/{invoice.pk}/issue/"
+
+
+def _credit_note_url(world):
+    invoice = _issued(world)
+    note = services.credit_note_create(invoice=invoice, amount="1.00", reason="Test")
+    return f"/staff/partners/invoices/{note.pk}/refund/"
+
+
+def _payment_url(world):
+    invoice = _issued(world)
+    payment = Payment.objects.create(invoice=invoice, amount="1.00", received_on=D(2025, 1, 2))
+    return f"/staff/partners/payments/{payment.pk}/reverse/"
+
+
+def _hold_release_url(world):
+    hold = ChasingHold.objects.create(organisation=world.org_a, reason="x", held_on=D(2025, 1, 1))
+    return f"/staff/partners/chasing/holds/{hold.pk}/release/"
+
+
+def _bank_preview_url(world):
+    statement = BankStatement.objects.create(
+        filename="s.csv", content="Date,Amount,Reference\n01/02/2025,10.00,INV-000001\n"
+    )
+    return f"/staff/partners/bank/{statement.pk}/"
+
+
+# Money in (issue 17): credit notes, voids and refunds are for finance alone.
+CASES.update(
+    {
+        "partners_staff:xero_contacts": Case(
+            "/staff/partners/invoices/export/contacts/", allow=MONEY
+        ),
+        "partners_staff:invoice_detail": Case(
+            _invoice_url("/staff/partners/invoices/", ""), allow=STAFF
+        ),
+        "partners_staff:invoice_issue": Case(_draft_url, allow=MONEY),
+        "partners_staff:credit_note_new": Case(
+            _invoice_url("/staff/partners/invoices/", "credit/"), allow=FINANCE
+        ),
+        "partners_staff:invoice_void": Case(
+            _invoice_url("/staff/partners/invoices/", "void/"), allow=FINANCE
+        ),
+        "partners_staff:refund_new": Case(_credit_note_url, allow=FINANCE),
+        "partners_staff:invoice_remind": Case(
+            _invoice_url("/staff/partners/invoices/", "remind/"), allow=MONEY, ok=302, method="post"
+        ),
+        "partners_staff:payment_reverse": Case(_payment_url, allow=MONEY),
+        "partners_staff:chasing_hold": Case(
+            lambda w: f"/staff/partners/{w.org_a.pk}/chasing/hold/", allow=MONEY
+        ),
+        "partners_staff:chasing_release": Case(
+            _hold_release_url, allow=MONEY, ok=302, method="post"
+        ),
+        "partners_staff:statement_pdf": Case(
+            lambda w: f"/staff/partners/{w.org_a.pk}/statement.pdf", allow=STAFF
+        ),
+        "partners_staff:bank_import": Case("/staff/partners/bank/", allow=MONEY),
+        "partners_staff:bank_preview": Case(_bank_preview_url, allow=MONEY),
+        "portal:statement_pdf": Case("/portal/statement.pdf", allow=PORTAL),
     }
 )
 

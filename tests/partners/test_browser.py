@@ -95,3 +95,45 @@ def test_staff_partner_pages_pass_axe(browser_page, axe_check):
         page.goto(url)
         assert page.get_by_role("heading", name=heading).is_visible(), url
         axe_check(page)
+
+
+def test_finance_money_screens_pass_axe_at_phone_and_desktop(browser_page, axe_check, tmp_path):
+    """The overdue screen, an invoice's page, the credit note, void and hold
+    screens and the bank import, at 390x844 and 1280x800."""
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=120)
+    org = OrganisationFactory(name="Beta Recovery", slug="beta-recovery")
+    agreement = make_partner(org, signed_on=start, start=start)
+    period = agreement.periods.get()
+    invoice = services.invoice_draft(
+        organisation=org, period=period, lines=services.period_lines(period)
+    )
+    services.invoice_issue(invoice=invoice, today=start)
+    UserFactory(email="finance@example.org", role=Role.FINANCE)
+    page = browser_page
+    browser_login(page, "finance@example.org", PASSWORD, next_url="/staff/partners/")
+    pages = [
+        ("/staff/partners/invoices/overdue/", "Overdue invoices"),
+        (f"/staff/partners/invoices/{invoice.pk}/", f"Invoice {invoice.number}"),
+        (
+            f"/staff/partners/invoices/{invoice.pk}/credit/",
+            f"Raise a credit note against {invoice.number}",
+        ),
+        (f"/staff/partners/invoices/{invoice.pk}/void/", f"Void {invoice.number}"),
+        (f"/staff/partners/{org.pk}/chasing/hold/", "Put chasing of Beta Recovery on hold"),
+        ("/staff/partners/bank/", "Bank statement import"),
+    ]
+    for width, height in ((390, 844), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        for n, (url, heading) in enumerate(pages):
+            page.goto(url)
+            assert page.get_by_role("heading", name=heading).is_visible(), url
+            axe_check(page)
+            page.screenshot(path=str(tmp_path / f"money-{width}-{n}.png"), full_page=True)
+    page.goto(f"/staff/partners/invoices/{invoice.pk}/credit/")
+    page.get_by_label("Amount to credit (£)").fill("100.00")
+    page.get_by_label("Reason").fill("Site closed early")
+    page.get_by_role("button", name="Raise the credit note").click()
+    assert page.get_by_text("raised against").is_visible()
+    invoice.refresh_from_db()
+    assert invoice.amount_credited == 100

@@ -151,7 +151,7 @@ def test_renewals_page_and_bulk_approve(client, world):
     )
     assert (
         "1 activated" in response.content.decode()
-        and "1 invoiced and sent" in response.content.decode()
+        and "1 invoiced (each invoice e-mailed to its billing contact)" in response.content.decode()
     )
     renewal.refresh_from_db()
     other_renewal.refresh_from_db()
