@@ -428,6 +428,20 @@ TRAINING_IMPORT_MAX_BYTES = _env_or_fail(
 TRAINING_IMPORT_BATCH_ROWS = _env_or_fail("TRAINING_IMPORT_BATCH_ROWS", env.int, default=2000)
 # Rows per page of the staff lists (people, Champion register).
 TRAINING_PAGE_SIZE = _env_or_fail("TRAINING_PAGE_SIZE", env.int, default=50)
+# Days before a Champion's or facilitator's status lapses (the course's
+# validity_months after completion) when they are reminded, once each.
+TRAINING_REFRESHER_REMINDER_DAYS = sorted(
+    _env_or_fail("TRAINING_REFRESHER_REMINDER_DAYS", env.list, cast=int, default=[60, 14]),
+    reverse=True,
+)
+if not TRAINING_REFRESHER_REMINDER_DAYS or min(TRAINING_REFRESHER_REMINDER_DAYS) < 1:
+    raise ImproperlyConfigured(
+        "TRAINING_REFRESHER_REMINDER_DAYS is not valid: use whole days of 1 or more, e.g. 60,14"
+    )
+CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
+    "task": "training.tasks.refresher_reminders",
+    "schedule": timedelta(days=1),
+}
 
 # --- Meetings (issue 4) -------------------------------------------------------------
 # Seconds the public feeds (feed.json, calendar.ics) stay cached; any meeting change

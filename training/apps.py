@@ -16,6 +16,7 @@ class TrainingConfig(AppConfig):
         NavItem("Training events", "training_staff:events", STAFF_ROLES, "Training"),
         NavItem("Moodle import", "training_staff:imports", TRAINING_ADMIN, "Training"),
         NavItem("Staff mobility", "training_staff:mobility", STAFF_ROLES, "Training"),
+        NavItem("Refreshers", "training_staff:refreshers", STAFF_ROLES, "Training"),
         NavItem("Our training", "training_portal:home", PORTAL_ROLES, "Training"),
     ]
 

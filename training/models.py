@@ -349,3 +349,33 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
+
+
+class RefresherReminder(models.Model):
+    """A reminder that a status is about to lapse, sent (or claimed) once.
+
+    Unique per (person, completion, days_before): the daily job claims the row
+    (committed) before it e-mails, so running the job twice, or two at once,
+    reminds nobody twice. ``sent_at`` is stamped when the mail server took it;
+    a refused send deletes the row again so the next run retries it.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="refresher_reminders")
+    completion = models.ForeignKey(
+        Completion, on_delete=models.CASCADE, related_name="refresher_reminders"
+    )
+    days_before = models.PositiveSmallIntegerField()
+    due_on = models.DateField(help_text="The day the status lapses (the completion's valid_until).")
+    claimed_on = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "completion", "days_before"], name="refresher_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} reminded {self.days_before} days before {self.due_on}"

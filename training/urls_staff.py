@@ -24,4 +24,5 @@ urlpatterns = [
     path("champions/", v.champions, name="champions"),
     path("champions.csv", v.champions_csv, name="champions_csv"),
     path("mobility/", v.mobility, name="mobility"),
+    path("refreshers/", v.refreshers, name="refreshers"),
 ]

@@ -487,3 +487,22 @@ def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
 @role_required(*STAFF_ROLES)
 def mobility(request: HttpRequest) -> HttpResponse:
     return render(request, "training/mobility.html", selectors.staff_mobility())
+
+
+@role_required(*STAFF_ROLES)
+def refreshers(request: HttpRequest) -> HttpResponse:
+    """Who is overdue a refresher, and who is due soon, with the reminders sent."""
+    today = timezone.localdate()
+    people = people_for_staff(request.user)
+    offsets = services.refreshers.reminder_offsets()
+    return render(
+        request,
+        "training/refreshers.html",
+        {
+            "overdue": selectors.refreshers_overdue(people=people, today=today),
+            "due_soon": selectors.refreshers_due_soon(people=people, today=today, days=offsets[0]),
+            "offsets": offsets,
+            "horizon": offsets[0],
+            "today": today,
+        },
+    )

@@ -63,6 +63,8 @@ NOT_ANONYMOUS = {
     "smartnet/email/two_factor_added_subject.txt": "staff sign-in, to the account holder",
     "smartnet/email/two_factor_reset_subject.txt": "a staff admin's action, to the account holder",
     "smartnet/email/two_factor_reset.txt": "a staff admin's action, to the account holder",
+    "training/email/refresher_reminder.txt": "refresher job, to the person on record",
+    "training/email/refresher_reminder_subject.txt": "refresher job, to the person on record",
     "board/email/report_drafted.txt": "board job, to staff admins",
     "board/email/report_drafted_subject.txt": "board job, to staff admins",
     "board/email/report_issued.txt": "a staff admin's action, to trustees",

@@ -109,6 +109,9 @@ CASES = {
     "training_staff:champions": Case("/staff/training/champions/", allow=STAFF),
     "training_staff:champions_csv": Case("/staff/training/champions.csv", allow=STAFF),
     "training_staff:mobility": Case("/staff/training/mobility/", allow=STAFF),
+    "training_staff:refreshers": Case(
+        "/staff/training/refreshers/", allow=STAFF, peer_names=PEER_VIEWERS
+    ),
     "training_portal:home": Case(
         "/portal/training/",
         allow=frozenset({"partner_contact", "commissioner_contact", OTHER_PARTNER}),

@@ -23,6 +23,7 @@ from training.services.events import event_book, event_create, event_record_atte
 from training.services.imports import import_create, import_prepare, import_run
 from training.services.personal_data import personal_data_erase, personal_data_export
 from training.services.profiles import enrolment_create, profile_for, profile_update
+from training.services.refreshers import refresher_reminders_run
 
 __all__ = [
     "CompletionDraft",
@@ -42,4 +43,5 @@ __all__ = [
     "personal_data_export",
     "profile_for",
     "profile_update",
+    "refresher_reminders_run",
 ]

@@ -9,6 +9,7 @@ from training.models import (
     Completion,
     Enrolment,
     ImportRejection,
+    RefresherReminder,
     TrainingProfile,
 )
 
@@ -50,6 +51,17 @@ def personal_data_export(person_id: int) -> dict:
             {"course": e.course.title, "enrolled_on": e.enrolled_on.isoformat()}
             for e in Enrolment.objects.filter(person_id=person_id).select_related("course")
         ],
+        "refresher_reminders": [
+            {
+                "course": r.completion.course.title,
+                "lapses_on": r.due_on.isoformat(),
+                "days_before": r.days_before,
+                "sent_on": r.claimed_on.isoformat(),
+            }
+            for r in RefresherReminder.objects.filter(person_id=person_id).select_related(
+                "completion__course"
+            )
+        ],
     }
 
 
@@ -79,4 +91,9 @@ def personal_data_erase(person_id: int) -> dict[str, int]:
         moodle_username="",
         moodle_idnumber="",
     )
-    return {"training profile": profiles, "Moodle import rows": excerpts}
+    reminders, _ = RefresherReminder.objects.filter(person_id=person_id).delete()
+    return {
+        "training profile": profiles,
+        "Moodle import rows": excerpts,
+        "refresher reminders": reminders,
+    }
