@@ -438,6 +438,16 @@ if not TRAINING_REFRESHER_REMINDER_DAYS or min(TRAINING_REFRESHER_REMINDER_DAYS)
     raise ImproperlyConfigured(
         "TRAINING_REFRESHER_REMINDER_DAYS is not valid: use whole days of 1 or more, e.g. 60,14"
     )
+# Days a person offered a freed place on a full event has to accept it before
+# it goes to the next in line.
+TRAINING_WAITING_OFFER_DAYS = _env_or_fail("TRAINING_WAITING_OFFER_DAYS", env.int, default=3)
+if TRAINING_WAITING_OFFER_DAYS < 1:
+    raise ImproperlyConfigured("TRAINING_WAITING_OFFER_DAYS is not valid: use 1 or more days")
+# The bookings job: expires offers, offers free places, sends the day-before reminders.
+CELERY_BEAT_SCHEDULE["training-bookings"] = {
+    "task": "training.tasks.bookings_daily",
+    "schedule": timedelta(days=1),
+}
 CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
     "task": "training.tasks.refresher_reminders",
     "schedule": timedelta(days=1),

@@ -18,6 +18,7 @@ class TrainingConfig(AppConfig):
         NavItem("Staff mobility", "training_staff:mobility", STAFF_ROLES, "Training"),
         NavItem("Refreshers", "training_staff:refreshers", STAFF_ROLES, "Training"),
         NavItem("Our training", "training_portal:home", PORTAL_ROLES, "Training"),
+        NavItem("Book training", "training_portal:events", PORTAL_ROLES, "Training"),
     ]
 
     def ready(self) -> None:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from partners.models import Organisation, Person, Site
 from partners.validators import validate_uk_postcode
@@ -262,17 +263,79 @@ class TrainingEvent(models.Model):
 
 
 class EventPlace(models.Model):
-    """A person booked on an event; ``attended`` is marked on the day."""
+    """A person booked on an event; ``attended`` is marked on the day.
+
+    Capacity is held by the database twice over: bookings take the event row's
+    lock (``select_for_update``) before counting, and each place has a seat
+    number, unique per event and never above the capacity the service read
+    under that lock, so two bookings can never share the last seat.
+    """
 
     event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="places")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="event_places")
+    seat = models.PositiveSmallIntegerField()
     attended = models.BooleanField(null=True, blank=True)
+    booked_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Staff who booked on the person's behalf; empty when they booked themselves.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "person"], name="event_place_once")]
+        ordering = ["seat"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person"], name="event_place_once"),
+            models.UniqueConstraint(fields=["event", "seat"], name="event_place_seat_once"),
+            models.CheckConstraint(condition=Q(seat__gte=1), name="event_place_seat_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} at {self.event}"
+
+
+class WaitStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered a place"
+    ACCEPTED = "accepted", "Took the place"
+    EXPIRED = "expired", "Offer expired"
+    LEFT = "left", "Left the list"
+
+
+OPEN_WAIT_STATUSES = (WaitStatus.WAITING, WaitStatus.OFFERED)
+
+
+class WaitingListEntry(models.Model):
+    """A person waiting for a place on a full event, first come first served.
+
+    When a place frees, the first ``waiting`` entry is ``offered`` it until
+    ``offer_expires_on`` (``TRAINING_WAITING_OFFER_DAYS``); the place is held
+    for them (counted against capacity) until they accept, decline or the
+    offer expires, when it goes to the next in line. At most one open entry
+    per person and event (a partial unique constraint).
+    """
+
+    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="waiting")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="event_waits")
+    status = models.CharField(max_length=10, choices=WaitStatus.choices, default=WaitStatus.WAITING)
+    joined_at = models.DateTimeField(default=timezone.now)
+    offered_on = models.DateField(null=True, blank=True)
+    offer_expires_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waiting_open_once",
+            )
+        ]
+        verbose_name_plural = "waiting list entries"
+
+    def __str__(self) -> str:
+        return f"{self.person} waiting for {self.event} ({self.status})"
 
 
 class ImportStatus(models.TextChoices):

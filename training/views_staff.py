@@ -26,16 +26,19 @@ from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, person_sections, selectors, services
 from training.forms import (
     BookForm,
+    CancelPlaceForm,
     ChampionFilterForm,
     CompletionForm,
     CourseMapForm,
     EnrolForm,
     EventForm,
     ImportForm,
+    InviteForm,
     PeopleSearchForm,
     ProfileForm,
 )
 from training.models import (
+    OPEN_WAIT_STATUSES,
     Completion,
     Course,
     EventPlace,
@@ -43,6 +46,7 @@ from training.models import (
     MoodleCourse,
     TrainingEvent,
     TrainingProfile,
+    WaitingListEntry,
 )
 from training.visibility import people_for_staff
 
@@ -343,19 +347,30 @@ def event_new(request: HttpRequest) -> HttpResponse:
     return _events_page(request, form=form, status=400)
 
 
-def _event_page(request: HttpRequest, event: TrainingEvent, *, book_form=None, status=200):
+def _event_page(
+    request: HttpRequest, event: TrainingEvent, *, book_form=None, invite_form=None, status=200
+):
     places = EventPlace.objects.filter(event=event).select_related("person")
+    waiting = (
+        WaitingListEntry.objects.filter(event=event, status__in=OPEN_WAIT_STATUSES)
+        .select_related("person")
+        .order_by("joined_at", "pk")
+    )
     return render(
         request,
         "training/event_detail.html",
         {
             "event": event,
             "places": places,
+            "waiting": waiting,
+            "free": services.bookings.free_places(event),
             "attended_count": sum(1 for place in places if place.attended),
             "trainers": event.trainers.all(),
             "may_book": may_use(request.user, event_book),
             "may_record_attendance": may_use(request.user, event_attendance),
             "book_form": book_form or BookForm(prefix="book"),
+            "invite_form": invite_form or InviteForm(prefix="invite"),
+            "closed": services.closed_reason(event, timezone.localdate()),
             "is_past": event.held_on <= timezone.localdate(),
         },
         status=status,
@@ -371,6 +386,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*TRAINING_ADMIN)
 @require_POST
 def event_book(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book someone on their behalf; a full event puts them on its waiting list."""
     event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
     book_form = BookForm(request.POST, prefix="book")
     if book_form.is_valid():
@@ -379,15 +395,64 @@ def event_book(request: HttpRequest, pk: int) -> HttpResponse:
             book_form.add_error("email", "No person in the directory has this e-mail.")
         else:
             try:
-                services.event_book(event=event, person=found[0])
+                result = services.booking_request(event=event, person=found[0], by=request.user)
             except ValidationError as exc:
                 book_form.add_error(
                     "email", " ".join(m for ms in exc.message_dict.values() for m in ms)
                 )
             else:
-                messages.success(request, f"{found[0].full_name} booked.")
+                messages.success(request, f"{found[0].full_name}: {result.message}")
                 return redirect("training_staff:event_detail", pk=event.pk)
     return _event_page(request, event, book_form=book_form, status=400)
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def event_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail people a signed link to book the event themselves."""
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    form = InviteForm(request.POST, prefix="invite")
+    if form.is_valid():
+        found, unknown = _people_by_email(form.cleaned_data["emails"])
+        if unknown:
+            form.add_error("emails", f"No person with e-mail {', '.join(unknown)}.")
+        else:
+            try:
+                count = services.booking_invite(event=event, people=found, by=request.user)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+                return redirect("training_staff:event_detail", pk=event.pk)
+    return _event_page(request, event, invite_form=form, status=400)
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel someone's place or waiting-list entry; a freed place is offered on."""
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    form = CancelPlaceForm(request.POST)
+    person = None
+    if form.is_valid():
+        person = Person.objects.filter(pk=form.cleaned_data["person"]).first()
+    if person is None:
+        messages.error(request, "Nothing cancelled: choose a person from the list.")
+    else:
+        try:
+            offers = services.booking_cancel(event=event, person=person)
+        except ValidationError as exc:
+            messages.error(
+                request,
+                "Nothing cancelled: " + " ".join(m for ms in exc.message_dict.values() for m in ms),
+            )
+        else:
+            messages.success(
+                request,
+                f"{person.full_name}: cancelled."
+                + (" The place was offered to the next in line." if offers else ""),
+            )
+    return redirect("training_staff:event_detail", pk=event.pk)
 
 
 @role_required(*TRAINING_ADMIN)

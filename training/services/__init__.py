@@ -3,7 +3,9 @@
 - ``completions``: every completion goes through ``completions_record``
   (Champion status, refresher dates, facilitators announced);
 - ``profiles``: training profiles and enrolments;
-- ``events``: face-to-face events, bookings and attendance;
+- ``events``: face-to-face events, staff bookings and attendance;
+- ``bookings``: people booking themselves, the waiting list, the daily bookings job;
+- ``refreshers``: refresher reminders;
 - ``imports``: the Moodle import pipeline;
 - ``personal_data``: a person's training data, exported or erased.
 
@@ -11,6 +13,16 @@ Who may take which course is ``training.eligibility``, the one owner of that
 policy; these modules ask it.
 """
 
+from training.services.bookings import (
+    BookingResult,
+    booking_cancel,
+    booking_invite,
+    booking_mail_send,
+    booking_request,
+    booking_state,
+    bookings_daily_run,
+    closed_reason,
+)
 from training.services.completions import (
     CompletionDraft,
     RecordResult,
@@ -26,6 +38,14 @@ from training.services.profiles import enrolment_create, profile_for, profile_up
 from training.services.refreshers import refresher_reminders_run
 
 __all__ = [
+    "BookingResult",
+    "booking_cancel",
+    "booking_invite",
+    "booking_mail_send",
+    "booking_request",
+    "booking_state",
+    "bookings_daily_run",
+    "closed_reason",
     "CompletionDraft",
     "RecordResult",
     "add_months",
