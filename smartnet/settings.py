@@ -94,12 +94,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "smartnet",
-    # Domain apps, base first: partners <- training <- meetings <- materials <- board.
+    # Domain apps, base first: partners <- training <- meetings <- materials <- board;
+    # outreach (communications) reads partners, training and meetings.
     "partners",
     "training",
     "meetings",
     "materials",
     "board",
+    "outreach",
 ]
 
 MIDDLEWARE = [
@@ -452,6 +454,12 @@ CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
     "task": "training.tasks.refresher_reminders",
     "schedule": timedelta(days=1),
 }
+
+# --- Outreach (issue 19) -----------------------------------------------------------
+# Recipients one background batch of a communication sends before queuing the next.
+OUTREACH_BATCH_SIZE = _env_or_fail("OUTREACH_BATCH_SIZE", env.int, default=500)
+if OUTREACH_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("OUTREACH_BATCH_SIZE is not valid: use 1 or more")
 
 # --- Meetings (issue 4) -------------------------------------------------------------
 # Seconds the public feeds (feed.json, calendar.ics) stay cached; any meeting change

@@ -28,6 +28,9 @@ urlpatterns = [
     # Board: trustees' reports, staff objectives.
     path("board/", include("board.urls")),
     path("staff/board/", include("board.urls_staff")),
+    # Outreach: staff communications, the public unsubscribe link.
+    path("outreach/", include("outreach.urls")),
+    path("staff/outreach/", include("outreach.urls_staff")),
 ]
 
 handler403 = "smartnet.errors.forbidden"

@@ -73,6 +73,8 @@ NOT_ANONYMOUS = {
     "training/email/booking_reminder_subject.txt": "bookings job, to the person booked",
     "training/email/booking_invitation.txt": "training staff invite people on record",
     "training/email/booking_invitation_subject.txt": "training staff invite people on record",
+    "outreach/email/communication.txt": "staff write it, to people on record",
+    "outreach/email/communication_subject.txt": "staff write it, to people on record",
     "training/email/refresher_reminder.txt": "refresher job, to the person on record",
     "training/email/refresher_reminder_subject.txt": "refresher job, to the person on record",
     "board/email/report_drafted.txt": "board job, to staff admins",
