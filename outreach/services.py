@@ -26,7 +26,6 @@ from smartnet import mail
 from smartnet.queue import enqueue
 
 UNSUBSCRIBE_SALT = "outreach.unsubscribe"
-MAIL_KIND = "outreach"
 
 
 # --- Writing -----------------------------------------------------------------------------
@@ -108,39 +107,63 @@ def communication_send(*, communication: Communication, by=None) -> int:
 
 def send_batch(*, communication_id: int, size: int | None = None) -> dict[str, Any]:
     """Send the next ``size`` pending recipients (``OUTREACH_BATCH_SIZE``).
-    Each e-mail is claimed first (``mail.send_once``), so a retried batch, or
-    two at once, sends nobody twice; someone who unsubscribed since it was
-    queued is skipped. Returns counts and whether more is left."""
+
+    Claims them first, in one committed conditional update (rows another
+    worker holds are skipped, ``skip_locked``), then sends each and stamps
+    them; someone who unsubscribed since it was queued is skipped. On a
+    refusal the ones sent are stamped, the rest given back (pending) for the
+    task's retry, and the error propagates. Returns counts and whether more
+    is left."""
     size = size or settings.OUTREACH_BATCH_SIZE
     communication = Communication.objects.get(pk=communication_id)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        ids = list(
+            Recipient.objects.select_for_update(skip_locked=True)
+            .filter(communication=communication, status=RecipientStatus.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        Recipient.objects.filter(pk__in=ids, status=RecipientStatus.PENDING).update(
+            status=RecipientStatus.CLAIMED, claimed_at=now
+        )
     batch = list(
-        Recipient.objects.filter(communication=communication, status=RecipientStatus.PENDING)
+        Recipient.objects.filter(pk__in=ids, status=RecipientStatus.CLAIMED, claimed_at=now)
         .select_related("person")
-        .order_by("pk")[:size]
+        .order_by("pk")
     )
     gone = set(
         Unsubscription.objects.filter(person_id__in=[r.person_id for r in batch]).values_list(
             "person_id", flat=True
         )
     )
-    sent = skipped = already = 0
-    now = timezone.now()
-    for recipient in batch:
-        if recipient.person_id in gone or recipient.person.anonymised_at is not None:
-            recipient.status = RecipientStatus.SKIPPED
-            skipped += 1
-            continue
-        message = personalise(communication, recipient.person)
-        message = mail.Message(
-            subject=message.subject, text=message.text, html=message.html, to=[recipient.email]
+    skipped = [r.pk for r in batch if r.person_id in gone or r.person.anonymised_at is not None]
+    Recipient.objects.filter(pk__in=skipped).update(status=RecipientStatus.SKIPPED)
+    sent: list[int] = []
+    try:
+        for recipient in batch:
+            if recipient.pk in skipped:
+                continue
+            message = personalise(communication, recipient.person)
+            mail.send(
+                mail.Message(
+                    subject=message.subject,
+                    text=message.text,
+                    html=message.html,
+                    to=[recipient.email],
+                )
+            )
+            sent.append(recipient.pk)
+    finally:
+        Recipient.objects.filter(pk__in=sent).update(
+            status=RecipientStatus.SENT, sent_at=timezone.now()
         )
-        if mail.send_once(message, kind=MAIL_KIND, key=f"{communication.pk}:{recipient.person_id}"):
-            sent += 1
-        else:
-            already += 1  # claimed by an earlier run of this batch
-        recipient.status = RecipientStatus.SENT
-        recipient.sent_at = now
-    Recipient.objects.bulk_update(batch, ["status", "sent_at"], batch_size=1000)
+        unsent = [r.pk for r in batch if r.pk not in sent and r.pk not in skipped]
+        if unsent and len(sent) + len(skipped) < len(batch):
+            # Only reached on a refusal: give the rest back for the retry.
+            Recipient.objects.filter(pk__in=unsent, status=RecipientStatus.CLAIMED).update(
+                status=RecipientStatus.PENDING, claimed_at=None
+            )
     left = Recipient.objects.filter(
         communication=communication, status=RecipientStatus.PENDING
     ).exists()
@@ -148,7 +171,7 @@ def send_batch(*, communication_id: int, size: int | None = None) -> dict[str, A
         Communication.objects.filter(
             pk=communication.pk, status=CommunicationStatus.SENDING
         ).update(status=CommunicationStatus.SENT, finished_at=timezone.now())
-    return {"sent": sent, "skipped": skipped, "already": already, "left": left}
+    return {"sent": len(sent), "skipped": len(skipped), "left": left}
 
 
 def progress(communication: Communication) -> dict[str, int]:
@@ -164,6 +187,7 @@ def progress(communication: Communication) -> dict[str, int]:
     done = counts[RecipientStatus.SENT] + counts[RecipientStatus.SKIPPED]
     return {
         "total": total,
+        "unconfirmed": counts[RecipientStatus.CLAIMED],
         "sent": counts[RecipientStatus.SENT],
         "skipped": counts[RecipientStatus.SKIPPED],
         "pending": counts[RecipientStatus.PENDING],

@@ -18,7 +18,7 @@ from outreach.models import (
 from outreach.segments import audience
 from partners import personal_data
 from partners.models import AffiliationRole
-from smartnet.models import MailClaim
+from smartnet import mail
 from smartnet.roles import Role
 from tests.factories import (
     AffiliationFactory,
@@ -78,7 +78,7 @@ def test_facilitators_need_consent_to_contact():
     assert dict(found.left_out) == {"no consent to contact": 1}
 
 
-def test_sending_in_batches_sends_each_once_even_when_a_batch_runs_again(settings, committed):
+def test_sending_in_batches_sends_each_once_even_when_batches_run_again(settings, committed):
     settings.OUTREACH_BATCH_SIZE = 2
     people = _commissioner_contacts(5)
     communication = _draft()
@@ -89,18 +89,52 @@ def test_sending_in_batches_sends_each_once_even_when_a_batch_runs_again(setting
     first = outbox.outbox[0]
     assert first.subject == "Spring news"
     assert "/outreach/unsubscribe/" in first.body
-    # A retried batch (rows set back to pending, as if the stamp was lost) sends nobody.
-    Recipient.objects.update(status=RecipientStatus.PENDING)
-    Communication.objects.filter(pk=communication.pk).update(status=CommunicationStatus.SENDING)
-    while services.send_batch(communication_id=communication.pk)["left"]:
-        pass
+    # The task run again (a retry, a second worker): nobody is pending, nobody is sent to.
+    assert services.send_batch(communication_id=communication.pk)["sent"] == 0
     assert len(outbox.outbox) == 5
-    assert MailClaim.objects.filter(kind="outreach").count() == 5
     communication.refresh_from_db()
     assert communication.status == CommunicationStatus.SENT
     assert services.progress(communication)["percent"] == 100
     with pytest.raises(Exception, match="already been sent"):
         services.communication_send(communication=communication)
+
+
+def test_a_refusal_mid_batch_stamps_what_went_and_the_retry_sends_only_the_rest(
+    settings, monkeypatch
+):
+    settings.OUTREACH_BATCH_SIZE = 10
+    _commissioner_contacts(4)
+    communication = _draft()
+    services.communication_send(communication=communication)  # batches wait for the commit
+    real_send = mail.send
+    calls = []
+
+    def flaky(message):
+        calls.append(message.to[0])
+        if len(calls) == 3:
+            raise OSError("mail server went away")
+        return real_send(message)
+
+    monkeypatch.setattr(mail, "send", flaky)
+    with pytest.raises(OSError):
+        services.send_batch(communication_id=communication.pk)
+    assert len(outbox.outbox) == 2
+    assert Recipient.objects.filter(status=RecipientStatus.SENT).count() == 2
+    assert Recipient.objects.filter(status=RecipientStatus.PENDING).count() == 2
+    monkeypatch.setattr(mail, "send", real_send)
+    services.send_batch(communication_id=communication.pk)
+    addresses = [m.to[0] for m in outbox.outbox]
+    assert len(addresses) == 4 == len(set(addresses))
+
+
+def test_a_batch_a_worker_died_in_is_not_resent_but_shown(settings):
+    _commissioner_contacts(3)
+    communication = _draft()
+    services.communication_send(communication=communication)
+    Recipient.objects.update(status=RecipientStatus.CLAIMED)  # claimed, then the worker died
+    assert services.send_batch(communication_id=communication.pk)["sent"] == 0
+    assert outbox.outbox == []
+    assert services.progress(communication)["unconfirmed"] == 3
 
 
 def test_someone_who_unsubscribes_while_it_is_queued_is_skipped(settings):
