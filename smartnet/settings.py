@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "materials",
     "board",
     "outreach",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -460,6 +461,10 @@ CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
 OUTREACH_BATCH_SIZE = _env_or_fail("OUTREACH_BATCH_SIZE", env.int, default=500)
 if OUTREACH_BATCH_SIZE < 1:
     raise ImproperlyConfigured("OUTREACH_BATCH_SIZE is not valid: use 1 or more")
+
+# --- Public reports on meetings (issue 19) ---------------------------------------
+# Reports a minute one client address may send from the meeting pages.
+FEEDBACK_REPORTS_PER_MINUTE = _env_or_fail("FEEDBACK_REPORTS_PER_MINUTE", env.int, default=5)
 
 # --- Meetings (issue 4) -------------------------------------------------------------
 # Seconds the public feeds (feed.json, calendar.ics) stay cached; any meeting change

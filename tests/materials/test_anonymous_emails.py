@@ -25,6 +25,7 @@ from materials.models import Dispatch, Status
 from smartnet.roles import Role
 from tests.factories import PersonFactory, UserFactory
 from tests.materials.factories import make_item
+from tests.meetings.factories import make_meeting
 from tests.training.factories import make_trained_facilitator
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,8 @@ ANONYMOUS = {
     "materials/email/request_received_subject.txt",
     "materials/email/rejected_subject.txt",
     "materials/email/dispatched_subject.txt",
+    "feedback/email/report_notice.txt",  # a public report, to the meeting's facilitators
+    "feedback/email/report_notice_subject.txt",
 }
 # Templates no anonymous post can cause, and why.
 NOT_ANONYMOUS = {
@@ -152,9 +155,18 @@ def test_no_e_mail_an_anonymous_visitor_causes_repeats_their_words(client, on_co
     )
     with on_commit():
         client.post("/materials/request/", {"email": facilitator.email, "note": MARK})
+    # A public report on the facilitator's meeting: they are told, never what was typed.
+    meeting = make_meeting(started_on=datetime.date(2025, 1, 6), facilitators=[facilitator])
+    with on_commit():
+        response = client.post(
+            f"/feedback/meetings/{meeting.slug}/",
+            {"kind": "other", "details": MARK.split(" http")[0], "reply_email": VICTIM},
+        )
+    assert response.status_code == 200
 
     to_visitor = [m for m in mail.outbox if set(m.to) & {VICTIM, facilitator.email}]
-    assert len(to_visitor) == 5  # two confirmations, the rejection, the dispatch, the link
+    # Two confirmations, the rejection, the dispatch, the link, the report notice.
+    assert len(to_visitor) == 6
     for message in to_visitor:
         for text in _texts(message):
             for word in ("relapse", "evil.example", "Dear colleague"):
