@@ -395,13 +395,20 @@ def event_book(request: HttpRequest, pk: int) -> HttpResponse:
             book_form.add_error("email", "No person in the directory has this e-mail.")
         else:
             try:
-                result = services.booking_request(event=event, person=found[0], by=request.user)
+                if services.closed_reason(event, timezone.localdate()):
+                    # A past event (recorded afterwards) or an online course's
+                    # event: a place, as before, without a waiting list.
+                    services.event_book(event=event, person=found[0])
+                    message = "Place booked."
+                else:
+                    result = services.booking_request(event=event, person=found[0], by=request.user)
+                    message = result.message
             except ValidationError as exc:
                 book_form.add_error(
                     "email", " ".join(m for ms in exc.message_dict.values() for m in ms)
                 )
             else:
-                messages.success(request, f"{found[0].full_name}: {result.message}")
+                messages.success(request, f"{found[0].full_name}: {message}")
                 return redirect("training_staff:event_detail", pk=event.pk)
     return _event_page(request, event, book_form=book_form, status=400)
 
