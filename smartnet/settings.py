@@ -94,12 +94,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "smartnet",
-    # Domain apps, base first: partners <- training <- meetings <- materials <- board.
+    # Domain apps, base first: partners <- training <- meetings <- materials <- board;
+    # outreach (communications) reads partners, training and meetings.
     "partners",
     "training",
     "meetings",
     "materials",
     "board",
+    "outreach",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -559,6 +562,40 @@ TRAINING_IMPORT_MAX_BYTES = _env_or_fail(
 TRAINING_IMPORT_BATCH_ROWS = _env_or_fail("TRAINING_IMPORT_BATCH_ROWS", env.int, default=2000)
 # Rows per page of the staff lists (people, Champion register).
 TRAINING_PAGE_SIZE = _env_or_fail("TRAINING_PAGE_SIZE", env.int, default=50)
+# Days before a Champion's or facilitator's status lapses (the course's
+# validity_months after completion) when they are reminded, once each.
+TRAINING_REFRESHER_REMINDER_DAYS = sorted(
+    _env_or_fail("TRAINING_REFRESHER_REMINDER_DAYS", env.list, cast=int, default=[60, 14]),
+    reverse=True,
+)
+if not TRAINING_REFRESHER_REMINDER_DAYS or min(TRAINING_REFRESHER_REMINDER_DAYS) < 1:
+    raise ImproperlyConfigured(
+        "TRAINING_REFRESHER_REMINDER_DAYS is not valid: use whole days of 1 or more, e.g. 60,14"
+    )
+# Days a person offered a freed place on a full event has to accept it before
+# it goes to the next in line.
+TRAINING_WAITING_OFFER_DAYS = _env_or_fail("TRAINING_WAITING_OFFER_DAYS", env.int, default=3)
+if TRAINING_WAITING_OFFER_DAYS < 1:
+    raise ImproperlyConfigured("TRAINING_WAITING_OFFER_DAYS is not valid: use 1 or more days")
+# The bookings job: expires offers, offers free places, sends the day-before reminders.
+CELERY_BEAT_SCHEDULE["training-bookings"] = {
+    "task": "training.tasks.bookings_daily",
+    "schedule": timedelta(days=1),
+}
+CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
+    "task": "training.tasks.refresher_reminders",
+    "schedule": timedelta(days=1),
+}
+
+# --- Outreach (issue 19) -----------------------------------------------------------
+# Recipients one background batch of a communication sends before queuing the next.
+OUTREACH_BATCH_SIZE = _env_or_fail("OUTREACH_BATCH_SIZE", env.int, default=500)
+if OUTREACH_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("OUTREACH_BATCH_SIZE is not valid: use 1 or more")
+
+# --- Public reports on meetings (issue 19) ---------------------------------------
+# Reports a minute one client address may send from the meeting pages.
+FEEDBACK_REPORTS_PER_MINUTE = _env_or_fail("FEEDBACK_REPORTS_PER_MINUTE", env.int, default=5)
 
 # --- Meetings (issue 4) -------------------------------------------------------------
 # Seconds the public feeds (feed.json, calendar.ics) stay cached; any meeting change

@@ -30,6 +30,12 @@ urlpatterns = [
     # Board: trustees' reports, staff objectives.
     path("board/", include("board.urls")),
     path("staff/board/", include("board.urls_staff")),
+    # Outreach: staff communications, the public unsubscribe link.
+    path("outreach/", include("outreach.urls")),
+    path("staff/outreach/", include("outreach.urls_staff")),
+    # Public reports of a change or problem with a meeting, and the staff queue.
+    path("feedback/", include("feedback.urls")),
+    path("staff/feedback/", include("feedback.urls_staff")),
 ]
 
 handler403 = "smartnet.errors.forbidden"

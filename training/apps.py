@@ -17,7 +17,9 @@ class TrainingConfig(AppConfig):
         NavItem("Moodle import", "training_staff:imports", TRAINING_ADMIN, "Training"),
         NavItem("Possible matches", "training_staff:possible_matches", TRAINING_ADMIN, "Training"),
         NavItem("Staff mobility", "training_staff:mobility", STAFF_ROLES, "Training"),
+        NavItem("Refreshers", "training_staff:refreshers", STAFF_ROLES, "Training"),
         NavItem("Our training", "training_portal:home", PORTAL_ROLES, "Training"),
+        NavItem("Book training", "training_portal:events", PORTAL_ROLES, "Training"),
     ]
 
     def ready(self) -> None:

@@ -221,7 +221,9 @@ def seed(ctx: DemoContext) -> None:
         event = ctx.rng.choice(events) if ctx.rng.random() < 0.5 else None
         if event is not None and taken[event.pk] < event.capacity:
             taken[event.pk] += 1
-            places.append(EventPlace(event=event, person=person, attended=True))
+            places.append(
+                EventPlace(event=event, person=person, seat=taken[event.pk], attended=True)
+            )
             drafts.append(
                 services.CompletionDraft(
                     person_id=person.pk,
@@ -249,6 +251,15 @@ def seed(ctx: DemoContext) -> None:
     EventPlace.objects.bulk_create(places, batch_size=1000)
     for event in events[:3]:
         event.trainers.set(trainer_ids[:2])
+    # Two events ahead that people book themselves (one small, so its waiting list shows).
+    for days, capacity in ((30, 16), (45, 2)):
+        town, _ = POSTCODES[days % len(POSTCODES)]
+        TrainingEvent.objects.create(
+            course=courses["facilitator"],
+            held_on=today + timedelta(days=days),
+            venue=f"{town} recovery hub",
+            capacity=capacity,
+        )
 
     result = services.RecordResult()
     calendar = eligibility.PartnerCalendar()

@@ -93,6 +93,18 @@ class BookForm(StyledFormMixin, forms.Form):
     email = forms.EmailField(label="E-mail address of the person to book")
 
 
+class InviteForm(StyledFormMixin, forms.Form):
+    emails = forms.CharField(
+        label="E-mail addresses of the people to invite (comma-separated)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+    )
+
+
+class CancelPlaceForm(StyledFormMixin, forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class ChampionFilterForm(StyledFormMixin, forms.Form):
     # A name to search for, not a list: thousands of partners make a select
     # too long to use and too slow to draw. Links may still name one partner

@@ -265,17 +265,79 @@ class TrainingEvent(models.Model):
 
 
 class EventPlace(models.Model):
-    """A person booked on an event; ``attended`` is marked on the day."""
+    """A person booked on an event; ``attended`` is marked on the day.
+
+    Capacity is held by the database twice over: bookings take the event row's
+    lock (``select_for_update``) before counting, and each place has a seat
+    number, unique per event and never above the capacity the service read
+    under that lock, so two bookings can never share the last seat.
+    """
 
     event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="places")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="event_places")
+    seat = models.PositiveSmallIntegerField()
     attended = models.BooleanField(null=True, blank=True)
+    booked_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Staff who booked on the person's behalf; empty when they booked themselves.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "person"], name="event_place_once")]
+        ordering = ["seat"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person"], name="event_place_once"),
+            models.UniqueConstraint(fields=["event", "seat"], name="event_place_seat_once"),
+            models.CheckConstraint(condition=Q(seat__gte=1), name="event_place_seat_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} at {self.event}"
+
+
+class WaitStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered a place"
+    ACCEPTED = "accepted", "Took the place"
+    EXPIRED = "expired", "Offer expired"
+    LEFT = "left", "Left the list"
+
+
+OPEN_WAIT_STATUSES = (WaitStatus.WAITING, WaitStatus.OFFERED)
+
+
+class WaitingListEntry(models.Model):
+    """A person waiting for a place on a full event, first come first served.
+
+    When a place frees, the first ``waiting`` entry is ``offered`` it until
+    ``offer_expires_on`` (``TRAINING_WAITING_OFFER_DAYS``); the place is held
+    for them (counted against capacity) until they accept, decline or the
+    offer expires, when it goes to the next in line. At most one open entry
+    per person and event (a partial unique constraint).
+    """
+
+    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="waiting")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="event_waits")
+    status = models.CharField(max_length=10, choices=WaitStatus.choices, default=WaitStatus.WAITING)
+    joined_at = models.DateTimeField(default=timezone.now)
+    offered_on = models.DateField(null=True, blank=True)
+    offer_expires_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waiting_open_once",
+            )
+        ]
+        verbose_name_plural = "waiting list entries"
+
+    def __str__(self) -> str:
+        return f"{self.person} waiting for {self.event} ({self.status})"
 
 
 class ImportStatus(models.TextChoices):
@@ -391,3 +453,33 @@ class PossibleMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} may be {self.candidate}"
+
+
+class RefresherReminder(models.Model):
+    """A reminder that a status is about to lapse, sent (or claimed) once.
+
+    Unique per (person, completion, days_before): the daily job claims the row
+    (committed) before it e-mails, so running the job twice, or two at once,
+    reminds nobody twice. ``sent_at`` is stamped when the mail server took it;
+    a refused send deletes the row again so the next run retries it.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="refresher_reminders")
+    completion = models.ForeignKey(
+        Completion, on_delete=models.CASCADE, related_name="refresher_reminders"
+    )
+    days_before = models.PositiveSmallIntegerField()
+    due_on = models.DateField(help_text="The day the status lapses (the completion's valid_until).")
+    claimed_on = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "completion", "days_before"], name="refresher_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} reminded {self.days_before} days before {self.due_on}"

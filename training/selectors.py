@@ -8,7 +8,7 @@ trained facilitator, trainer.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -268,3 +268,56 @@ def awards_by_person(*, person_ids: Iterable[int], on: date | None = None) -> di
             f"{labels[row['course__awards']]} {row['first']:%Y}"
         )
     return found
+
+
+# --- Refreshers -------------------------------------------------------------------------
+
+
+def current_statuses() -> QuerySet[Completion]:
+    """Each person's latest completion giving a status that lapses: a Champion
+    (``champion_organisation`` set) or a trained facilitator, of a course with
+    ``validity_months``. A later completion of a course awarding the same
+    status (a refresher) supersedes it."""
+    later = Completion.objects.filter(
+        person=OuterRef("person"),
+        course__awards=OuterRef("course__awards"),
+        completed_on__gt=OuterRef("completed_on"),
+    )
+    return (
+        Completion.objects.filter(valid_until__isnull=False, person__anonymised_at__isnull=True)
+        .filter(
+            Q(course__awards=Award.CHAMPION, champion_organisation__isnull=False)
+            | Q(course__awards=Award.FACILITATOR)
+        )
+        .exclude(Exists(later))
+    )
+
+
+def lapsing_statuses(*, start: date, end: date) -> QuerySet[Completion]:
+    """Current statuses that lapse between ``start`` and ``end`` (inclusive)."""
+    return current_statuses().filter(valid_until__gte=start, valid_until__lte=end)
+
+
+def refreshers_overdue(*, people: QuerySet[Person], today: date) -> QuerySet[Completion]:
+    """Current statuses of ``people`` that lapsed before ``today`` (a refresher
+    is overdue), longest overdue first, with the reminders they were sent."""
+    return (
+        current_statuses()
+        .filter(person__in=people, valid_until__lt=today)
+        .select_related("person", "course")
+        .prefetch_related("refresher_reminders")
+        .order_by("valid_until", "pk")
+    )
+
+
+def refreshers_due_soon(
+    *, people: QuerySet[Person], today: date, days: int
+) -> QuerySet[Completion]:
+    """Current statuses of ``people`` lapsing in the next ``days`` days."""
+    return (
+        lapsing_statuses(start=today, end=today + timedelta(days=days))
+        .filter(person__in=people)
+        .select_related("person", "course")
+        .prefetch_related("refresher_reminders")
+        .order_by("valid_until", "pk")
+    )

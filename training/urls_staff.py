@@ -24,8 +24,11 @@ urlpatterns = [
     path("events/new/", v.event_new, name="event_new"),
     path("events/<int:pk>/", v.event_detail, name="event_detail"),
     path("events/<int:pk>/book/", v.event_book, name="event_book"),
+    path("events/<int:pk>/invite/", v.event_invite, name="event_invite"),
+    path("events/<int:pk>/cancel/", v.event_cancel, name="event_cancel"),
     path("events/<int:pk>/attendance/", v.event_attendance, name="event_attendance"),
     path("champions/", v.champions, name="champions"),
     path("champions.csv", v.champions_csv, name="champions_csv"),
     path("mobility/", v.mobility, name="mobility"),
+    path("refreshers/", v.refreshers, name="refreshers"),
 ]

@@ -26,6 +26,7 @@ from smartnet.roles import STAFF_ROLES, Role
 from training import certificates, person_sections, selectors, services
 from training.forms import (
     BookForm,
+    CancelPlaceForm,
     ChampionFilterForm,
     CompletionForm,
     CourseForm,
@@ -33,10 +34,12 @@ from training.forms import (
     EnrolForm,
     EventForm,
     ImportForm,
+    InviteForm,
     PeopleSearchForm,
     ProfileForm,
 )
 from training.models import (
+    OPEN_WAIT_STATUSES,
     Completion,
     Course,
     EventPlace,
@@ -45,6 +48,7 @@ from training.models import (
     PossibleMatch,
     TrainingEvent,
     TrainingProfile,
+    WaitingListEntry,
 )
 from training.visibility import people_for_staff
 
@@ -420,19 +424,30 @@ def event_new(request: HttpRequest) -> HttpResponse:
     return _events_page(request, form=form, status=400)
 
 
-def _event_page(request: HttpRequest, event: TrainingEvent, *, book_form=None, status=200):
+def _event_page(
+    request: HttpRequest, event: TrainingEvent, *, book_form=None, invite_form=None, status=200
+):
     places = EventPlace.objects.filter(event=event).select_related("person")
+    waiting = (
+        WaitingListEntry.objects.filter(event=event, status__in=OPEN_WAIT_STATUSES)
+        .select_related("person")
+        .order_by("joined_at", "pk")
+    )
     return render(
         request,
         "training/event_detail.html",
         {
             "event": event,
             "places": places,
+            "waiting": waiting,
+            "free": services.bookings.free_places(event),
             "attended_count": sum(1 for place in places if place.attended),
             "trainers": event.trainers.all(),
             "may_book": may_use(request.user, event_book),
             "may_record_attendance": may_use(request.user, event_attendance),
             "book_form": book_form or BookForm(prefix="book"),
+            "invite_form": invite_form or InviteForm(prefix="invite"),
+            "closed": services.closed_reason(event, timezone.localdate()),
             "is_past": event.held_on <= timezone.localdate(),
         },
         status=status,
@@ -448,6 +463,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*TRAINING_ADMIN)
 @require_POST
 def event_book(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book someone on their behalf; a full event puts them on its waiting list."""
     event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
     book_form = BookForm(request.POST, prefix="book")
     if book_form.is_valid():
@@ -456,15 +472,71 @@ def event_book(request: HttpRequest, pk: int) -> HttpResponse:
             book_form.add_error("email", "No person in the directory has this e-mail.")
         else:
             try:
-                services.event_book(event=event, person=found[0])
+                if services.closed_reason(event, timezone.localdate()):
+                    # A past event (recorded afterwards) or an online course's
+                    # event: a place, as before, without a waiting list.
+                    services.event_book(event=event, person=found[0])
+                    message = "Place booked."
+                else:
+                    result = services.booking_request(event=event, person=found[0], by=request.user)
+                    message = result.message
             except ValidationError as exc:
                 book_form.add_error(
                     "email", " ".join(m for ms in exc.message_dict.values() for m in ms)
                 )
             else:
-                messages.success(request, f"{found[0].full_name} booked.")
+                messages.success(request, f"{found[0].full_name}: {message}")
                 return redirect("training_staff:event_detail", pk=event.pk)
     return _event_page(request, event, book_form=book_form, status=400)
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def event_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail people a signed link to book the event themselves."""
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    form = InviteForm(request.POST, prefix="invite")
+    if form.is_valid():
+        found, unknown = _people_by_email(form.cleaned_data["emails"])
+        if unknown:
+            form.add_error("emails", f"No person with e-mail {', '.join(unknown)}.")
+        else:
+            try:
+                count = services.booking_invite(event=event, people=found, by=request.user)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
+                return redirect("training_staff:event_detail", pk=event.pk)
+    return _event_page(request, event, invite_form=form, status=400)
+
+
+@role_required(*TRAINING_ADMIN)
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel someone's place or waiting-list entry; a freed place is offered on."""
+    event = get_object_or_404(TrainingEvent.objects.select_related("course"), pk=pk)
+    form = CancelPlaceForm(request.POST)
+    person = None
+    if form.is_valid():
+        person = Person.objects.filter(pk=form.cleaned_data["person"]).first()
+    if person is None:
+        messages.error(request, "Nothing cancelled: choose a person from the list.")
+    else:
+        try:
+            offers = services.booking_cancel(event=event, person=person)
+        except ValidationError as exc:
+            messages.error(
+                request,
+                "Nothing cancelled: " + " ".join(m for ms in exc.message_dict.values() for m in ms),
+            )
+        else:
+            messages.success(
+                request,
+                f"{person.full_name}: cancelled."
+                + (" The place was offered to the next in line." if offers else ""),
+            )
+    return redirect("training_staff:event_detail", pk=event.pk)
 
 
 @role_required(*TRAINING_ADMIN)
@@ -564,3 +636,22 @@ def champions_csv(request: HttpRequest) -> StreamingHttpResponse:
 @role_required(*STAFF_ROLES)
 def mobility(request: HttpRequest) -> HttpResponse:
     return render(request, "training/mobility.html", selectors.staff_mobility())
+
+
+@role_required(*STAFF_ROLES)
+def refreshers(request: HttpRequest) -> HttpResponse:
+    """Who is overdue a refresher, and who is due soon, with the reminders sent."""
+    today = timezone.localdate()
+    people = people_for_staff(request.user)
+    offsets = services.refreshers.reminder_offsets()
+    return render(
+        request,
+        "training/refreshers.html",
+        {
+            "overdue": selectors.refreshers_overdue(people=people, today=today),
+            "due_soon": selectors.refreshers_due_soon(people=people, today=today, days=offsets[0]),
+            "offsets": offsets,
+            "horizon": offsets[0],
+            "today": today,
+        },
+    )

@@ -25,6 +25,7 @@ from materials.models import Dispatch, Status
 from smartnet.roles import Role
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, UserFactory
 from tests.materials.factories import make_item
+from tests.meetings.factories import make_meeting
 from tests.training.factories import make_trained_facilitator
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,8 @@ ANONYMOUS = {
     # The invitation request form: fixed text and the link, to a contact's address on record.
     "partners/email/invitation.txt",
     "partners/email/invitation_subject.txt",
+    "feedback/email/report_notice.txt",  # a public report, to the meeting's facilitators
+    "feedback/email/report_notice_subject.txt",
 }
 # Templates no anonymous post can cause, and why.
 NOT_ANONYMOUS = {
@@ -84,6 +87,20 @@ NOT_ANONYMOUS = {
     "smartnet/email/two_factor_added_subject.txt": "staff sign-in, to the account holder",
     "smartnet/email/two_factor_reset_subject.txt": "a staff admin's action, to the account holder",
     "smartnet/email/two_factor_reset.txt": "a staff admin's action, to the account holder",
+    "training/email/booking_confirmed.txt": "a booking by its holder or staff",
+    "training/email/booking_confirmed_subject.txt": "a booking by its holder or staff",
+    "training/email/booking_waiting.txt": "a booking by its holder or staff",
+    "training/email/booking_waiting_subject.txt": "a booking by its holder or staff",
+    "training/email/booking_offer.txt": "bookings job, to the next in line",
+    "training/email/booking_offer_subject.txt": "bookings job, to the next in line",
+    "training/email/booking_reminder.txt": "bookings job, to the person booked",
+    "training/email/booking_reminder_subject.txt": "bookings job, to the person booked",
+    "training/email/booking_invitation.txt": "training staff invite people on record",
+    "training/email/booking_invitation_subject.txt": "training staff invite people on record",
+    "outreach/email/communication.txt": "staff write it, to people on record",
+    "outreach/email/communication_subject.txt": "staff write it, to people on record",
+    "training/email/refresher_reminder.txt": "refresher job, to the person on record",
+    "training/email/refresher_reminder_subject.txt": "refresher job, to the person on record",
     "board/email/report_drafted.txt": "board job, to staff admins",
     "board/email/report_drafted_subject.txt": "board job, to staff admins",
     "board/email/report_issued.txt": "a staff admin's action, to trustees",
@@ -159,6 +176,14 @@ def test_no_e_mail_an_anonymous_visitor_causes_repeats_their_words(client, on_co
     )
     with on_commit():
         client.post("/materials/request/", {"email": facilitator.email, "note": MARK})
+    # A public report on the facilitator's meeting: they are told, never what was typed.
+    meeting = make_meeting(started_on=datetime.date(2025, 1, 6), facilitators=[facilitator])
+    with on_commit():
+        response = client.post(
+            f"/feedback/meetings/{meeting.slug}/",
+            {"kind": "other", "details": MARK.split(" http")[0], "reply_email": VICTIM},
+        )
+    assert response.status_code == 200
 
     # The password reset form: its one field is the address.
     account = UserFactory(email="sam.reset@example.org", role=Role.PARTNER_CONTACT)
@@ -170,8 +195,9 @@ def test_no_e_mail_an_anonymous_visitor_causes_repeats_their_words(client, on_co
         client.post("/accounts/invitation/", {"email": contact.email, "note": MARK})
 
     to_visitor = [m for m in mail.outbox if set(m.to) & {VICTIM, facilitator.email, account.email}]
-    # Two confirmations, the rejection, the dispatch, the sign-in link, the reset link.
-    assert len(to_visitor) == 6
+    # Two confirmations, the rejection, the dispatch, the sign-in link, the reset link,
+    # the report notice.
+    assert len(to_visitor) == 7
     for message in to_visitor:
         for text in _texts(message):
             for word in ("relapse", "evil.example", "Dear colleague"):

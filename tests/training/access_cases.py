@@ -2,12 +2,23 @@
 
 import datetime
 
+from django.conf import settings
+from django.utils import timezone
+
 from partners.models import AffiliationRole
 from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, STAFF, Case
 from tests.factories import AffiliationFactory, PersonFactory
-from tests.training.factories import intro_course
+from tests.training.factories import CourseFactory, intro_course
 from training import services
-from training.models import ImportJob, ImportStatus, PossibleMatch
+from training.links import booking_url
+from training.models import (
+    AccessRule,
+    Delivery,
+    ImportJob,
+    ImportStatus,
+    PossibleMatch,
+    TrainingEvent,
+)
 
 TRAINING_ADMIN = frozenset({"training", "staff_admin"})
 D = datetime.date
@@ -32,6 +43,26 @@ def _event(world) -> str:
         course=intro_course(), held_on=D(2014, 5, 1), venue="Leeds hub", capacity=10
     )
     return f"/staff/training/events/{event.pk}/"
+
+
+def _bookable_event() -> TrainingEvent:
+    course = CourseFactory(
+        code="f2f",
+        title="Facilitator training day",
+        delivery=Delivery.FACE_TO_FACE,
+        access_rule=AccessRule.OPEN,
+    )
+    return services.event_create(
+        course=course,
+        held_on=timezone.localdate() + datetime.timedelta(days=20),
+        venue="Leeds hub",
+        capacity=5,
+    )
+
+
+def _booking_link(world) -> str:
+    person = AffiliationFactory(organisation=world.org_a, role=AffiliationRole.STAFF).person
+    return booking_url(_bookable_event().pk, person.pk).removeprefix(settings.SITE_URL)
 
 
 def _import_job(world) -> int:
@@ -99,6 +130,30 @@ CASES = {
         ok=400,
         peer_names=PEER_VIEWERS,
     ),
+    "training_staff:event_invite": Case(
+        lambda w: _event(w) + "invite/",
+        allow=TRAINING_ADMIN,
+        method="post",
+        ok=400,
+        peer_names=PEER_VIEWERS,
+    ),
+    # No person chosen: back to the event with a message.
+    "training_staff:event_cancel": Case(
+        lambda w: _event(w) + "cancel/",
+        allow=TRAINING_ADMIN,
+        method="post",
+        ok=302,
+        peer_names=PEER_VIEWERS,
+    ),
+    "training:book": Case(_booking_link, allow=EVERYONE),
+    "training_portal:events": Case(
+        lambda w: (_bookable_event(), "/portal/training/events/")[1],
+        allow=frozenset({"partner_contact", "commissioner_contact", OTHER_PARTNER}),
+    ),
+    "training_portal:event": Case(
+        lambda w: f"/portal/training/events/{_bookable_event().pk}/",
+        allow=frozenset({"partner_contact", "commissioner_contact", OTHER_PARTNER}),
+    ),
     "training_staff:event_attendance": Case(
         lambda w: _event(w) + "attendance/",
         allow=TRAINING_ADMIN,
@@ -109,6 +164,9 @@ CASES = {
     "training_staff:champions": Case("/staff/training/champions/", allow=STAFF),
     "training_staff:champions_csv": Case("/staff/training/champions.csv", allow=STAFF),
     "training_staff:mobility": Case("/staff/training/mobility/", allow=STAFF),
+    "training_staff:refreshers": Case(
+        "/staff/training/refreshers/", allow=STAFF, peer_names=PEER_VIEWERS
+    ),
     "training_portal:home": Case(
         "/portal/training/",
         allow=frozenset({"partner_contact", "commissioner_contact", OTHER_PARTNER}),

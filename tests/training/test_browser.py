@@ -4,13 +4,17 @@ and the rejected-rows report; axe-core on each state."""
 import datetime
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from smartnet.roles import Role
 from tests.conftest import browser_login
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, PersonFactory, UserFactory
 from tests.training.conftest import FIXTURES
+from tests.training.factories import CourseFactory
 from training import services
-from training.models import ImportJob, ImportStatus
+from training.links import booking_url
+from training.models import AccessRule, Delivery, ImportJob, ImportStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,3 +98,42 @@ def test_training_pages_pass_axe(browser_page, axe_check, moodle_world):
         page.goto(url)
         assert page.get_by_role("heading", name=heading, exact=True).is_visible(), url
         axe_check(page)
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)])
+def test_booking_with_the_waiting_list_moving(browser_page, axe_check, viewport):
+    course = CourseFactory(
+        code="f2f",
+        title="Facilitator training day",
+        delivery=Delivery.FACE_TO_FACE,
+        access_rule=AccessRule.OPEN,
+    )
+    event = services.event_create(
+        course=course,
+        held_on=timezone.localdate() + datetime.timedelta(days=10),
+        venue="Leeds recovery hub",
+        capacity=1,
+    )
+    ann, bob = PersonFactory(first_name="Ann"), PersonFactory(first_name="Bob")
+    link = {p: booking_url(event.pk, p.pk).removeprefix(settings.SITE_URL) for p in (ann, bob)}
+    page = browser_page
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.goto(link[ann])
+    axe_check(page)
+    page.get_by_role("button", name="Book a place").click()
+    page.get_by_text("You have a place").wait_for()
+    axe_check(page)
+    page.goto(link[bob])
+    page.get_by_role("button", name="Join the waiting list").click()
+    page.get_by_text("number 1 in line").first.wait_for()
+    axe_check(page)
+    page.goto(link[ann])
+    page.get_by_role("button", name="Cancel my place").click()
+    page.get_by_text("Cancelled").wait_for()
+    page.goto(link[bob])
+    assert page.get_by_text("A place is offered to you until").is_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Take the place").click()
+    page.get_by_text("The place offered is yours").wait_for()
+    assert page.get_by_text("You have a place").is_visible()
+    axe_check(page)

@@ -120,6 +120,8 @@ PEER_KIND = {
     "training_staff:event_detail": "event",
     "training_staff:event_book": "event",
     "training_staff:event_attendance": "event",
+    "training_staff:event_invite": "event",
+    "training_staff:event_cancel": "event",
     "materials_staff:dispatch": "dispatch",
     "materials_staff:dispatch_verify": "dispatch",
     "materials_staff:dispatch_approve": "dispatch",

@@ -6,12 +6,28 @@
 - ``events``: face-to-face events, bookings and attendance;
 - ``imports``: the Moodle import pipeline (learners new to the directory too);
 - ``matches``: new learners whose name matches someone, confirmed or merged by staff;
+
+
+- ``events``: face-to-face events, staff bookings and attendance;
+- ``bookings``: people booking themselves, the waiting list, the daily bookings job;
+- ``refreshers``: refresher reminders;
+- ``imports``: the Moodle import pipeline;
 - ``personal_data``: a person's training data, exported or erased.
 
 Who may take which course is ``training.eligibility``, the one owner of that
 policy; these modules ask it.
 """
 
+from training.services.bookings import (
+    BookingResult,
+    booking_cancel,
+    booking_invite,
+    booking_mail_send,
+    booking_request,
+    booking_state,
+    bookings_daily_run,
+    closed_reason,
+)
 from training.services.completions import (
     CompletionDraft,
     RecordResult,
@@ -26,8 +42,17 @@ from training.services.imports import import_create, import_prepare, import_run
 from training.services.matches import possible_match_decide, possible_matches_erase
 from training.services.personal_data import personal_data_erase, personal_data_export
 from training.services.profiles import enrolment_create, profile_for, profile_update
+from training.services.refreshers import refresher_reminders_run
 
 __all__ = [
+    "BookingResult",
+    "booking_cancel",
+    "booking_invite",
+    "booking_mail_send",
+    "booking_request",
+    "booking_state",
+    "bookings_daily_run",
+    "closed_reason",
     "CompletionDraft",
     "RecordResult",
     "add_months",
@@ -49,4 +74,5 @@ __all__ = [
     "personal_data_export",
     "profile_for",
     "profile_update",
+    "refresher_reminders_run",
 ]

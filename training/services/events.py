@@ -37,7 +37,9 @@ def event_create(
 
 @transaction.atomic
 def event_book(*, event: TrainingEvent, person: Person) -> EventPlace:
-    """Book a place, checking capacity (under a row lock) and the access rule."""
+    """Book a place, checking capacity (under a row lock) and the access rule;
+    refused when full. (People booking themselves, and staff booking on their
+    behalf, go through ``bookings.booking_request``, which keeps a waiting list.)"""
     TrainingEvent.objects.select_for_update().get(pk=event.pk)
     if EventPlace.objects.filter(event=event, person=person).exists():
         return EventPlace.objects.get(event=event, person=person)
@@ -46,7 +48,9 @@ def event_book(*, event: TrainingEvent, person: Person) -> EventPlace:
     decision = may_take(course=event.course, person=person, on=event.held_on)
     if not decision.allowed:
         raise ValidationError({"person": f"{person.full_name} cannot book: {decision.reason}."})
-    return EventPlace.objects.create(event=event, person=person)
+    taken = set(EventPlace.objects.filter(event=event).values_list("seat", flat=True))
+    seat = next(n for n in range(1, len(taken) + 2) if n not in taken)
+    return EventPlace.objects.create(event=event, person=person, seat=seat)
 
 
 @transaction.atomic

@@ -8,8 +8,11 @@ from partners.models import Person
 from training.models import (
     Completion,
     Enrolment,
+    EventPlace,
     ImportRejection,
+    RefresherReminder,
     TrainingProfile,
+    WaitingListEntry,
 )
 from training.services.matches import possible_matches_erase
 
@@ -51,6 +54,38 @@ def personal_data_export(person_id: int) -> dict:
             {"course": e.course.title, "enrolled_on": e.enrolled_on.isoformat()}
             for e in Enrolment.objects.filter(person_id=person_id).select_related("course")
         ],
+        "event_places": [
+            {
+                "course": p.event.course.title,
+                "held_on": p.event.held_on.isoformat(),
+                "venue": p.event.venue,
+                "booked_at": p.booked_at.isoformat(),
+                "attended": p.attended,
+            }
+            for p in EventPlace.objects.filter(person_id=person_id).select_related("event__course")
+        ],
+        "waiting_lists": [
+            {
+                "course": w.event.course.title,
+                "held_on": w.event.held_on.isoformat(),
+                "status": w.get_status_display(),
+                "joined_at": w.joined_at.isoformat(),
+            }
+            for w in WaitingListEntry.objects.filter(person_id=person_id).select_related(
+                "event__course"
+            )
+        ],
+        "refresher_reminders": [
+            {
+                "course": r.completion.course.title,
+                "lapses_on": r.due_on.isoformat(),
+                "days_before": r.days_before,
+                "sent_on": r.claimed_on.isoformat(),
+            }
+            for r in RefresherReminder.objects.filter(person_id=person_id).select_related(
+                "completion__course"
+            )
+        ],
     }
 
 
@@ -81,8 +116,14 @@ def personal_data_erase(person_id: int) -> dict[str, int]:
         moodle_idnumber="",
     )
     matches = possible_matches_erase(person_id)
+    reminders, _ = RefresherReminder.objects.filter(person_id=person_id).delete()
+    # Places stay (an event's numbers) and stop naming anyone with the Person;
+    # a place in a queue is of no use to anyone once they are gone.
+    waits, _ = WaitingListEntry.objects.filter(person_id=person_id).delete()
     return {
         "training profile": profiles,
         "Moodle import rows": excerpts,
         "possible matches": matches,
+        "refresher reminders": reminders,
+        "waiting-list entries": waits,
     }
