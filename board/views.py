@@ -23,7 +23,7 @@ from board.models import Action, BoardMeeting, BoardReport, Objective
 from board.pdf import present_snapshot, render_report_pdf
 from smartnet.access import may_use, role_required
 from smartnet.confirm import Confirmation, is_confirmed, render_confirmation
-from smartnet.forms import apply_service_errors
+from smartnet.forms import apply_service_errors, parse_id
 from smartnet.models import User
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
@@ -39,7 +39,12 @@ ISSUED_PAGE_CACHE_SECONDS = 24 * 60 * 60
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     figures = dashboard_figures.figures(today=today)
-    return render(request, "board/dashboard.html", {"figures": figures, "today": today})
+    money = None
+    if request.user.role == Role.FINANCE:
+        money = dashboard_figures.money_figures(today=today)
+    return render(
+        request, "board/dashboard.html", {"figures": figures, "money": money, "today": today}
+    )
 
 
 # --- objectives and actions ---------------------------------------------------------------
@@ -69,13 +74,15 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(selectors.objectives_queryset(archived=None), pk=pk)
     cache = selectors.MetricCache()
     status = selectors.objective_status(objective, today, cache=cache)
-    chart = charts.trend_chart(
-        selectors.objective_chart_data(objective, today, cache), title=objective.title
+    chart = charts.trend_chart_for_screens(
+        selectors.objective_chart_data(objective, today, cache),
+        title=objective.title,
+        unit=status.unit,
     )
     return render(
         request,
         "board/objective_detail.html",
-        {"status": status, "chart_svg": chart, "today": today},
+        {"status": status, "chart": chart, "today": today},
     )
 
 
@@ -298,15 +305,30 @@ def reports_staff(request: HttpRequest) -> HttpResponse:
     return render(request, "board/reports_staff.html", {"reports": reports})
 
 
+def _report_section(request: HttpRequest, presented: dict) -> dict | None:
+    """The one objective asked for (``?objective=<id>``), read a page at a time with
+    previous and next; None for the contents page. An id not in the report is a 404."""
+    wanted = request.GET.get("objective")
+    if not wanted:
+        return None
+    pk = parse_id(wanted)
+    for number, objective in enumerate(presented["objectives"], 1):
+        if objective["id"] == pk:
+            return {**objective, "number": number}
+    raise Http404("That objective is not in this report.")
+
+
 @role_required(*STAFF_ROLES)
 def report_detail_staff(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(BoardReport.objects.select_related("meeting").defer("pdf"), pk=pk)
+    presented = present_snapshot(report.snapshot)
     return render(
         request,
         "board/report_detail.html",
         {
             "report": report,
-            "r": present_snapshot(report.snapshot),
+            "r": presented,
+            "section": _report_section(request, presented),
             "staff_view": True,
             "review_form": ReviewForm(),
             "can_issue": may_use(request.user, report_issue),
@@ -428,10 +450,16 @@ def _presented_issued(report: BoardReport) -> dict:
 @role_required(*READERS)
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _issued(pk)
+    presented = _presented_issued(report)
     return render(
         request,
         "board/report_detail.html",
-        {"report": report, "r": _presented_issued(report), "staff_view": False},
+        {
+            "report": report,
+            "r": presented,
+            "section": _report_section(request, presented),
+            "staff_view": False,
+        },
     )
 
 

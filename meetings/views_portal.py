@@ -19,8 +19,11 @@ from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm
 from meetings.models import LeadershipPeriod, Proposal, ProposalStatus
 from partners.access import organisations_for_user, portal_required, sites_for_user
 from partners.models import Affiliation, OrganisationKind
+from smartnet import charts
 from smartnet.access import refuse
 from smartnet.forms import apply_service_errors
+from smartnet.roles import Role
+from training import selectors as training_selectors
 from training.visibility import people_for_staff
 
 PENDING_NOTICE = "A change you proposed for this meeting is still waiting for the central team."
@@ -53,11 +56,32 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("status", "name")
     )
-    return render(
-        request,
-        "meetings/portal/list.html",
-        {"meetings": meetings, "can_record": may_record_for(request.user)},
+    context = {"meetings": meetings, "can_record": may_record_for(request.user)}
+    if request.user.role == Role.COMMISSIONER_CONTACT:
+        context["impact"] = _area_impact(request.user)
+    return render(request, "meetings/portal/list.html", context)
+
+
+def _area_impact(user) -> dict:
+    """A commissioner's areas in figures: meetings, peer-led share, attendance,
+    Champions at the areas' partners, and meetings per week over the year."""
+    today = timezone.localdate()
+    figures = selectors.impact(meetings=meetings_for_portal(user), on=today)
+    partners = sites_for_user(user).values("organisation")
+    share = figures["peer_led_share"]
+    figures["peer_led_percent"] = None if share is None else share * 100
+    figures["champions"] = training_selectors.champion_count_at(organisations=partners, on=today)
+    figures["chart"] = charts.for_screens(
+        lambda width, height: charts.line_chart(
+            [charts.Series("Meetings per week", figures["series"])],
+            title="Meetings per week in your areas, last 12 months",
+            desc="How many weekly meetings ran at sites in your areas, week by week.",
+            width=width,
+            height=height,
+        ),
+        wide=(800, 320),
     )
+    return figures
 
 
 def _own_people_ids(user) -> set[int]:
@@ -90,6 +114,17 @@ def _leadership_rows(meeting, user) -> list[dict]:
     return rows
 
 
+def _attendance_chart(meeting) -> charts.Chart:
+    """The meeting's latest head counts over time (never a name: counts only)."""
+    return charts.line_chart(
+        [charts.Series("Attendance", selectors.head_count_series(meeting_id=meeting.pk))],
+        title=f"Attendance at {meeting.name}, latest sessions",
+        desc="How many came to each of the latest sessions.",
+        width=520,
+        height=260,
+    )
+
+
 @portal_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meetings_for_portal(request.user).select_related("site"), pk=pk)
@@ -99,7 +134,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "rows": _leadership_rows(meeting, request.user),
-            "head_counts": meeting.head_counts.order_by("-held_on")[:26],
+            "attendance_chart": _attendance_chart(meeting),
             "average": selectors.average_attendance(meeting_id=meeting.pk),
             "proposals": meeting.proposals.order_by("-created_at")[:10],
             "can_record": may_record_for(request.user),

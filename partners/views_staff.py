@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partners import exports, selectors, services
+from partners import exports, selectors, services, views_setup
 from partners.forms import (
     AgreementForm,
     ExportForm,
@@ -155,7 +155,13 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page_obj": page, "query_string": query.urlencode(), "today": today},
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": query.urlencode(),
+            "today": today,
+            "can_set_up": may_use(request.user, views_setup.organisation_new),
+        },
     )
 
 
@@ -189,6 +195,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "site_requests": organisation.site_requests.filter(status=SiteRequestStatus.PENDING),
             "today": today,
             "can_act": may_use(request.user, period_action),
+            "can_set_up": may_use(request.user, views_setup.organisation_edit),
         },
     )
 
@@ -415,11 +422,6 @@ def site_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Pending contacts show who in the directory has an e-mail: the staff admin alone.
 CONTACT_DECIDERS = (Role.STAFF_ADMIN,)
-CONTACT_DECISIONS = {
-    "link": services.pending_contact_link,
-    "create": services.pending_contact_create,
-    "reject": services.pending_contact_reject,
-}
 
 
 @role_required(*CONTACT_DECIDERS)
@@ -435,12 +437,10 @@ def pending_contacts(request: HttpRequest) -> HttpResponse:
 @role_required(*CONTACT_DECIDERS)
 def pending_contact_decide(request: HttpRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(PendingContact.objects.select_related("organisation"), pk=pk)
-    decide = CONTACT_DECISIONS.get(request.POST.get("decision", ""))
-    if decide is None:
-        messages.error(request, "decision: choose link, add as a new person, or reject.")
-        return redirect("partners_staff:pending_contacts")
     try:
-        decide(pending=pending, decided_by=request.user)
+        services.pending_contact_decide(
+            pending=pending, decision=request.POST.get("decision", ""), decided_by=request.user
+        )
     except ValidationError as exc:
         messages.error(
             request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())

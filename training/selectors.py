@@ -65,6 +65,18 @@ def champion_count(*, on: date) -> int:
     return champions(on=on).values("person_id").distinct().count()
 
 
+def champion_count_at(*, organisations, on: date) -> int:
+    """People who had become Champions by ``on`` while at one of ``organisations``
+    (a queryset or ids): a commissioner's impact counts its areas' partners."""
+    return (
+        champions(on=on)
+        .filter(champion_organisation__in=organisations)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
 def facilitator_count(*, on: date) -> int:
     """Cumulative number of people who had become trained facilitators by ``on``."""
     return _completions_awarding(Award.FACILITATOR, on).values("person_id").distinct().count()

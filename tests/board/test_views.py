@@ -124,7 +124,18 @@ def test_the_report_flow_on_screen_and_the_trustee_sees_it_only_when_issued(
     report = BoardReport.objects.get()
     assert response["Location"] == f"/staff/board/reports/{report.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "Champions trained" in page and "RED" in page and "Mark reviewed" in page
+    assert "Champions trained" in page and "Mark reviewed" in page
+    # Lights in words with their counts; a contents list leads to each objective's section.
+    assert ">Red: 1<" in page and "GREEN" not in page and "RED" not in page
+    assert 'aria-labelledby="contents-heading"' in page
+    assert f'href="?objective={objective.pk}"' in page and "<svg" not in page
+    # One objective a page, with its chart and the way back and on.
+    one = client.get(response["Location"], {"objective": objective.pk}).content.decode()
+    assert "1. Champions trained" in one and 'role="img"' in one
+    assert "Contents and summary" in one and "Objective 1 of 1" in one
+    assert "Mark reviewed" not in one
+    assert client.get(response["Location"], {"objective": "999999"}).status_code == 404
+    assert client.get(response["Location"], {"objective": "x"}).status_code == 404
 
     client.force_login(trustee)
     assert client.get(f"/board/reports/{report.pk}/").status_code == 404
@@ -223,3 +234,17 @@ def test_deleting_an_action_keeps_a_record_in_its_history(client, admin):
     assert not Action.objects.filter(pk=action.pk).exists()
     record = Action.history.filter(id=action.pk).first()
     assert record.history_type == "-" and record.history_user == admin
+
+
+def test_the_objectives_list_reads_lights_in_words_and_explains_an_override(client, admin):
+    on_track = make_objective("Grow", manual_value=400)  # target met: Complete
+    behind = make_objective("Train", manual_value=50, target_value=3000)
+    make_action(on_track, "Open the hub", due_date=TODAY - timedelta(days=1))  # overdue: Red
+    services.objective_override_rag(objective=behind, colour="amber", reason="Late", by=admin)
+    listing = " ".join(client.get("/staff/board/").content.decode().split())
+    assert ">Red: 1<" in listing and ">Amber: 1<" in listing
+    assert "set by staff; the rule gives Red" in listing
+    assert "GREEN" not in listing and "AMBER" not in listing and "(rule:" not in listing
+    detail = " ".join(client.get(f"/staff/board/objectives/{behind.pk}/").content.decode().split())
+    assert "Set to Amber by" in detail and "the rule gives Red. Reason: Late" in detail
+    assert "<svg" in detail and 'role="img"' in detail

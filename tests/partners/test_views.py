@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -231,7 +232,7 @@ def test_portal_home_shows_agreement_sites_and_confirm_renewal(client, world):
     renewal = services.renewal_draft(period=agreement.periods.get(), today=D(2025, 6, 1))
     body = client.get(reverse("portal:home")).content.decode()
     assert agreement.reference in body and "Treatment Centre" in body
-    assert "Confirm renewal from 1 Jul 2025" in body
+    assert "Confirm the renewal from 1 July 2025" in body
     response = client.post(reverse("portal:renewal_confirm", args=[renewal.pk]), follow=True)
     assert "renewal of" in response.content.decode()
     renewal.refresh_from_db()
@@ -413,6 +414,28 @@ def test_partner_list_htmx_request_gets_the_rows_only(client, world):
     )
     body = response.content.decode()
     assert "Alpha Recovery" in body and "<html" not in body and "<table" in body
+
+
+def test_the_partner_list_prints_money_as_pounds_and_pence(client, world):
+    """ "£878.090000000000" was printed once: the sum of balances, unformatted."""
+    login(client, world, "finance")
+    agreement = make_partner(world.org_a, signed_on=D(2025, 1, 1), start=D(2025, 1, 1))
+    period = agreement.periods.get()
+    lines = [
+        services.invoice_line(
+            product_code="site_licence", description="Licence", amount=Decimal("12345.67")
+        ),
+        services.invoice_line(
+            product_code="site_licence", description="Part", amount="0.1", quantity="0.9"
+        ),
+    ]
+    invoice = services.invoice_draft(organisation=world.org_a, period=period, lines=lines)
+    invoice = services.invoice_issue(invoice=invoice, today=JAN_1)
+    body = client.get(reverse("partners_staff:partner_list")).content.decode()
+    assert f"£{invoice.balance:,.2f}" in body  # e.g. £12,345.76: separator, two places
+    assert "," in f"{invoice.balance:,.2f}"
+    assert not re.search(r"£\d{4,}", body)  # no amount without its separator
+    assert not re.search(r"£[\d,]+\.\d{3,}", body)  # never more than two places
 
 
 def test_record_payment_shows_today_in_its_date_picker(client, world):
