@@ -65,8 +65,8 @@ def test_bad_numbers_and_duplicates_are_refused_naming_the_field(admin_client):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Charity number: Enter a charity number" in body
-    assert "Company number: Enter a company number" in body
+    assert 'href="#id_charity_number"' in body and "Enter a charity number" in body
+    assert 'href="#id_company_number"' in body and "Enter a company number" in body
     assert "Name: An organisation called oak trust exists already" in body
     dup = admin_client.post(
         "/staff/partners/new/", {"name": "Elm", "kind": "nhs", "charity_number": "1100001"}
@@ -123,7 +123,7 @@ def test_an_unknown_or_wrong_postcode_is_said_clearly(admin_client):
         "site_type": "community",
     }
     wrong = admin_client.post(f"/staff/partners/{org.pk}/sites/new/", {**data, "postcode": "12345"})
-    assert "Postcode: Enter a UK postcode" in wrong.content.decode()
+    assert "Enter a UK postcode" in wrong.content.decode()
     unknown = admin_client.post(
         f"/staff/partners/{org.pk}/sites/new/", {**data, "postcode": "ZE2 9ZZ"}
     )
