@@ -75,6 +75,7 @@ OBJECT_KIND = {
     "meetings_portal:detail": "meeting",
     "meetings_portal:head_count": "meeting",
     "meetings_portal:leadership": "meeting",
+    "meetings_portal:people_search": "meeting",
     "training_portal:certificate": "completion",
 }
 # The apps whose tables must not change when a refused request is made.
