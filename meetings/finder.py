@@ -36,6 +36,9 @@ class Results:
     # (meeting, miles): a list when sorted by distance, else a lazy _Unmeasured.
     nearby: Sequence[tuple[Meeting, float | None]] = field(default_factory=list)
     online: QuerySet[Meeting] | list[Meeting] = field(default_factory=list)
+    # Filtering to online meetings keeps the hybrid ones (they can be joined
+    # online), but they are listed under their own heading, not "In-person".
+    hybrid_only: bool = False
 
 
 class _Unmeasured(Sequence):
@@ -79,7 +82,7 @@ def _within_box(latitude: float, longitude: float, miles: float) -> Q:
 
 
 def listed_meetings() -> QuerySet[Meeting]:
-    return Meeting.objects.listed().select_related("site", "site__area")
+    return Meeting.objects.listed().select_related("site", "site__area", "host")
 
 
 def search(
@@ -105,7 +108,7 @@ def search(
         meetings = meetings.filter(format=Format.HYBRID)
     if programme in Programme.values:
         meetings = meetings.filter(programme=programme)
-    results = Results()
+    results = Results(hybrid_only=meeting_format in (Format.ONLINE, Format.HYBRID))
     if where.strip():
         results.place = find_place(where)
         if results.place is None:

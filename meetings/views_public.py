@@ -2,12 +2,14 @@
 public, active meetings are ever shown."""
 
 import gzip
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
@@ -65,6 +67,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     elif not form.is_bound:
         results = finder.search()
     page = online_page = None
+    result_count = 0
     params = request.GET.copy()
     params.pop("page", None)
     online_params = request.GET.copy()
@@ -78,6 +81,15 @@ def finder_page(request: HttpRequest) -> HttpResponse:
         shown = public_text.public_meetings([m for m, _miles in nearby] + online)
         page.object_list = [(m, miles) for m, (_raw, miles) in zip(shown, nearby, strict=False)]
         online_page.object_list = shown[len(nearby) :]
+        result_count = page.paginator.count + online_page.paginator.count
+    # The search as typed (no page numbers), carried to each meeting page so
+    # that its "back to the finder" link returns to these results.
+    search_params = request.GET.copy()
+    for name in ("page", "online_page"):
+        search_params.pop(name, None)
+    filters_in_use = sum(
+        1 for name in ("day", "time_of_day", "format", "programme") if request.GET.get(name)
+    )
     return render(
         request,
         "meetings/finder.html",
@@ -87,6 +99,9 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "online_page": online_page,
             "searched": searched,
+            "result_count": result_count,
+            "search_string": search_params.urlencode(),
+            "filters_in_use": filters_in_use,
             "query_string": params.urlencode(),
             "online_query_string": online_params.urlencode(),
             "regions": feeds.cached_regions(),
@@ -98,6 +113,23 @@ def _listed(slug: str) -> Meeting:
     return get_object_or_404(finder.listed_meetings().select_related("host"), slug=slug)
 
 
+def finder_return_url(search: str) -> str:
+    """The finder with the search a visitor came from, rebuilt from the known
+    finder fields only (nothing else of the parameter reaches the link)."""
+    given = QueryDict(search[:500])
+    kept = QueryDict(mutable=True)
+    for name in FinderForm.base_fields:
+        if given.get(name):
+            kept[name] = given[name][:60]
+    url = reverse("meetings:finder")
+    return f"{url}?{kept.urlencode()}" if kept else url
+
+
+def directions_url(postcode: str) -> str:
+    """A map search for the venue's postcode (OpenStreetMap: no key, no tracking)."""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": postcode})
+
+
 @public
 def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = public_text.public_meeting(_listed(slug))
@@ -106,6 +138,8 @@ def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
         "meetings/meeting.html",
         {
             "meeting": meeting,
+            "finder_url": finder_return_url(request.GET.get("search", "")),
+            "directions_url": directions_url(meeting.postcode) if meeting.postcode else "",
             "region": finder.region_of(meeting),
             "feedback_email": settings.MEETINGS_FEEDBACK_EMAIL,
         },
