@@ -10,7 +10,7 @@ runner refuses anything else unless ``--allow-sqlite``), it:
 3. times the Meeting Guide feed cold (cache cleared before each request) and
    cached, and the raw SQL that reads the same rows (the floor);
 4. times the staff dashboard cold against its own SQL statements sent raw;
-5. runs the jobs, each in a forked process for its peak memory (RSS):
+5. runs the jobs, each in a new Python process for its own peak memory (RSS):
    ``run_renewals`` for every day of a year, a Moodle import of
    ``--moodle-rows`` rows, and the board report PDF.
 
@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -88,38 +89,80 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure_job(fn) -> dict:
-    """Run ``fn`` in a forked child and time it there: its peak resident memory
-    (``wait4``'s ``ru_maxrss``) less what it inherited is the job's own peak,
-    measured without tracemalloc's several-fold slowdown. The result comes back
-    through a pipe as JSON."""
-    from django.db import connections
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started its program
+    (``VmHWM``): unlike ``getrusage``'s ``ru_maxrss``, which Linux carries over
+    from the parent across fork and exec, it is the process's own."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
-    connections.close_all()  # the child opens its own
-    inherited = _rss_mb()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        os.close(read_end)
-        code = 0
-        try:
-            started = time.perf_counter()
-            result = fn()
-            payload = {"seconds": round(time.perf_counter() - started, 2), "result": result}
-        except BaseException as exc:  # report, do not hang the parent
-            payload = {"error": repr(exc)}
-            code = 1
-        with os.fdopen(write_end, "w") as out:
-            json.dump(payload, out, default=str)
-        os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end) as incoming:
-        payload = json.loads(incoming.read() or "{}")
-    _, status, usage = os.wait4(pid, 0)
-    if status or "error" in payload:
-        raise SystemExit(f"job failed: {payload.get('error', status)}")
-    payload["peak_mb"] = round(max(0.0, usage.ru_maxrss / 1024 - inherited), 1)
-    return payload
+
+def run_job_here(name: str, args) -> dict:
+    """Run one job in this process (a fresh one, started by :func:`measure_job`):
+    its time and this process's peak resident memory, less what the process held
+    once Django and the job's input were ready."""
+    prepare = JOBS[name]
+    fn = prepare(args)  # builds the job's input (the Moodle file, say) outside the measure
+    baseline = _peak_rss_mb()
+    started = time.perf_counter()
+    result = fn()
+    seconds = round(time.perf_counter() - started, 2)
+    peak = _peak_rss_mb()
+    return {
+        "seconds": seconds,
+        "result": result,
+        "peak_mb": round(peak - baseline, 1),
+        "process_peak_mb": round(peak, 1),
+    }
+
+
+def measure_job(name: str, args) -> dict:
+    """Run job ``name`` in a new Python process (``python -m bench --job NAME``),
+    so its peak memory is its own and not the runner's (a fork would inherit the
+    pages the runner touched). The child prints its result as the last line."""
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--job",
+        name,
+        "--moodle-rows",
+        str(args.moodle_rows),
+        "--renewal-days",
+        str(args.renewal_days),
+    ]
+    if args.allow_sqlite:
+        command.append("--allow-sqlite")
+    done = subprocess.run(command, capture_output=True, text=True, cwd=BASE_DIR, check=False)
+    if done.returncode:
+        raise SystemExit(f"job {name} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+        check=False,
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+        check=False,
+    )
+    commit = done.stdout.strip() or "unknown"
+    return commit + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
 
 
 def main(argv=None) -> int:
@@ -132,6 +175,7 @@ def main(argv=None) -> int:
     parser.add_argument("--allow-sqlite", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true", help="measure the pages only")
     parser.add_argument("--out", type=Path, default=BASE_DIR / "bench" / "results")
+    parser.add_argument("--job", help=argparse.SUPPRESS)  # the runner's child: one job
     args = parser.parse_args(argv)
     if args.scale < 1:
         parser.error("--scale must be 1 or more")
@@ -145,6 +189,9 @@ def main(argv=None) -> int:
 
     if connection.vendor != "postgresql" and not args.allow_sqlite:
         parser.error("set DATABASE_URL to a PostgreSQL database (or pass --allow-sqlite)")
+    if args.job:
+        print(json.dumps(run_job_here(args.job, args), default=str))
+        return 0
     # Measure as production runs: no debug cursor or template debugging.
     settings.DEBUG = False
     results: dict = {
@@ -154,7 +201,11 @@ def main(argv=None) -> int:
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),
         "date": datetime.date.today().isoformat(),  # noqa: DTZ011 - a label, not business data
+        "commit": _commit(),
+        "load_before": _load(),
     }
+    # A fresh database has no tables: migrate first (a no-op when up to date).
+    call_command("migrate", interactive=False, verbosity=0)
 
     if not args.no_seed:
         print(f"seed_demo --scale {args.scale} ...", flush=True)
@@ -165,6 +216,7 @@ def main(argv=None) -> int:
     results["pages"] = bench_pages(args.repeat)
     results["floors"] = bench_floors(results["pages"], args.repeat)
     results["jobs"] = {} if args.skip_jobs else bench_jobs(args)
+    results["load_after"] = _load()
     write(results, args.out)
     return 0
 
@@ -314,19 +366,14 @@ def bench_floors(pages: dict, repeat: int) -> dict:
     return floors
 
 
-def bench_jobs(args) -> dict:
+def _renewals_year(args):
     from django.utils import timezone
 
-    from board.pdf import render_snapshot_pdf
-    from board.services import preview_snapshot
-    from partners.models import Person
     from partners.services import run_renewals
-    from training import services as training_services
 
-    jobs = {}
     today = timezone.localdate()
 
-    def renewals_year():
+    def run():
         slowest_run = slowest_day = 0.0
         runs = 0
         for offset in range(args.renewal_days):
@@ -346,8 +393,12 @@ def bench_jobs(args) -> dict:
             "slowest_day_s": round(slowest_day, 2),
         }
 
-    print(f"job: run_renewals x {args.renewal_days} days", flush=True)
-    jobs["run_renewals (a year of days)"] = measure_job(renewals_year)
+    return run
+
+
+def _moodle_import(args):
+    from partners.models import Person
+    from training import services as training_services
 
     emails = list(
         Person.objects.exclude(email="").order_by("pk").values_list("email", flat=True)[:5000]
@@ -362,8 +413,9 @@ def bench_jobs(args) -> dict:
         when = int((start + datetime.timedelta(hours=i)).timestamp())
         buffer.write(f"Bench Person,{emails[i % len(emails)]},,,SRUK-INTRO,{when},80.00 %\n")
     data = buffer.getvalue().encode()
+    del buffer
 
-    def moodle_import():
+    def run():
         job = training_services.import_prepare(name="bench.csv", data=data)
         job = training_services.import_run(job_id=job.pk)
         return {
@@ -372,15 +424,37 @@ def bench_jobs(args) -> dict:
             "rejected": job.rejected_count,
         }
 
-    print(f"job: Moodle import of {args.moodle_rows} rows", flush=True)
-    jobs["Moodle import"] = measure_job(moodle_import)
+    return run
 
-    def board_pdf():
-        pdf = render_snapshot_pdf(preview_snapshot(on=today), status_label="BENCHMARK")
+
+def _board_pdf(args):
+    from django.utils import timezone
+
+    from board.pdf import render_snapshot_pdf
+    from board.services import preview_snapshot
+
+    def run():
+        pdf = render_snapshot_pdf(
+            preview_snapshot(on=timezone.localdate()), status_label="BENCHMARK"
+        )
         return {"bytes": len(pdf)}
 
-    print("job: board report PDF", flush=True)
-    jobs["board report PDF"] = measure_job(board_pdf)
+    return run
+
+
+# The jobs, each prepared (its input built) then run in its own process.
+JOBS = {
+    "run_renewals (a year of days)": _renewals_year,
+    "Moodle import": _moodle_import,
+    "board report PDF": _board_pdf,
+}
+
+
+def bench_jobs(args) -> dict:
+    jobs = {}
+    for name in JOBS:
+        print(f"job: {name}", flush=True)
+        jobs[name] = measure_job(name, args)
     return jobs
 
 
@@ -388,7 +462,7 @@ def write(results: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     lines = [
         f"Scale {results['scale']} on {results['database']}, {results['machine']}, "
-        f"{results['date']}."
+        f"{results['date']}, commit {results.get('commit', 'unknown')}."
         + (f" seed_demo took {results['seed_seconds']} s." if "seed_seconds" in results else ""),
         "",
         "| page | median ms | p95 ms | queries |",
@@ -411,7 +485,10 @@ def write(results: dict, out: Path) -> None:
             )
     lines += [
         "",
-        "| job | seconds | peak MB (RSS above the runner's) | detail |",
+        f"Load average (1, 5, 15 min) before: {results.get('load_before')}, "
+        f"after: {results.get('load_after')}.",
+        "",
+        "| job | seconds | peak MB (own process, above its start) | detail |",
         "|---|---:|---:|---|",
     ]
     for name, row in results["jobs"].items():
