@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from meetings.models import Format, Meeting, Programme
-from meetings.postcodes import Place, distance_miles, find_place
+from meetings.postcodes import DISTRICT, FULL_POSTCODE, Place, distance_miles, find_place
+from partners.validators import compact_postcode
 
 TIME_OF_DAY = {
     "morning": (datetime.time(0), datetime.time(12)),
@@ -81,6 +82,21 @@ def _within_box(latitude: float, longitude: float, miles: float) -> Q:
     return at_site | at_venue
 
 
+def _unplaced_near(place: Place) -> Q:
+    """Meetings with no map point (their postcode could not be placed) in the
+    place searched for: listed after the measured ones, never dropped."""
+    no_point = Q(site__latitude__isnull=True, venue_latitude__isnull=True)
+    here = Q(site__town__iexact=place.label) | Q(venue_town__iexact=place.label)
+    district = compact_postcode(place.label)
+    full = FULL_POSTCODE.match(district)
+    if full or DISTRICT.match(district):
+        outward = full.group(1) if full else district
+        here |= Q(site__postcode__istartswith=outward + " ") | Q(
+            venue_postcode__istartswith=outward + " "
+        )
+    return no_point & here
+
+
 def listed_meetings() -> QuerySet[Meeting]:
     return Meeting.objects.listed().select_related("site", "site__area", "host")
 
@@ -118,9 +134,13 @@ def search(
     in_person = ordered.exclude(format=Format.ONLINE)
     if results.place is not None:
         here = results.place
-        measured = []
-        for m in in_person.filter(_within_box(here.latitude, here.longitude, radius)):
+        measured, unmeasured = [], []
+        nearby = in_person.filter(
+            _within_box(here.latitude, here.longitude, radius) | _unplaced_near(here)
+        )
+        for m in nearby:
             if m.latitude is None or m.longitude is None:
+                unmeasured.append((m, None))
                 continue
             miles = distance_miles(
                 here.latitude, here.longitude, float(m.latitude), float(m.longitude)
@@ -128,7 +148,7 @@ def search(
             if miles <= radius:
                 measured.append((m, miles))
         measured.sort(key=lambda pair: (pair[1], pair[0].weekday, pair[0].start_time))
-        results.nearby = measured
+        results.nearby = measured + unmeasured
     elif not results.unknown_place:
         results.nearby = _Unmeasured(in_person)
     return results

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import condition
 
 from meetings import feeds, feeds_cache, finder, public_text
 from meetings.forms import FinderForm
@@ -146,8 +147,12 @@ def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+feed_condition = condition(etag_func=feeds_cache.etag, last_modified_func=feeds_cache.last_modified)
+
+
 @public
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
+@feed_condition
 def feed_json(request: HttpRequest) -> HttpResponse:
     """The Meeting Guide feed. Takes no parameters (any query string is ignored),
     open to other finders (CORS), cached until a meeting changes."""
@@ -169,6 +174,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 @public
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
+@feed_condition
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     response = _serve_gzip(
         request, _cached_gzip("calendar.ics", feeds.calendar_all), "text/calendar; charset=utf-8"
@@ -179,6 +185,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 
 @public
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
+@feed_condition
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _listed(slug)
     return _ics(feeds.meeting_calendar(meeting), f"{meeting.slug}.ics")

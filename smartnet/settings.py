@@ -439,3 +439,7 @@ MEETINGS_FEEDBACK_EMAIL = _env_or_fail(
 )
 # Rows per page of the finder and the staff meeting list.
 MEETINGS_PAGE_SIZE = _env_or_fail("MEETINGS_PAGE_SIZE", env.int, default=25)
+# The postcode lookup service for postcodes missing from the postcode table
+# (postcodes.io's API, or a self-hosted copy): off when empty.
+POSTCODES_IO_URL = _env_or_fail("POSTCODES_IO_URL", env.str, default="").rstrip("/")
+POSTCODES_IO_TIMEOUT = _env_or_fail("POSTCODES_IO_TIMEOUT", env.float, default=3.0)
