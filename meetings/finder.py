@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from meetings.models import Format, Meeting, Programme
-from meetings.postcodes import DISTRICT, FULL_POSTCODE, Place, distance_miles, find_place
+from meetings.postcodes import (
+    DISTRICT,
+    FULL_POSTCODE,
+    Place,
+    distance_miles,
+    find_place,
+    suggest_places,
+)
 from partners.validators import compact_postcode
 
 TIME_OF_DAY = {
@@ -34,6 +41,8 @@ TIME_OF_DAY = {
 class Results:
     place: Place | None = None
     unknown_place: str = ""
+    # Known places spelt like an unknown one ("Did you mean Manchester?").
+    suggestions: list[str] = field(default_factory=list)
     # (meeting, miles): a list when sorted by distance, else a lazy _Unmeasured.
     nearby: Sequence[tuple[Meeting, float | None]] = field(default_factory=list)
     online: QuerySet[Meeting] | list[Meeting] = field(default_factory=list)
@@ -129,6 +138,7 @@ def search(
         results.place = find_place(where)
         if results.place is None:
             results.unknown_place = where.strip()
+            results.suggestions = suggest_places(where)
     ordered = meetings.order_by("weekday", "start_time", "name", "pk")
     results.online = ordered.filter(format=Format.ONLINE)
     in_person = ordered.exclude(format=Format.ONLINE)

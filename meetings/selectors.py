@@ -52,6 +52,21 @@ def meetings_per_week(*, on: date) -> int:
     return active_meetings_on(on=on).count()
 
 
+def meetings_per_week_where(*, on: date, **filters) -> int:
+    """Active weekly meetings on ``on`` with these fields (format, programme)."""
+    return active_meetings_on(on=on).filter(**filters).count()
+
+
+def active_facilitator_ids(*, on: date) -> set[int]:
+    """People leading a meeting that was active on ``on`` (a period in force that day)."""
+    return set(
+        LeadershipPeriod.objects.in_force(on)
+        .filter(meeting__in=active_meetings_on(on=on).values("pk"))
+        .exclude(facilitators__isnull=True)
+        .values_list("facilitators", flat=True)
+    )
+
+
 def _active_intervals() -> dict[int, list[tuple[date, date | None]]]:
     """Each meeting's active stretches [from, to) from its status history, in one query."""
     intervals: dict[int, list[tuple[date, date | None]]] = defaultdict(list)

@@ -88,6 +88,10 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     search_params = request.GET.copy()
     for name in ("page", "online_page"):
         search_params.pop(name, None)
+    # A suggested place keeps the other choices of the search.
+    suggestion_params = search_params.copy()
+    suggestion_params.pop("where", None)
+    suggestion_query = suggestion_params.urlencode() + ("&" if suggestion_params else "") + "where="
     filters_in_use = sum(
         1 for name in ("day", "time_of_day", "format", "programme") if request.GET.get(name)
     )
@@ -103,6 +107,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "result_count": result_count,
             "search_string": search_params.urlencode(),
             "filters_in_use": filters_in_use,
+            "suggestion_query": suggestion_query,
             "query_string": params.urlencode(),
             "online_query_string": online_params.urlencode(),
             "regions": feeds.cached_regions(),

@@ -81,3 +81,15 @@ def test_meetings_with_one_name_at_one_venue_are_told_apart(client, network):
     assert "<title>Manchester Tuesday, Tuesdays 18:30" in page
     assert "hosted by Northern Recovery" in page
     assert quote("Manchester") in page
+
+
+def test_a_misspelt_town_gets_did_you_mean_and_no_empty_heading(client, network):
+    response = client.get("/meetings/", {"where": "Manchster", "day": 1})
+    body = response.content.decode()
+    assert response.context["results"].suggestions[0] == "Manchester"
+    assert 'Did you mean <a href="?day=1&amp;where=Manchester">Manchester</a>' in body
+    assert "In-person meetings" not in body  # no empty heading
+    assert "Online meetings" in body
+    followed = client.get("/meetings/", {"day": 1, "where": "Manchester"})
+    assert [m.name for m, _ in followed.context["page_obj"].object_list] == ["Manchester Tuesday"]
+    assert client.get("/meetings/", {"where": "ZZ9 9ZZ"}).context["results"].suggestions == []
