@@ -37,6 +37,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=30_000)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--new-learners",
+        type=int,
+        default=20_000,
+        help="rows (of --rows) for learners not in the directory, on the open course",
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -49,7 +55,12 @@ def main(argv=None) -> int:
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-training-")
     settings.ALLOWED_HOSTS = ["*"]
-    results: dict = {"database": connection.vendor, "people": args.people, "rows": args.rows}
+    results: dict = {
+        "database": connection.vendor,
+        "people": args.people,
+        "rows": args.rows,
+        "new_learners": args.new_learners,
+    }
     try:
         with transaction.atomic():
             _run(args, results)
@@ -62,6 +73,8 @@ def main(argv=None) -> int:
     ok = (
         results["import_s"] < 60
         and results["reimport_created"] == 0
+        and results["reimport_new_people"] == 0
+        and results["import_new_people"] == args.new_learners
         and results["register_queries_fixed"]
     )
     return 0 if ok else 1
@@ -123,7 +136,9 @@ def _courses():
         MoodleCourse.objects.get_or_create(shortname=shortname, defaults={"course": course})
 
 
-def _export(people: list[tuple[int, str]], rows: int, rng: random.Random) -> bytes:
+def _export(
+    people: list[tuple[int, str]], rows: int, rng: random.Random, new_learners: int = 0
+) -> bytes:
     buffer = io.StringIO()
     buffer.write(
         "Full name,Email address,Username,ID number,Course short name,"
@@ -131,7 +146,19 @@ def _export(people: list[tuple[int, str]], rows: int, rng: random.Random) -> byt
     )
     start = datetime.datetime(2011, 2, 1, 9, tzinfo=datetime.UTC)
     shortnames = ["SRUK-INTRO", "SRUK-CHAMP", "SRUK-TOOLS"]
+    # New learners are spread through the file (every k-th row); one in 50 has the
+    # name of someone in the directory (another e-mail): a possible match.
+    every = rows // new_learners if new_learners else 0
+    made = 0
     for i in range(rows):
+        if every and i % every == every - 1 and made < new_learners:
+            when = start + datetime.timedelta(days=rng.randrange(0, 1400))
+            name = f"Bench{made} Person" if made % 50 == 0 else f"New{made} Learner"
+            buffer.write(
+                f"{name},new{made}@learners.example,n{made},,SRUK-INTRO,{int(when.timestamp())},\n"
+            )
+            made += 1
+            continue
         _, email = people[i % len(people)]
         # Same person: a different course each pass, then refreshers years apart.
         round_ = i // len(people)
@@ -177,7 +204,7 @@ def _run(args, results: dict) -> None:
             for table in ("partners_person", "partners_affiliation", "partners_organisation"):
                 cursor.execute(f"ANALYZE {table}")
     results["setup_s"] = round(time.perf_counter() - started, 1)
-    data = _export(people, args.rows, rng)
+    data = _export(people, args.rows, rng, args.new_learners)
     results["file_mb"] = round(len(data) / 1_048_576, 1)
 
     print(f"importing {args.rows} rows ({results['file_mb']} MB)...", flush=True)
@@ -187,10 +214,13 @@ def _run(args, results: dict) -> None:
     results["import_created"] = job.created_count
     results["import_already"] = job.already_count
     results["import_rejected"] = job.rejected_count
+    results["import_new_people"] = job.new_people_count
+    results["import_possible_matches"] = job.matches.count()
     print("importing the same file again...", flush=True)
     seconds, peak, job = _timed_import(data)
     results["reimport_s"] = round(seconds, 1)
     results["reimport_created"] = job.created_count
+    results["reimport_new_people"] = job.new_people_count
 
     from django.test.utils import setup_test_environment
 
@@ -226,7 +256,10 @@ def _run(args, results: dict) -> None:
 
 def _report(r: dict) -> None:
     print()
-    print(f"Training benchmark on {r['database']}: {r['people']} people, {r['rows']} rows")
+    print(
+        f"Training benchmark on {r['database']}: {r['people']} people, {r['rows']} rows, "
+        f"{r.get('new_learners')} of them learners new to the directory"
+    )
     print()
     print("| measure | value |")
     print("|---|---:|")
@@ -238,7 +271,14 @@ def _report(r: dict) -> None:
         f"| added / already / rejected | {r.get('import_created')} / "
         f"{r.get('import_already')} / {r.get('import_rejected')} |"
     )
-    print(f"| same file again | {r.get('reimport_s')} s, {r.get('reimport_created')} added |")
+    print(
+        f"| learners new to the directory / possible matches | {r.get('import_new_people')} / "
+        f"{r.get('import_possible_matches')} |"
+    )
+    print(
+        f"| same file again | {r.get('reimport_s')} s, {r.get('reimport_created')} added, "
+        f"{r.get('reimport_new_people')} new people |"
+    )
     print(f"| Champions in the register | {r.get('champions')} |")
     for label, count in (r.get("register_queries") or {}).items():
         print(f"| register {label} | {r['register_ms'][label]} ms, {count} queries |")

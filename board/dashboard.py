@@ -23,9 +23,19 @@ from board.models import Objective
 from materials import selectors as materials_selectors
 from meetings import selectors as meetings_selectors
 from partners import selectors as partners_selectors
+from smartnet import charts as charts_module
 
 CACHE_KEY = "board:dashboard:{day}"
+MONEY_CACHE_KEY = "board:dashboard:money:{day}"
 GROWTH_WEEKS = 104
+# The owed-by-age bands, shortened to fit under the bars of a phone's chart.
+SHORT_AGE_LABELS = {
+    "Not yet due": "Not due",
+    "1-30 days late": "1-30 d",
+    "31-60 days late": "31-60 d",
+    "61-90 days late": "61-90 d",
+    "Over 90 days late": "90+ d",
+}
 
 
 def _url(name: str, query: dict | None = None) -> str:
@@ -35,7 +45,8 @@ def _url(name: str, query: dict | None = None) -> str:
 
 def invalidate(today: date | None = None) -> None:
 
-    cache.delete(CACHE_KEY.format(day=(today or timezone.localdate()).isoformat()))
+    day = (today or timezone.localdate()).isoformat()
+    cache.delete_many([CACHE_KEY.format(day=day), MONEY_CACHE_KEY.format(day=day)])
 
 
 def headline_objective() -> Objective | None:
@@ -80,15 +91,27 @@ def compute_figures(*, today: date) -> dict:
     objectives_url = _url("board_staff:objectives")
 
     start = today - timedelta(weeks=GROWTH_WEEKS)
-    series = meetings_selectors.meetings_per_week_series(start=start, end=today)
+    series = list(meetings_selectors.meetings_per_week_series(start=start, end=today))
+    # The chart ends on today's figure, the one the headline prints.
+    if series and series[-1][0] == today:
+        series[-1] = (today, per_week)
+    else:
+        series.append((today, per_week))
     trajectory = []
     if headline is not None:
         trajectory = [
             (headline.baseline_date, float(headline.baseline_value)),
             (headline.target_date, float(headline.target_value)),
         ]
-    growth_svg = charts.growth_chart(
-        list(series), trajectory=trajectory, target=target, title="Meetings per week"
+    growth = charts_module.for_screens(
+        lambda width, height: charts.growth_chart(
+            series,
+            trajectory=trajectory,
+            target=target,
+            title="Meetings per week",
+            width=width,
+            height=height,
+        )
     )
 
     share = metric_cache.value("peer_led_share", today)
@@ -129,23 +152,73 @@ def compute_figures(*, today: date) -> dict:
         },
         "objectives": {
             "colour": summary.colour.value if summary.colour else None,
-            "word": rag.word(summary.colour) if summary.colour else "NONE",
+            "word": rag.word(summary.colour) if summary.colour else "None",
             "counts": [
-                {
-                    "colour": colour,
-                    "word": rag.word(colour),
-                    "count": count,
-                    "url": _url("board_staff:objectives", {"rag": colour}),
-                }
-                for colour, count in summary.counts.items()
+                {**c, "url": _url("board_staff:objectives", {"rag": c["colour"]})}
+                for c in rag.counts_in_order(summary.counts)
             ],
+            "counts_words": rag.counts_in_words(summary.counts),
             "total": summary.total,
             "url": objectives_url,
         },
-        "growth_svg": growth_svg,
-        "growth_summary": (
-            f"Meetings per week over the last two years: {per_week} now"
-            + (f", {expected} expected on the line to {target}" if expected is not None else "")
-            + "."
+        "growth_chart": growth,
+        "growth_caption": (
+            f"{expected} expected today on the trajectory to {target}."
+            if expected is not None
+            else ""
         ),
     }
+
+
+def money_figures(*, today: date) -> dict:
+    """What finance staff see instead of the meetings chart: income by month and
+    what is owed by how late it is (cached like ``figures``)."""
+    key = MONEY_CACHE_KEY.format(day=today.isoformat())
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    income = partners_selectors.income_by_month(on=today, months=12)
+    owed = partners_selectors.owed_by_age(on=today)
+    income_total = sum((amount for _, amount in income), Decimal(0))
+    owed_total = sum((amount for _, amount in owed), Decimal(0))
+    late_total = sum((amount for label, amount in owed[1:]), Decimal(0))
+    result = {
+        "income_total": income_total,
+        "owed_total": owed_total,
+        "late_total": late_total,
+        "income_chart": charts_module.for_screens(
+            lambda width, height: charts_module.bar_chart(
+                [
+                    (month.strftime("%b" if width < 600 else "%b %y"), amount)
+                    for month, amount in income
+                ],
+                title="Money received by month, last 12 months",
+                desc="Payments received in each of the last twelve months, in pounds.",
+                unit="money",
+                label_header="Month",
+                value_header="Received",
+                width=width,
+                height=height,
+            ),
+            wide=(640, 320),
+        ),
+        "owed_chart": charts_module.for_screens(
+            lambda width, height: charts_module.bar_chart(
+                [
+                    (SHORT_AGE_LABELS.get(label, label) if width < 600 else label, amount)
+                    for label, amount in owed
+                ],
+                title="Money owed by how late it is",
+                desc="What open invoices still owe, by days past their due date, in pounds.",
+                unit="money",
+                label_header="How late",
+                value_header="Owed",
+                width=width,
+                height=height,
+            ),
+            wide=(640, 320),
+        ),
+        "overdue_url": _url("partners_staff:overdue"),
+    }
+    cache.set(key, result, settings.BOARD_DASHBOARD_CACHE_SECONDS)
+    return result

@@ -28,6 +28,7 @@ from django.urls import reverse
 from materials import selectors as materials_selectors
 from meetings import selectors as meetings_selectors
 from partners import selectors as partners_selectors
+from smartnet.templatetags.numbers import format_money, format_whole, percent
 from training import selectors as training_selectors
 
 Value = int | Decimal | None
@@ -72,17 +73,15 @@ class Metric:
 
 
 def format_value(value: Value | str, unit: str) -> str:
-    """A figure as people read it: 1,234 / 61.5% / £12,500.00 / "no data"."""
+    """A figure as people read it, by its unit: 1,234 (counts are whole) / 61.5% /
+    £12,500.00 / "no data". The number filters do the printing."""
     if value is None or value == "":
         return "no data"
-    number = Decimal(str(value))
     if unit == Unit.PERCENT:
-        return f"{number.quantize(Decimal('0.1'))}%"
+        return percent(value, 1)
     if unit == Unit.MONEY:
-        return f"£{number.quantize(Decimal('0.01')):,}"
-    if number == number.to_integral_value():
-        return f"{int(number):,}"
-    return f"{number.quantize(Decimal('0.01')):,}"
+        return format_money(value)
+    return format_whole(value)
 
 
 def financial_year_start(on: date) -> date:

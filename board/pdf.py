@@ -13,8 +13,6 @@ import base64
 import logging
 from datetime import date
 
-from django.utils.safestring import mark_safe
-
 from board import charts, metrics, rag
 from smartnet.pdf import render_pdf
 
@@ -32,6 +30,14 @@ def _light(rag_data: dict) -> dict:
         "overridden": bool(override),
         "override_reason": override["reason"] if override else "",
         "override_by": override["by"] if override else "",
+        "override_words": rag.override_in_words(
+            shown=rag_data["colour"],
+            computed=rag_data["computed"],
+            by=override["by"],
+            reason=override["reason"],
+        )
+        if override
+        else "",
     }
 
 
@@ -39,10 +45,9 @@ def _rollup(data: dict) -> dict:
     colour = data.get("colour")
     return {
         "colour": colour or "grey",
-        "word": rag.word(colour) if colour else "NONE",
-        "counts": [
-            {"colour": c, "word": rag.word(c), "count": n} for c, n in data["counts"].items() if n
-        ],
+        "word": rag.word(colour) if colour else "None",
+        "counts": rag.counts_in_order(data["counts"]),
+        "counts_words": rag.counts_in_words(data["counts"]),
         "total": sum(data["counts"].values()),
     }
 
@@ -52,8 +57,7 @@ def _date(value: str | None) -> date | None:
 
 
 def _chart_image(svg: str) -> str:
-    """The SVG as a data URI. WeasyPrint draws an <img> SVG in isolation; inline,
-    every chart's <style> would join the document's cascade and slow it down."""
+    """The SVG as a data URI: WeasyPrint draws an <img> SVG in isolation, at its own size."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
@@ -86,7 +90,7 @@ def present_snapshot(snapshot: dict, *, with_charts: bool = True, for_pdf: bool 
                 "light": _light(o["rag"]),
                 "actions_rollup": _rollup(o["actions_rollup"]),
                 "overall": _rollup(o["overall"]),
-                "chart_svg": "",
+                "chart": None,
                 "chart_img": "",
                 "chart_summary": _chart_summary(o),
                 "actions": [
@@ -103,13 +107,18 @@ def present_snapshot(snapshot: dict, *, with_charts: bool = True, for_pdf: bool 
                 ],
             }
         )
+    for index, shown in enumerate(objectives):
+        shown["previous_id"] = objectives[index - 1]["id"] if index else None
+        shown["next_id"] = objectives[index + 1]["id"] if index + 1 < len(objectives) else None
     if with_charts:
         for shown, o in zip(objectives, snapshot["objectives"], strict=True):
-            svg = charts.trend_chart(o["chart"], title=o["title"])
             if for_pdf:
-                shown["chart_img"] = _chart_image(svg)
+                chart = charts.trend_chart(o["chart"], title=o["title"], unit=o["unit"])
+                shown["chart_img"] = _chart_image(str(chart.svg))
             else:
-                shown["chart_svg"] = mark_safe(svg)  # pygal escapes the text it draws
+                shown["chart"] = charts.trend_chart_for_screens(
+                    o["chart"], title=o["title"], unit=o["unit"]
+                )
     return {
         "as_of": _date(snapshot["as_of"]),
         "meeting_date": _date(snapshot["meeting"]["date"]),

@@ -65,18 +65,54 @@ class Colour(models.TextChoices):
 # Worst first: roll-ups take the first colour of this order that is present.
 SEVERITY = [Colour.RED, Colour.AMBER, Colour.GREY, Colour.GREEN, Colour.BLUE]
 
-# The word printed beside every light, so a black-and-white print still reads.
+# The word printed beside every light, so it never rests on colour alone.
 WORDS = {
-    Colour.BLUE: "COMPLETE",
-    Colour.GREEN: "GREEN",
-    Colour.GREY: "NO DATA",
-    Colour.AMBER: "AMBER",
-    Colour.RED: "RED",
+    Colour.BLUE: "Complete",
+    Colour.GREEN: "Green",
+    Colour.GREY: "No data",
+    Colour.AMBER: "Amber",
+    Colour.RED: "Red",
 }
+# What each light means, for keys and hover text.
+MEANINGS = {
+    Colour.BLUE: "target met",
+    Colour.GREEN: "on track",
+    Colour.GREY: "no figure yet",
+    Colour.AMBER: "a little behind, or an action due soon or at risk",
+    Colour.RED: "behind, or an action overdue",
+}
+# The order counts are read in: best first, as in "Green: 6, Amber: 6, Red: 8".
+READING_ORDER = [Colour.BLUE, Colour.GREEN, Colour.AMBER, Colour.RED, Colour.GREY]
 
 
 def word(colour: str) -> str:
     return WORDS[Colour(colour)]
+
+
+def counts_in_order(counts: dict[str, int]) -> list[dict]:
+    """The non-zero counts, best first: [{"colour", "word", "count"}, ...]."""
+    return [
+        {"colour": c.value, "word": WORDS[c], "count": counts[c.value]}
+        for c in READING_ORDER
+        if counts.get(c.value)
+    ]
+
+
+def counts_in_words(counts: dict[str, int]) -> str:
+    """``{"green": 6, "amber": 6, "red": 8}`` -> ``Green: 6, Amber: 6, Red: 8``."""
+    shown = counts_in_order(counts)
+    return ", ".join(f"{c['word']}: {c['count']}" for c in shown) or "none"
+
+
+def override_in_words(*, shown: str, computed: str, by: str = "", reason: str = "") -> str:
+    """Why a light is not the rule's: ``Set to Amber by Sam Lee; the rule gives Red.
+    Reason: ...`` (or ``..., the same as the rule gives``)."""
+    who = f" by {by}" if by else " by staff"
+    if Colour(shown) == Colour(computed):
+        text = f"Set to {word(shown)}{who}, the same as the rule gives."
+    else:
+        text = f"Set to {word(shown)}{who}; the rule gives {word(computed)}."
+    return f"{text} Reason: {reason}" if reason else text
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,9 @@ from board.forms import ActionForm, BoardMeetingForm, ObjectiveForm, OverrideFor
 from board.models import Action, BoardMeeting, BoardReport, Objective
 from board.pdf import present_snapshot, render_report_pdf
 from smartnet.access import may_use, role_required
-from smartnet.forms import apply_service_errors
+from smartnet.confirm import Confirmation, is_confirmed, render_confirmation
+from smartnet.forms import apply_service_errors, parse_id
+from smartnet.models import User
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
 
@@ -36,7 +39,12 @@ ISSUED_PAGE_CACHE_SECONDS = 24 * 60 * 60
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     figures = dashboard_figures.figures(today=today)
-    return render(request, "board/dashboard.html", {"figures": figures, "today": today})
+    money = None
+    if request.user.role == Role.FINANCE:
+        money = dashboard_figures.money_figures(today=today)
+    return render(
+        request, "board/dashboard.html", {"figures": figures, "money": money, "today": today}
+    )
 
 
 # --- objectives and actions ---------------------------------------------------------------
@@ -66,13 +74,15 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = get_object_or_404(selectors.objectives_queryset(archived=None), pk=pk)
     cache = selectors.MetricCache()
     status = selectors.objective_status(objective, today, cache=cache)
-    chart = charts.trend_chart(
-        selectors.objective_chart_data(objective, today, cache), title=objective.title
+    chart = charts.trend_chart_for_screens(
+        selectors.objective_chart_data(objective, today, cache),
+        title=objective.title,
+        unit=status.unit,
     )
     return render(
         request,
         "board/objective_detail.html",
-        {"status": status, "chart_svg": chart, "today": today},
+        {"status": status, "chart": chart, "today": today},
     )
 
 
@@ -201,10 +211,31 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-@require_POST
 def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(Action, pk=pk)
+    action = get_object_or_404(Action.objects.select_related("objective"), pk=pk)
     objective_id = action.objective_id
+    if not is_confirmed(request):
+        return render_confirmation(
+            request,
+            Confirmation(
+                title=f"Delete the action \u201c{action.title}\u201d?",
+                summary=(
+                    f"The action is removed from the objective \u201c{action.objective}\u201d "
+                    "and from the board reports still to be generated."
+                ),
+                effects=[
+                    f"Owner: {action.owner.get_full_name() if action.owner else 'nobody'}; "
+                    f"status: {action.get_status_display().lower()}",
+                    "Reports already generated or issued keep it as they were.",
+                    "Its history keeps a record that it was deleted, and by whom.",
+                ],
+                warning="This cannot be undone: to keep an action but stop it, "
+                "change its status instead.",
+                submit="Delete the action",
+                cancel_url=reverse("board_staff:objective_detail", args=[objective_id]),
+                back_label=f"Back to {action.objective}",
+            ),
+        )
     services.action_delete(action=action, by=request.user)
     messages.success(request, f"Action deleted: {action.title}.")
     return redirect("board_staff:objective_detail", pk=objective_id)
@@ -274,15 +305,30 @@ def reports_staff(request: HttpRequest) -> HttpResponse:
     return render(request, "board/reports_staff.html", {"reports": reports})
 
 
+def _report_section(request: HttpRequest, presented: dict) -> dict | None:
+    """The one objective asked for (``?objective=<id>``), read a page at a time with
+    previous and next; None for the contents page. An id not in the report is a 404."""
+    wanted = request.GET.get("objective")
+    if not wanted:
+        return None
+    pk = parse_id(wanted)
+    for number, objective in enumerate(presented["objectives"], 1):
+        if objective["id"] == pk:
+            return {**objective, "number": number}
+    raise Http404("That objective is not in this report.")
+
+
 @role_required(*STAFF_ROLES)
 def report_detail_staff(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(BoardReport.objects.select_related("meeting").defer("pdf"), pk=pk)
+    presented = present_snapshot(report.snapshot)
     return render(
         request,
         "board/report_detail.html",
         {
             "report": report,
-            "r": present_snapshot(report.snapshot),
+            "r": presented,
+            "section": _report_section(request, presented),
             "staff_view": True,
             "review_form": ReviewForm(),
             "can_issue": may_use(request.user, report_issue),
@@ -308,9 +354,30 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.STAFF_ADMIN)
-@require_POST
 def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(BoardReport, pk=pk)
+    report = get_object_or_404(BoardReport.objects.select_related("meeting"), pk=pk)
+    if not is_confirmed(request):
+        trustees = User.objects.filter(role=Role.TRUSTEE, is_active=True).count()
+        return render_confirmation(
+            request,
+            Confirmation(
+                title=f"Issue the board report for {report.meeting}?",
+                summary=(
+                    "The report is frozen as it reads now, and the trustees are e-mailed "
+                    "a link to it."
+                ),
+                effects=[
+                    f"{trustees} trustee{'s' if trustees != 1 else ''} will be e-mailed.",
+                    "The PDF is fixed: later changes to objectives or actions do not alter it.",
+                    "Trustees can read it on their board reports page from now on.",
+                ],
+                warning="An issued report cannot be withdrawn or edited.",
+                submit="Issue the report",
+                cancel_url=reverse("board_staff:report_detail", args=[report.pk]),
+                back_label="Back to the report",
+                danger=False,
+            ),
+        )
     try:
         services.board_report_issue(report=report, by=request.user)
     except ValidationError as exc:
@@ -383,10 +450,16 @@ def _presented_issued(report: BoardReport) -> dict:
 @role_required(*READERS)
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _issued(pk)
+    presented = _presented_issued(report)
     return render(
         request,
         "board/report_detail.html",
-        {"report": report, "r": _presented_issued(report), "staff_view": False},
+        {
+            "report": report,
+            "r": presented,
+            "section": _report_section(request, presented),
+            "staff_view": False,
+        },
     )
 
 

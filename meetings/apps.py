@@ -18,9 +18,9 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from meetings import feeds_cache, geocoding, search, selectors, services
+        from meetings import feeds_cache, geocoding, postcodes, search, selectors, services
         from meetings.models import Meeting
-        from partners import personal_data
+        from partners import personal_data, postcode_lookup
         from partners.models import Site
         from smartnet import search as header_search
         from training import person_sections
@@ -36,6 +36,8 @@ class MeetingsConfig(AppConfig):
             export=services.personal_data_export,
             erase=services.personal_data_erase,
         )
+        # A new site's place and area, from the postcode table.
+        postcode_lookup.register(postcodes.site_postcode)
         # The person's training page lists the meetings they facilitate now.
         person_sections.register(
             "meetings",

@@ -3,6 +3,7 @@
 from django import forms
 
 from meetings.models import Format, HeadCount, Leadership, Meeting, Programme, Status, Weekday
+from meetings.picker import FacilitatorPicker
 from meetings.services import MEETING_FIELDS
 from smartnet.forms import IdMultipleChoiceField, StyledFormMixin
 
@@ -138,16 +139,20 @@ class LeadershipForm(StyledFormMixin, forms.Form):
         label="Facilitators",
         queryset=None,
         required=False,
-        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+        widget=FacilitatorPicker,
+        help_text="Search by name or e-mail address; each person shows their organisation "
+        "and training. Tick everyone who leads the meeting.",
     )
     note = forms.CharField(label="Note", max_length=300, required=False)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, picker_url="", query="", show_email=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitators"].queryset = people
-        self.fields["facilitators"].label_from_instance = lambda p: (
-            f"{p.full_name} ({p.email})" if p.email else p.full_name
-        )
+        field = self.fields["facilitators"]
+        field.queryset = people
+        field.widget.people = people
+        field.widget.endpoint = picker_url
+        field.widget.query = query
+        field.widget.show_email = show_email
 
 
 class LeadershipCorrectForm(LeadershipForm):

@@ -392,6 +392,9 @@ class PostcodeCentroid(models.Model):
     place = models.CharField(max_length=100, blank=True, db_index=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5)
     longitude = models.DecimalField(max_digits=8, decimal_places=5)
+    # The local authority's ONS code (ONSPD's ``oslaua``), when the file has it:
+    # the site set-up finds a new site's area from it.
+    area_code = models.CharField(max_length=9, blank=True)
 
     class Meta:
         ordering = ["postcode"]

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Avg, Q
 
 from meetings.models import Meeting, PostcodeCentroid
+from partners.postcode_lookup import PostcodeInfo
 from partners.validators import compact_postcode, format_postcode
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "postcodes_sample.csv"
@@ -32,6 +33,7 @@ LATITUDE_COLUMNS = ("lat", "latitude")
 LONGITUDE_COLUMNS = ("long", "longitude", "lng", "lon")
 PLACE_COLUMNS = ("town/area", "town", "place", "post town", "region")
 TERMINATED_COLUMNS = ("doterm",)
+AREA_COLUMNS = ("oslaua", "laua", "lad", "local authority code")
 
 FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$")
 DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
@@ -51,7 +53,7 @@ def _column(header: list[str], names: Iterable[str]) -> str | None:
     return None
 
 
-def _rows(path: Path) -> Iterator[tuple[str, Decimal, Decimal, str]]:
+def _rows(path: Path) -> Iterator[tuple[str, Decimal, Decimal, str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -66,6 +68,7 @@ def _rows(path: Path) -> Iterator[tuple[str, Decimal, Decimal, str]]:
             )
         place_col = _column(header, PLACE_COLUMNS)
         term_col = _column(header, TERMINATED_COLUMNS)
+        area_col = _column(header, AREA_COLUMNS)
         for row in reader:
             if term_col and (row.get(term_col) or "").strip():
                 continue  # a terminated postcode
@@ -80,7 +83,9 @@ def _rows(path: Path) -> Iterator[tuple[str, Decimal, Decimal, str]]:
             # ONSPD marks a postcode with no grid reference as 99.999999, 0.
             if not (49 <= lat <= 61 and -9 <= lon <= 3):
                 continue
-            yield code, lat, lon, (row.get(place_col) or "").strip() if place_col else ""
+            place = (row.get(place_col) or "").strip() if place_col else ""
+            area = (row.get(area_col) or "").strip().upper()[:9] if area_col else ""
+            yield code, lat, lon, place, area
 
 
 def load_file(path: Path) -> tuple[int, int]:
@@ -95,16 +100,21 @@ def load_file(path: Path) -> tuple[int, int]:
             batch,
             update_conflicts=True,
             unique_fields=["postcode"],
-            update_fields=["is_district", "place", "latitude", "longitude"],
+            update_fields=["is_district", "place", "latitude", "longitude", "area_code"],
         )
         batch.clear()
 
     with transaction.atomic():
-        for code, lat, lon, place in _rows(path):
+        for code, lat, lon, place, area in _rows(path):
             is_district = bool(DISTRICT.match(code))
             batch.append(
                 PostcodeCentroid(
-                    postcode=code, is_district=is_district, place=place, latitude=lat, longitude=lon
+                    postcode=code,
+                    is_district=is_district,
+                    place=place,
+                    latitude=lat,
+                    longitude=lon,
+                    area_code=area,
                 )
             )
             if is_district:
@@ -205,6 +215,19 @@ def suggest_places(query: str, *, limit: int = 3) -> list[str]:
     by_lower = {p.lower(): p for p in places}
     close = difflib.get_close_matches(text.lower(), list(by_lower), n=limit, cutoff=0.75)
     return [by_lower[c] for c in close]
+
+
+def site_postcode(postcode: str) -> PostcodeInfo | None:
+    """A full postcode's centre and local authority from the table (registered
+    with ``partners.postcode_lookup`` for the site set-up); None when the
+    table does not hold it (a district's centre is no site's place)."""
+    code = compact_postcode(postcode)
+    if not FULL_POSTCODE.match(code):
+        return None
+    row = PostcodeCentroid.objects.filter(postcode=code).first()
+    if row is None:
+        return None
+    return PostcodeInfo(latitude=row.latitude, longitude=row.longitude, area_code=row.area_code)
 
 
 def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -67,13 +67,17 @@ def active_facilitator_ids(*, on: date) -> set[int]:
     )
 
 
-def _active_intervals() -> dict[int, list[tuple[date, date | None]]]:
-    """Each meeting's active stretches [from, to) from its status history, in one query."""
+def _active_intervals(
+    meetings: QuerySet[Meeting] | None = None,
+) -> dict[int, list[tuple[date, date | None]]]:
+    """Each meeting's active stretches [from, to) from its status history, in one query
+    (of every meeting, or of ``meetings``)."""
     intervals: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
     current: dict[int, date | None] = {}
-    rows = MeetingStatusChange.objects.order_by("meeting_id", "on", "pk").values_list(
-        "meeting_id", "on", "status"
-    )
+    changes = MeetingStatusChange.objects.all()
+    if meetings is not None:
+        changes = changes.filter(meeting__in=meetings.values("pk"))
+    rows = changes.order_by("meeting_id", "on", "pk").values_list("meeting_id", "on", "status")
     for meeting_id, on, status in rows:
         began = current.get(meeting_id)
         if status == Status.ACTIVE:
@@ -89,9 +93,12 @@ def _active_intervals() -> dict[int, list[tuple[date, date | None]]]:
     return intervals
 
 
-def meetings_per_week_series(*, start: date, end: date) -> list[tuple[date, int]]:
+def meetings_per_week_series(
+    *, start: date, end: date, meetings: QuerySet[Meeting] | None = None
+) -> list[tuple[date, int]]:
     """Meetings per week on every Monday from ``start`` (rounded back to a Monday)
-    to ``end``, in one query: a sweep over the active stretches."""
+    to ``end``, in one query: a sweep over the active stretches (of every
+    meeting, or of ``meetings``)."""
     first = start - timedelta(days=start.weekday())
     mondays = []
     day = first
@@ -102,7 +109,7 @@ def meetings_per_week_series(*, start: date, end: date) -> list[tuple[date, int]
         return []
     # +1 on the Monday a stretch first counts, -1 on the Monday it no longer does.
     delta: dict[date, int] = defaultdict(int)
-    for stretches in _active_intervals().values():
+    for stretches in _active_intervals(meetings).values():
         for began, ended in stretches:
             # Active on Monday m when began <= m < ended.
             first_monday = began + timedelta(days=(7 - began.weekday()) % 7)
@@ -365,3 +372,48 @@ def average_attendance(
         counts = counts.filter(held_on__lte=end)
     mean = counts.aggregate(mean=Avg("attendance"))["mean"]
     return None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1"))
+
+
+def head_count_series(*, meeting_id: int, limit: int = 26) -> list[tuple[date, int]]:
+    """The meeting's latest ``limit`` head counts, oldest first: (session date, attendance)."""
+    rows = list(
+        HeadCount.objects.filter(meeting_id=meeting_id)
+        .order_by("-held_on")
+        .values_list("held_on", "attendance")[:limit]
+    )
+    return rows[::-1]
+
+
+def impact(*, meetings: QuerySet[Meeting], on: date, weeks: int = 52) -> dict:
+    """What a set of meetings (a commissioner's areas) achieves, on ``on``: active
+    meetings, the peer-led share of them, average attendance and sessions counted
+    over the last twelve weeks, and meetings per week over ``weeks``. Five queries,
+    whatever the number of meetings."""
+    ids = meetings.values("pk")
+    totals = (
+        active_meetings_on(on=on)
+        .filter(pk__in=ids)
+        .annotate(led_then=leadership_on(on))
+        .aggregate(
+            active=Count("pk"),
+            peer=Count("pk", filter=Q(led_then=Leadership.PEER_LED)),
+        )
+    )
+    since = on - timedelta(weeks=12)
+    counts = HeadCount.objects.filter(meeting__in=ids, held_on__gt=since, held_on__lte=on)
+    attendance = counts.aggregate(mean=Avg("attendance"), sessions=Count("pk"))
+    share = None
+    if totals["active"]:
+        share = (Decimal(totals["peer"]) / Decimal(totals["active"])).quantize(SHARE_PLACES)
+    mean = attendance["mean"]
+    series = meetings_per_week_series(start=on - timedelta(weeks=weeks), end=on, meetings=meetings)
+    # The series ends on ``on`` with the figure the headline prints.
+    series = [point for point in series if point[0] != on] + [(on, totals["active"])]
+    return {
+        "active": totals["active"],
+        "peer_led": totals["peer"],
+        "peer_led_share": share,
+        "average_attendance": None if mean is None else Decimal(str(mean)).quantize(Decimal("0.1")),
+        "sessions": attendance["sessions"],
+        "series": series,
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -32,6 +32,7 @@ from meetings.models import (
     ProposalKind,
     ProposalStatus,
     Status,
+    Weekday,
 )
 from meetings.selectors import current_facilitator_ids
 from meetings.signals import facilitators_named, meeting_started
@@ -498,6 +499,16 @@ def leadership_correct(
     return locked
 
 
+def _weekday_on(meeting: Meeting, day: date) -> int:
+    """The weekday ``meeting`` ran on at ``day``: from its history when it has
+    moved since, else its weekday now."""
+    end_of_day = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    try:
+        return meeting.history.as_of(end_of_day).weekday
+    except Meeting.DoesNotExist:
+        return meeting.weekday
+
+
 def head_count_record(
     *,
     meeting: Meeting,
@@ -510,7 +521,8 @@ def head_count_record(
     """Record how many came to one session. Anonymous: a number, never a name.
 
     Refused: a negative number, more new than attending, a session in the
-    future, a second count for the same session, a meeting never opened.
+    future or on a day the meeting did not run, a second count for the same
+    session, a meeting never opened.
     Over ``HEAD_COUNT_CONFIRM_ABOVE`` needs ``confirmed=True``.
     """
     errors: dict[str, str] = {}
@@ -537,6 +549,13 @@ def head_count_record(
             f"The meeting opened on {meeting.first_active_on:%d %B %Y}; "
             "the session date cannot be before that."
         )
+    if "held_on" not in errors:
+        runs_on = _weekday_on(meeting, held_on)
+        if held_on.weekday() != runs_on:
+            errors["held_on"] = (
+                f"The meeting runs on {Weekday(runs_on).label}s; {held_on:%d %B %Y} was a "
+                f"{held_on:%A}. Enter the date of a session it held."
+            )
     if (
         "held_on" not in errors
         and HeadCount.objects.filter(meeting=meeting, held_on=held_on).exists()

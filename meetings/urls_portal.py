@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views_portal.meeting_detail, name="detail"),
     path("<int:pk>/head-counts/new/", views_portal.head_count_new, name="head_count"),
     path("<int:pk>/leadership/", views_portal.leadership_propose, name="leadership"),
+    path("<int:pk>/people/", views_portal.people_search, name="people_search"),
 ]

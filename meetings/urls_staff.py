@@ -19,5 +19,6 @@ urlpatterns = [
         views_staff.leadership_correct,
         name="leadership_correct",
     ),
+    path("<int:pk>/people/", views_staff.people_search, name="people_search"),
     path("<int:pk>/status/<slug:action>/", views_staff.meeting_status, name="status"),
 ]

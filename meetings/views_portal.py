@@ -12,15 +12,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import selectors, services
+from meetings import picker, selectors, services
 from meetings.access import may_record_for, meetings_for_portal
 from meetings.conferencing import unrecognised_host_warning
 from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm
 from meetings.models import Proposal, ProposalStatus
 from partners.access import organisations_for_user, portal_required, sites_for_user
-from partners.models import Affiliation, OrganisationKind, Person
+from partners.models import Affiliation, OrganisationKind
+from smartnet import charts
 from smartnet.access import refuse
 from smartnet.forms import apply_service_errors
+from smartnet.roles import Role
+from training import selectors as training_selectors
+from training.visibility import people_for_staff
 
 PENDING_NOTICE = "A change you proposed for this meeting is still waiting for the central team."
 
@@ -54,11 +58,32 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         .annotate(leadership_now=selectors.leadership_on(timezone.localdate()))
         .order_by("status", "name")
     )
-    return render(
-        request,
-        "meetings/portal/list.html",
-        {"meetings": meetings, "can_record": may_record_for(request.user)},
+    context = {"meetings": meetings, "can_record": may_record_for(request.user)}
+    if request.user.role == Role.COMMISSIONER_CONTACT:
+        context["impact"] = _area_impact(request.user)
+    return render(request, "meetings/portal/list.html", context)
+
+
+def _area_impact(user) -> dict:
+    """A commissioner's areas in figures: meetings, peer-led share, attendance,
+    Champions at the areas' partners, and meetings per week over the year."""
+    today = timezone.localdate()
+    figures = selectors.impact(meetings=meetings_for_portal(user), on=today)
+    partners = sites_for_user(user).values("organisation")
+    share = figures["peer_led_share"]
+    figures["peer_led_percent"] = None if share is None else share * 100
+    figures["champions"] = training_selectors.champion_count_at(organisations=partners, on=today)
+    figures["chart"] = charts.for_screens(
+        lambda width, height: charts.line_chart(
+            [charts.Series("Meetings per week", figures["series"])],
+            title="Meetings per week in your areas, last 12 months",
+            desc="How many weekly meetings ran at sites in your areas, week by week.",
+            width=width,
+            height=height,
+        ),
+        wide=(800, 320),
     )
+    return figures
 
 
 def _own_people_ids(user) -> set[int]:
@@ -91,6 +116,17 @@ def _leadership_rows(meeting, user) -> list[dict]:
     return rows
 
 
+def _attendance_chart(meeting) -> charts.Chart:
+    """The meeting's latest head counts over time (never a name: counts only)."""
+    return charts.line_chart(
+        [charts.Series("Attendance", selectors.head_count_series(meeting_id=meeting.pk))],
+        title=f"Attendance at {meeting.name}, latest sessions",
+        desc="How many came to each of the latest sessions.",
+        width=520,
+        height=260,
+    )
+
+
 @portal_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meetings_for_portal(request.user).select_related("site"), pk=pk)
@@ -100,7 +136,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "rows": _leadership_rows(meeting, request.user),
-            "head_counts": meeting.head_counts.order_by("-held_on")[:26],
+            "attendance_chart": _attendance_chart(meeting),
             "average": selectors.average_attendance(meeting_id=meeting.pk),
             "proposals": meeting.proposals.order_by("-created_at")[:10],
             "can_record": may_record_for(request.user),
@@ -181,6 +217,33 @@ def meeting_propose(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _pickable(user):
+    """People a partner contact may name as facilitators: those tied to their
+    organisations now (someone who has moved to another partner is not offered,
+    nor named), never peers (``training.visibility``)."""
+    current_ties = Affiliation.objects.current().filter(
+        organisation__in=organisations_for_user(user)
+    )
+    return (
+        people_for_staff(user)
+        .filter(pk__in=current_ties.values("person_id"))
+        .order_by("last_name", "first_name")
+    )
+
+
+@portal_required
+def people_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator picker's matches for ``?q=`` (htmx), for the contacts who
+    may propose a leadership change of one of their meetings."""
+    get_object_or_404(meetings_for_portal(request.user), pk=pk)
+    refused = _recorder_only(request)
+    if refused:
+        return refused
+    return picker.results_response(
+        request, _pickable(request.user), name="facilitators", show_email=False
+    )
+
+
 @portal_required
 def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meetings_for_portal(request.user), pk=pk)
@@ -188,24 +251,20 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
     if refused:
         return refused
     organisations = organisations_for_user(request.user)
-    # Only people tied to the organisation now: someone who has moved to
-    # another partner is not offered (nor named) here.
-    current_ties = Affiliation.objects.current().filter(organisation__in=organisations)
-    people = (
-        Person.objects.filter(
-            pk__in=current_ties.values("person_id"),
-            anonymised_at__isnull=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
+    searching = picker.SEARCH_BUTTON in request.POST
+    form = LeadershipForm(
+        None if searching else (request.POST or None),
+        initial=picker.form_initial(request, "facilitators") if searching else None,
+        people=_pickable(request.user),
+        picker_url=reverse("meetings_portal:people_search", args=[meeting.pk]),
+        query=picker.picker_query(request) if searching else "",
     )
-    form = LeadershipForm(request.POST or None, people=people)
     form.fields[
         "note"
     ].help_text = (
         "A new volunteer not in the list? Give their name here; the central team adds them."
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         organisation = meeting.host or organisations.first()
         try:

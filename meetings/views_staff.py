@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from meetings import selectors, services
+from meetings import picker, selectors, services
 from meetings.access import MEETING_EDITORS, MEETING_VIEWERS
 from meetings.conferencing import unrecognised_host_warning
 from meetings.forms import (
@@ -40,6 +40,7 @@ from partners.models import Person, Site
 from smartnet.access import may_use, role_required
 from smartnet.forms import apply_service_errors
 from training.selectors import trained_facilitator_ids
+from training.visibility import people_for_staff
 
 STATUS_ACTIONS = {
     "activate": ("Open or reopen the meeting", services.meeting_activate),
@@ -242,11 +243,33 @@ def meeting_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
+def _pickable(meeting: Meeting, user):
+    """Who this user may find and choose as a facilitator of ``meeting``."""
+    return _people_for(meeting).filter(pk__in=people_for_staff(user).values("pk"))
+
+
+@role_required(*MEETING_EDITORS)
+def people_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator picker's matches for ``?q=`` (htmx)."""
+    meeting = get_object_or_404(Meeting, pk=pk)
+    return picker.results_response(
+        request, _pickable(meeting, request.user), name="facilitators", show_email=True
+    )
+
+
 @role_required(*MEETING_EDITORS)
 def leadership_new(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=pk)
-    form = LeadershipForm(request.POST or None, people=_people_for(meeting))
-    if request.method == "POST" and form.is_valid():
+    searching = picker.SEARCH_BUTTON in request.POST
+    form = LeadershipForm(
+        None if searching else (request.POST or None),
+        initial=picker.form_initial(request, "facilitators") if searching else None,
+        people=_pickable(meeting, request.user),
+        picker_url=reverse("meetings_staff:people_search", args=[meeting.pk]),
+        query=picker.picker_query(request) if searching else "",
+        show_email=True,
+    )
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         try:
             services.leadership_change(

@@ -39,12 +39,31 @@ def sites_for_user(user) -> QuerySet[Site]:
     return Site.objects.filter(organisation__in=orgs)
 
 
+# The session key of the organisation a contact of several has chosen.
+CHOSEN_ORGANISATION = "portal_organisation"
+
+
+def choose_organisation(request: HttpRequest, organisation_id: int) -> bool:
+    """Keep the chosen organisation in the session; False (nothing kept) when
+    it is not one the user is a current contact of."""
+    if not organisations_for_user(request.user).filter(pk=organisation_id).exists():
+        return False
+    request.session[CHOSEN_ORGANISATION] = organisation_id
+    return True
+
+
 def portal_required(view: Callable | None = None, *, roles=PORTAL_ROLES) -> Callable:
     """Partner and commissioner contacts (or only ``roles`` of them) with at
     least one organisation: ``@portal_required`` or
     ``@portal_required(roles=(Role.PARTNER_CONTACT,))``.
 
-    Sets ``request.organisations`` (a list) for the view.
+    Access is decided on every request from the current affiliations, so the
+    day an affiliation ends its organisation is gone from the portal. A
+    contact of several organisations sees one at a time, the one chosen
+    (kept in the session; the first by name until they choose).
+
+    Sets ``request.organisation`` (the chosen one), ``request.organisations``
+    (a list holding it) and ``request.all_organisations`` for the view.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -58,7 +77,11 @@ def portal_required(view: Callable | None = None, *, roles=PORTAL_ROLES) -> Call
                     "Your account is not linked to any organisation yet, so there is nothing "
                     "to show. Please ask the central team to link it.",
                 )
-            request.organisations = organisations
+            chosen = request.session.get(CHOSEN_ORGANISATION)
+            current = next((o for o in organisations if o.pk == chosen), organisations[0])
+            request.all_organisations = organisations
+            request.organisation = current
+            request.organisations = [current]
             return view(request, *args, **kwargs)
 
         return wrapped

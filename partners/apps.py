@@ -4,6 +4,7 @@ from smartnet.navigation import NavItem
 from smartnet.roles import PORTAL_ROLES, STAFF_ROLES, Role
 
 MONEY_ROLES = frozenset({Role.STAFF_ADMIN, Role.FINANCE})
+ADMIN = frozenset({Role.STAFF_ADMIN})
 
 
 class PartnersConfig(AppConfig):
@@ -19,6 +20,9 @@ class PartnersConfig(AppConfig):
             frozenset({Role.STAFF_ADMIN}),
             "Partners",
         ),
+        NavItem("People", "partners_staff:people", ADMIN, "Partners"),
+        NavItem("Invitations", "partners_staff:invitations", ADMIN, "Partners"),
+        NavItem("Accounts", "partners_staff:accounts", ADMIN),
         NavItem("Renewals", "partners_staff:renewals", STAFF_ROLES, "Finance"),
         NavItem("Overdue invoices", "partners_staff:overdue", STAFF_ROLES, "Finance"),
         NavItem("Finance export", "partners_staff:xero_export", MONEY_ROLES, "Finance"),
@@ -52,4 +56,9 @@ class PartnersConfig(AppConfig):
             "partners_pending_contacts",
             export=exports.pending_contacts_export,
             erase=services.pending_contacts_erase,
+        )
+        personal_data.register(
+            "partners_invitations",
+            export=exports.invitations_export,
+            erase=services.invitations_erase,
         )

@@ -11,7 +11,7 @@ import io
 from decimal import Decimal
 
 from partners import selectors
-from partners.models import Invoice, InvoiceKind, Person, Reminder
+from partners.models import Invitation, Invoice, InvoiceKind, Person, Reminder
 from smartnet import csv_export
 
 XERO_COLUMNS = [
@@ -113,4 +113,21 @@ def pending_contacts_export(person_id: int) -> list[dict]:
             "status": p.get_status_display(),
         }
         for p in selectors.pending_contacts_of(person_id=person_id).select_related("organisation")
+    ]
+
+
+def invitations_export(person_id: int) -> list[dict]:
+    """The person's invitations to sign in (subject access)."""
+    return [
+        {
+            "account": i.user.email,
+            "organisation": i.organisation.name if i.organisation else "",
+            "invited_at": i.created_at.isoformat(),
+            "sent_at": i.sent_at.isoformat() if i.sent_at else None,
+            "reminded_at": i.reminded_at.isoformat() if i.reminded_at else None,
+            "accepted_at": i.accepted_at.isoformat() if i.accepted_at else None,
+        }
+        for i in Invitation.objects.filter(person_id=person_id).select_related(
+            "user", "organisation"
+        )
     ]

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from partners.models import AffiliationRole, Area, OrganisationKind, SiteType
+from partners.models import AffiliationRole, Area, Organisation, OrganisationKind, SiteType
 from partners.validators import normalise_uk_postcode
 from smartnet.forms import IdMultipleChoiceField, StyledFormMixin
 
@@ -72,7 +72,7 @@ class SiteRequestForm(StyledFormMixin, forms.Form):
     site_type = forms.ChoiceField(label="Type of site", choices=SiteType.choices)
     joins_on = forms.DateField(
         label="Joins on",
-        help_text="The first day the site is covered (YYYY-MM-DD)",
+        help_text="The first day the site is covered",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -92,6 +92,12 @@ class ContactForm(StyledFormMixin, forms.Form):
     last_name = forms.CharField(label="Last name", max_length=100)
     email = forms.EmailField(label="E-mail address")
     phone = forms.CharField(max_length=30, required=False)
+    invite = forms.BooleanField(
+        label="Invite them to sign in to the portal",
+        required=False,
+        help_text="For the main contact: they get an e-mail to choose a password once the "
+        "central team confirms them.",
+    )
 
 
 class PaymentForm(StyledFormMixin, forms.Form):
@@ -144,3 +150,165 @@ class PeriodActionForm(StyledFormMixin, forms.Form):
         label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label="Reason", required=False, max_length=200)
+
+
+class TerminateForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(
+        label="Terminate from",
+        help_text="The first day the agreement no longer covers",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        help_text="Kept with the agreement's record",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EraseForm(StyledFormMixin, forms.Form):
+    confirm = forms.CharField(
+        label='Type "erase" to confirm',
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data["confirm"].strip().lower() != "erase":
+            raise forms.ValidationError('Type "erase" in the box to erase this person.')
+        return "erase"
+
+
+class InvitationRequestForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+# --- Staff set-up -------------------------------------------------------------------
+
+
+class OrganisationForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=OrganisationKind.choices)
+    charity_number = forms.CharField(
+        label="Charity number",
+        max_length=20,
+        required=False,
+        help_text="Such as 1123456 or SC012345",
+    )
+    company_number = forms.CharField(
+        label="Company number",
+        max_length=20,
+        required=False,
+        help_text="8 characters, such as 01234567",
+    )
+    website = forms.URLField(required=False, assume_scheme="https")
+    billing_address = forms.CharField(
+        label="Billing address", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    requires_po_number = forms.BooleanField(
+        label="Needs a purchase-order number on invoices", required=False
+    )
+    areas = IdMultipleChoiceField(
+        queryset=Area.objects.order_by("name"),
+        required=False,
+        help_text="Commissioners only: the local authority areas it covers.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    billing_first_name = forms.CharField(
+        label="Billing contact: first name", max_length=100, required=False
+    )
+    billing_last_name = forms.CharField(
+        label="Billing contact: last name", max_length=100, required=False
+    )
+    billing_email = forms.EmailField(
+        label="Billing contact: e-mail",
+        required=False,
+        help_text="Leave empty to keep the billing contact as it is.",
+    )
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        contact = {
+            "first_name": data.pop("billing_first_name"),
+            "last_name": data.pop("billing_last_name"),
+            "email": data.pop("billing_email"),
+        }
+        data["billing_contact"] = contact if contact["email"] else None
+        return data
+
+
+class SiteForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    address_line_1 = forms.CharField(label="Address line 1", max_length=200)
+    address_line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    town = forms.CharField(max_length=100)
+    postcode = forms.CharField(
+        max_length=10, help_text="The area and the map position are found from it."
+    )
+    site_type = forms.ChoiceField(label="Type of site", choices=SiteType.choices)
+    area = AreaChoiceField(
+        label="Local authority area",
+        queryset=Area.objects.order_by("name"),
+        required=False,
+        help_text="Only when the postcode table does not know the postcode.",
+    )
+    opened_on = forms.DateField(
+        label="Opened on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closed_on = forms.DateField(
+        label="Closed on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PersonForm(StyledFormMixin, forms.Form):
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100)
+    email = forms.EmailField(label="E-mail address", required=False)
+    phone = forms.CharField(max_length=30, required=False)
+
+
+class NewPersonForm(PersonForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        help_text="Optional: tie them to an organisation at once.",
+    )
+    role = forms.ChoiceField(choices=[("", "-"), *AffiliationRole.choices], required=False)
+    confirmed_new = forms.BooleanField(
+        label="This is a different person from the ones listed", required=False
+    )
+
+
+class AffiliationForm(StyledFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"))
+    role = forms.ChoiceField(choices=AffiliationRole.choices)
+    start_date = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    is_primary = forms.BooleanField(label="Their primary affiliation", required=False)
+
+
+class EndAffiliationForm(StyledFormMixin, forms.Form):
+    end_date = forms.DateField(
+        label="Last day",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Portal access this tie gives ends after this day.",
+    )
+
+
+class MergeForm(StyledFormMixin, forms.Form):
+    other = forms.CharField(
+        label="The other record",
+        max_length=254,
+        help_text="Its e-mail address or its number (the number in its page's address).",
+    )
+
+
+class PeopleFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label="Name or e-mail", required=False)
+    new_from_moodle = forms.BooleanField(label="New from Moodle, not reviewed", required=False)

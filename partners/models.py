@@ -67,6 +67,13 @@ class Organisation(models.Model):
     charity_number = models.CharField(max_length=20, blank=True)
     company_number = models.CharField(max_length=20, blank=True)
     website = models.URLField(blank=True)
+    billing_address = models.TextField(
+        blank=True, help_text="Where invoices are addressed, one line per line."
+    )
+    # Invoices to this organisation need its purchase-order number (issue 17).
+    requires_po_number = models.BooleanField(
+        "needs a purchase-order number on invoices", default=False
+    )
     areas = models.ManyToManyField(
         Area,
         blank=True,
@@ -74,6 +81,7 @@ class Organisation(models.Model):
         help_text="For a commissioner: the local authority areas it covers.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +121,7 @@ class Site(models.Model):
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -132,6 +141,11 @@ class Site(models.Model):
     def address(self) -> str:
         parts = [self.address_line_1, self.address_line_2, self.town, self.postcode]
         return ", ".join(p for p in parts if p)
+
+
+class PersonSource(models.TextChoices):
+    DIRECTORY = "directory", "Added by staff"
+    MOODLE = "moodle", "New from Moodle"
 
 
 class Person(models.Model):
@@ -155,6 +169,13 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Where the record came from: a learner new to the directory made by the
+    # Moodle import waits for staff review (``reviewed_at``).
+    source = models.CharField(
+        max_length=20, choices=PersonSource.choices, default=PersonSource.DIRECTORY
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -225,6 +246,7 @@ class Affiliation(models.Model):
     is_primary = models.BooleanField(default=False)
 
     objects = AffiliationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date"]
@@ -819,6 +841,9 @@ class PendingContact(models.Model):
     affiliation = models.ForeignKey(
         Affiliation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The main contact asked for the person to be invited to the portal once
+    # staff confirm them.
+    invite = models.BooleanField("invite them to the portal", default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -837,3 +862,65 @@ class PendingContact(models.Model):
             f"{self.first_name} {self.last_name} as {self.get_role_display()} "
             f"of {self.organisation} ({self.get_status_display()})"
         )
+
+
+class Invitation(models.Model):
+    """An invitation to sign in to the portal (or, for staff, to smartnet).
+
+    One row per person and account (``invitation_once``), so nobody is invited
+    twice however often the bulk invite runs; its e-mail and its one reminder
+    are each claimed once (``smartnet.mail``). The link carries a signed,
+    expiring token naming this row; it works once (``accepted_at``, set by a
+    conditional update when the password is chosen).
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # The organisation whose affiliation gave the role (none for staff).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "user"], name="invitation_once"),
+            # A staff account (no person in the directory) is invited once too.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(person__isnull=True), name="invitation_once_staff"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["sent_at"],
+                name="invitation_unaccepted_idx",
+                condition=Q(accepted_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "Accepted"
+        if self.sent_at:
+            return "Sent, not used yet"
+        return "Not sent yet"

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from partners.models import (
@@ -31,6 +32,7 @@ from partners.models import (
     InvoiceLine,
     InvoiceStatus,
     Organisation,
+    Payment,
     PendingContact,
     PendingContactStatus,
     PeriodStatus,
@@ -235,6 +237,56 @@ def overdue_invoices(*, on: datetime.date) -> QuerySet[Invoice]:
     )
 
 
+def income_by_month(*, on: datetime.date, months: int = 12) -> list[tuple[datetime.date, Decimal]]:
+    """Money received (payments) in each of the last ``months`` calendar months up to
+    ``on``, oldest first, as (first day of the month, total); one query."""
+    first = on.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    totals = {
+        row["month"]: row["total"]
+        for row in Payment.objects.filter(received_on__gte=first, received_on__lte=on)
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+    }
+    result, month = [], first
+    for _ in range(months):
+        result.append((month, totals.get(month, Decimal(0)) or Decimal(0)))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return result
+
+
+# Age bands of money owed: (label, fewest days past due, most days past due or None).
+OWED_AGE_BANDS = [
+    ("Not yet due", None, 0),
+    ("1-30 days late", 1, 30),
+    ("31-60 days late", 31, 60),
+    ("61-90 days late", 61, 90),
+    ("Over 90 days late", 91, None),
+]
+
+
+def owed_by_age(*, on: datetime.date) -> list[tuple[str, Decimal]]:
+    """What open invoices still owe on ``on``, by how late they are; one query."""
+    balance = F("total") - F("amount_paid") - F("amount_credited")
+    sums = {}
+    for index, (_label, fewest, most) in enumerate(OWED_AGE_BANDS):
+        condition = Q()
+        if fewest is not None:
+            condition &= Q(due_date__lte=on - datetime.timedelta(days=fewest))
+        if most is not None:
+            condition &= Q(due_date__gte=on - datetime.timedelta(days=most))
+        sums[f"band{index}"] = Sum(balance, filter=condition)
+    row = Invoice.objects.filter(
+        kind=InvoiceKind.INVOICE, status__in=OPEN_INVOICE_STATUSES, due_date__isnull=False
+    ).aggregate(**sums)
+    return [
+        (label, row[f"band{index}"] or Decimal(0))
+        for index, (label, _, _) in enumerate(OWED_AGE_BANDS)
+    ]
+
+
 __all__ = [
     "InvoiceStatus",
     "active_partner_count",
@@ -244,7 +296,9 @@ __all__ = [
     "first_signed_on_by_organisation",
     "is_partner_on",
     "licence_income",
+    "income_by_month",
     "overdue_invoices",
+    "owed_by_age",
     "partner_ids_on",
     "renewal_rate",
     "renewals_due",

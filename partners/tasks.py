@@ -20,3 +20,25 @@ def run_renewals(today: str | None = None) -> dict:
     if summary["left"]:
         enqueue(run_renewals, on.isoformat())
     return summary
+
+
+@shared_task(
+    name="partners.tasks.invitation_send",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def invitation_send(invitation_id: int) -> bool:
+    return services.invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(
+    name="partners.tasks.run_invitation_reminders",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def run_invitation_reminders(today: str | None = None) -> dict:
+    """The daily invitation reminders (beat); ``today`` as an ISO date."""
+    on = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return services.run_invitation_reminders(today=on)

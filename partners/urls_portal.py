@@ -11,4 +11,5 @@ urlpatterns = [
     path("sites/add/", views_portal.site_add, name="site_add"),
     path("renewals/<int:pk>/confirm/", views_portal.renewal_confirm, name="renewal_confirm"),
     path("contacts/", views_portal.contacts, name="contacts"),
+    path("organisation/", views_portal.switch_organisation, name="switch_organisation"),
 ]

@@ -9,10 +9,13 @@ import json
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from partners import personal_data
+from partners.forms import EraseForm
 from partners.models import Person
 from smartnet.access import role_required
+from smartnet.confirm import Confirmation, is_confirmed, render_confirmation
 from smartnet.pdf import pdf_response, render_pdf
 from smartnet.roles import Role
 
@@ -52,20 +55,37 @@ def person_data_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.STAFF_ADMIN)
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a person everywhere: the confirmation page says what goes; only its
+    confirming POST, with "erase" typed, erases."""
     person = get_object_or_404(Person, pk=pk)
-    error = ""
-    if request.method == "POST":
-        if request.POST.get("confirm") == "erase":
-            if person.anonymised_at is None:
-                report = personal_data.person_erase(person_id=person.pk)
-                removed = "; ".join(report.lines()) or "nothing else was held"
-                messages.success(
-                    request, f"Person {person.pk} has been erased. Removed: {removed}."
-                )
-            return redirect("partners_staff:person_data", pk=person.pk)
-        error = 'Type "erase" in the confirmation box to erase this person.'
-    return render(
+    back = reverse("partners_staff:person_data", args=[person.pk])
+    if person.anonymised_at is not None:
+        return redirect(back)
+    confirmed = is_confirmed(request)
+    form = EraseForm(request.POST if confirmed else None)
+    if confirmed and form.is_valid():
+        report = personal_data.person_erase(person_id=person.pk)
+        removed = "; ".join(report.lines()) or "nothing else was held"
+        messages.success(request, f"Person {person.pk} has been erased. Removed: {removed}.")
+        return redirect(back)
+    return render_confirmation(
         request,
-        "partners/staff/person_erase.html",
-        {"person": person, "error": error, "sections": personal_data.sections()},
+        Confirmation(
+            title=f"Erase {person.full_name}?",
+            summary=(
+                "Their name, contact details and sign-in are removed, and every part of "
+                "the system removes what it holds about them."
+            ),
+            effects=[
+                f"What each part removes: {', '.join(personal_data.sections())}.",
+                "Their sessions end and their sign-in records are deleted.",
+                'Their name, e-mail and phone become "[erased]" wherever staff typed them.',
+                "Counts, head counts and financial records keep their shape, without them.",
+            ],
+            warning="Erasure cannot be undone.",
+            submit="Erase this person",
+            cancel_url=back,
+            back_label="Back to their personal data",
+            form=form,
+        ),
     )

@@ -9,14 +9,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from partners import selectors, services
-from partners.access import organisations_for_user, portal_required, sites_for_user
+from partners import selectors, services, situation
+from partners.access import (
+    choose_organisation,
+    organisations_for_user,
+    portal_required,
+    sites_for_user,
+)
 from partners.forms import ContactForm, SiteRequestForm
 from partners.models import (
-    IN_FORCE_STATUSES,
-    PENDING_STATUSES,
     Affiliation,
     AgreementPeriod,
     Invoice,
@@ -29,19 +33,6 @@ from smartnet.pdf import pdf_response
 from smartnet.roles import Role
 
 
-def _periods_for(organisations):
-    """Terms in force or pending for these organisations, with coverage."""
-    return (
-        AgreementPeriod.objects.filter(
-            agreement__organisation__in=organisations,
-            status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES],
-        )
-        .select_related("agreement__organisation", "previous")
-        .prefetch_related("coverage__site__area")
-        .order_by("agreement__organisation__name", "start_date")
-    )
-
-
 def _organisation(request: HttpRequest):
     """The organisation the page is about: ?organisation=<id> among the
     user's own (404 otherwise), else the first."""
@@ -51,18 +42,37 @@ def _organisation(request: HttpRequest):
         if pk is None:
             raise Http404("No such organisation.")
         return get_object_or_404(organisations_for_user(request.user), pk=pk)
-    return request.organisations[0]
+    return request.organisation
+
+
+@require_POST
+@portal_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    """A contact of several organisations chooses the one the portal shows."""
+    pk = parse_id(request.POST.get("organisation"))
+    if pk is None or not choose_organisation(request, pk):
+        raise Http404("No such organisation.")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    target = target.split("?")[0]
+    if not target.startswith("/portal/"):
+        target = "/portal/"
+    return redirect(target)
 
 
 @portal_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     organisations = request.organisations
-    periods = list(_periods_for(organisations))
     is_commissioner = request.user.role == Role.COMMISSIONER_CONTACT
+    standing = situation.situations(organisations=organisations, on=today)
+    renewals = [s.next_renewal_on for s in standing if s.next_renewal_on]
     context = {
         "organisations": organisations,
-        "periods": periods,
+        "situations": standing,
+        "owed": situation.money_owed(organisations=organisations, on=today),
+        "next_renewal_on": min(renewals) if renewals else None,
         "today": today,
         "is_commissioner": is_commissioner,
         "pending_requests": SiteRequest.objects.filter(
@@ -183,7 +193,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.contact_request(
+            result = services.contact_request_invite(
                 organisation=organisation,
                 requested_by=getattr(request.user, "person", None),
                 **form.cleaned_data,

@@ -1,6 +1,7 @@
 """Staff screens of the Partnership Scheme (mounted at /staff/partners/)."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,18 +9,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partners import exports, selectors, services
+from partners import exports, selectors, services, views_setup
 from partners.forms import (
     AgreementForm,
     ExportForm,
     PartnerFilterForm,
     PaymentForm,
     PeriodActionForm,
+    TerminateForm,
 )
 from partners.models import (
     OPEN_INVOICE_STATUSES,
@@ -27,18 +30,23 @@ from partners.models import (
     AgreementKind,
     AgreementPeriod,
     Invoice,
+    InvoiceKind,
+    InvoiceStatus,
     Organisation,
     OrganisationKind,
     PendingContact,
+    PeriodStatus,
     Site,
     SiteRequest,
     SiteRequestStatus,
     Standing,
 )
 from smartnet.access import may_use, role_required
+from smartnet.confirm import Confirmation, is_confirmed, render_confirmation
 from smartnet.forms import apply_service_errors, parse_ids
 from smartnet.pdf import pdf_response
 from smartnet.roles import STAFF_ROLES, Role
+from smartnet.templatetags.numbers import money
 
 MONEY_ROLES = (Role.STAFF_ADMIN, Role.FINANCE)
 # The list's status filter: which standings of the latest term each choice shows.
@@ -147,7 +155,13 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page_obj": page, "query_string": query.urlencode(), "today": today},
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": query.urlencode(),
+            "today": today,
+            "can_set_up": may_use(request.user, views_setup.organisation_new),
+        },
     )
 
 
@@ -181,14 +195,29 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "site_requests": organisation.site_requests.filter(status=SiteRequestStatus.PENDING),
             "today": today,
             "can_act": may_use(request.user, period_action),
+            "can_set_up": may_use(request.user, views_setup.organisation_edit),
         },
     )
+
+
+def _renewal_amounts(renewal_ids: list[int]) -> dict[int, Decimal]:
+    """Each renewal's invoiced amount (its term invoices, drafted or issued), in one query."""
+    rows = (
+        Invoice.objects.filter(period_id__in=renewal_ids, kind=InvoiceKind.INVOICE)
+        .exclude(status=InvoiceStatus.VOID)
+        .values("period_id")
+        .annotate(amount=Sum("total"))
+    )
+    return {row["period_id"]: row["amount"] for row in rows}
 
 
 @role_required(*STAFF_ROLES)
 def renewals_due(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    periods = selectors.renewals_due(on=today, days=90)
+    periods = list(selectors.renewals_due(on=today, days=90))
+    amounts = _renewal_amounts([p.renewal.pk for p in periods if p.renewal])
+    for period in periods:
+        period.renewal_amount = amounts.get(period.renewal.pk) if period.renewal else None
     return render(
         request,
         "partners/staff/renewals.html",
@@ -205,10 +234,62 @@ def renewals_due(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*MONEY_ROLES)
 def renewals_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked renewals: the confirmation page lists each with its
+    amount and what approving does; only its confirming POST approves."""
     ids = parse_ids(request.POST.getlist("renewal"))
     if not ids:
         messages.error(request, "Renewals: tick at least one drafted renewal to approve.")
         return redirect("partners_staff:renewals")
+    if not is_confirmed(request):
+        renewals = list(
+            AgreementPeriod.objects.filter(
+                pk__in=ids,
+                previous__isnull=False,
+                status__in=[PeriodStatus.DRAFT, PeriodStatus.SENT],
+            )
+            .select_related("agreement__organisation")
+            .order_by("agreement__organisation__name", "pk")
+        )
+        if not renewals:
+            messages.error(
+                request, "Renewals: none of the ticked renewals is waiting for approval."
+            )
+            return redirect("partners_staff:renewals")
+        amounts = _renewal_amounts([r.pk for r in renewals])
+        total = sum((amounts.get(r.pk) or Decimal(0) for r in renewals), Decimal(0))
+        effects = []
+        for r in renewals:
+            amount = amounts.get(r.pk)
+            then = (
+                "becomes active (the partner confirmed)"
+                if r.confirmed_on
+                else "is sent to the partner with its invoice"
+            )
+            effects.append(
+                f"{r.agreement.organisation.name}, {r.agreement.reference}: "
+                f"{money(amount) if amount is not None else 'no invoice'}, "
+                f"{r.start_date:%-d %b %Y} to {r.end_date:%-d %b %Y}; {then}"
+            )
+        count = len(renewals)
+        plural = "s" if count != 1 else ""
+        return render_confirmation(
+            request,
+            Confirmation(
+                title=f"Approve {count} renewal{plural}?",
+                summary=(
+                    f"Approving issues {'their invoices' if count != 1 else 'its invoice'}, "
+                    f"{money(total)} in all, numbered and dated today."
+                ),
+                effects=effects,
+                warning="An issued invoice is never edited or deleted; only a credit note "
+                "corrects it.",
+                submit=f"Approve {count} renewal{plural}",
+                cancel_url=reverse("partners_staff:renewals"),
+                back_label="Back to renewals due",
+                carry={"renewal": [str(r.pk) for r in renewals]},
+                danger=False,
+            ),
+        )
     counts = services.renewals_bulk_approve(renewal_ids=ids)
     messages.success(
         request,
@@ -341,11 +422,6 @@ def site_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Pending contacts show who in the directory has an e-mail: the staff admin alone.
 CONTACT_DECIDERS = (Role.STAFF_ADMIN,)
-CONTACT_DECISIONS = {
-    "link": services.pending_contact_link,
-    "create": services.pending_contact_create,
-    "reject": services.pending_contact_reject,
-}
 
 
 @role_required(*CONTACT_DECIDERS)
@@ -361,12 +437,10 @@ def pending_contacts(request: HttpRequest) -> HttpResponse:
 @role_required(*CONTACT_DECIDERS)
 def pending_contact_decide(request: HttpRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(PendingContact.objects.select_related("organisation"), pk=pk)
-    decide = CONTACT_DECISIONS.get(request.POST.get("decision", ""))
-    if decide is None:
-        messages.error(request, "decision: choose link, add as a new person, or reject.")
-        return redirect("partners_staff:pending_contacts")
     try:
-        decide(pending=pending, decided_by=request.user)
+        services.pending_contact_decide(
+            pending=pending, decision=request.POST.get("decision", ""), decided_by=request.user
+        )
     except ValidationError as exc:
         messages.error(
             request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
@@ -411,11 +485,15 @@ def agreement_new(request: HttpRequest, pk: int) -> HttpResponse:
 PERIOD_ACTIONS = {"send", "activate", "terminate"}
 
 
-@require_POST
 @role_required(*MONEY_ROLES)
 def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Send (issues the invoice), activate (signed; ``on`` is the signing date)
-    or terminate (from ``on``, with a reason) one term."""
+    or terminate one term. Terminating is final: it asks first
+    (:func:`_period_terminate`)."""
+    if action == "terminate":
+        return _period_terminate(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     period = get_object_or_404(AgreementPeriod.objects.select_related("agreement"), pk=pk)
     if action not in PERIOD_ACTIONS:
         raise Http404("No such action.")
@@ -423,16 +501,12 @@ def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     organisation_id = period.agreement.organisation_id
     try:
         if not form.is_valid():
-            raise ValidationError({"on": "Enter a date as YYYY-MM-DD."})
+            raise ValidationError({"on": form.errors["on"][0]})
         on = form.cleaned_data["on"]
         if action == "send":
             services.agreement_send(period=period)
-        elif action == "activate":
-            services.agreement_activate(period=period, signed_on=on)
         else:
-            if on is None:
-                raise ValidationError({"terminated_on": "Enter the date the agreement ends."})
-            services.agreement_terminate(period=period, on=on, reason=form.cleaned_data["reason"])
+            services.agreement_activate(period=period, signed_on=on)
     except ValidationError as exc:
         messages.error(
             request,
@@ -441,3 +515,59 @@ def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, f"{period.agreement.reference}: {action} done.")
     return redirect("partners_staff:partner_detail", pk=organisation_id)
+
+
+def _period_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a term early, from a date, with a reason: the confirmation page says
+    what ends with it; only its confirming POST terminates."""
+    period = get_object_or_404(
+        AgreementPeriod.objects.select_related("agreement__organisation"), pk=pk
+    )
+    agreement = period.agreement
+    confirmed = is_confirmed(request)
+    form = TerminateForm(request.POST if confirmed else None, initial={"on": timezone.localdate()})
+    if confirmed and form.is_valid():
+        try:
+            services.agreement_terminate(
+                period=period, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "terminated_on" in exc.error_dict:
+                exc.error_dict["on"] = exc.error_dict.pop("terminated_on")
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{agreement.reference} terminated from {form.cleaned_data['on']:%-d %B %Y}.",
+            )
+            return redirect("partners_staff:partner_detail", pk=agreement.organisation_id)
+    sites = [c.site.name for c in period.coverage.select_related("site") if c.left_on is None]
+    pending = AgreementPeriod.objects.filter(
+        previous=period, status__in=[PeriodStatus.DRAFT, PeriodStatus.SENT]
+    ).count()
+    effects = [
+        f"{agreement.organisation.name}: the term {period.start_date:%-d %B %Y} to "
+        f"{period.end_date:%-d %B %Y} ends on the date you give.",
+    ]
+    if agreement.is_block:
+        effects.append("The block agreement's cover for its areas ends with it.")
+    elif sites:
+        effects.append(f"Sites no longer covered from then: {', '.join(sites)}.")
+    if pending:
+        effects.append(
+            "The renewal waiting to start is terminated too, and its draft invoice voided."
+        )
+    effects.append("Invoices already issued for this term stay as they are.")
+    return render_confirmation(
+        request,
+        Confirmation(
+            title=f"Terminate agreement {agreement.reference}?",
+            summary=f"The agreement with {agreement.organisation.name} ends early.",
+            effects=effects,
+            warning="A terminated term cannot be reopened: a new agreement would be needed.",
+            submit="Terminate the agreement",
+            cancel_url=reverse("partners_staff:partner_detail", args=[agreement.organisation_id]),
+            back_label=f"Back to {agreement.organisation.name}",
+            form=form,
+        ),
+    )

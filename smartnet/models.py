@@ -11,6 +11,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from smartnet.roles import STAFF_ROLES, Role
 
@@ -54,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Who changed the role or (de)activated the account, and when; never the
+    # password or sign-in times.
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "date_joined"])
 
     objects: ClassVar[UserManager] = UserManager()
 

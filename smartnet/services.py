@@ -19,7 +19,7 @@ from django_otp.util import random_hex
 
 from smartnet.models import TwoFactorEvent, User
 from smartnet.queue import enqueue
-from smartnet.roles import Role
+from smartnet.roles import STAFF_ROLES, Role
 
 BACKUP_CODE_COUNT = 10
 # A code of the minute before or after is accepted (a phone's clock drifts).
@@ -136,3 +136,42 @@ def two_factor_reset(*, user: User, by: User) -> TwoFactorEvent:
         event = TwoFactorEvent.objects.create(user=user, kind=TwoFactorEvent.Kind.RESET, actor=by)
         enqueue("smartnet.tasks.send_two_factor_notice", event.pk)
     return event
+
+
+@transaction.atomic
+def account_set_active(*, user: User, active: bool, by: User) -> User:
+    """A staff admin deactivates or reactivates an account (recorded in its
+    history with who did it). A deactivated account's sessions are refused
+    at once (``smartnet.access``); nobody deactivates their own."""
+    if user.pk == by.pk:
+        raise ValidationError({"account": "You cannot deactivate or reactivate your own account."})
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active == active:
+        return locked
+    locked.is_active = active
+    locked._history_user = by  # type: ignore[attr-defined]  # read by simple_history
+    locked.save(update_fields=["is_active"])
+    user.is_active = active
+    return locked
+
+
+@transaction.atomic
+def account_set_role(*, user: User, role: str, by: User) -> User:
+    """A staff admin gives a staff account another staff role (recorded)."""
+    if role not in {r.value for r in Role} or role not in STAFF_ROLES:
+        raise ValidationError({"role": "Choose a staff role."})
+    if user.role not in STAFF_ROLES:
+        raise ValidationError(
+            {
+                "role": "Only staff accounts change role here: "
+                "a portal account's role follows its affiliation."
+            }
+        )
+    if user.pk == by.pk:
+        raise ValidationError({"role": "You cannot change your own role."})
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.role = role
+    locked._history_user = by  # type: ignore[attr-defined]
+    locked.save(update_fields=["role", "is_staff"])
+    user.role = role
+    return locked

@@ -257,6 +257,21 @@ STAFF_2FA_REQUIRED = _strict_bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "smartnet"
 # Requests per minute per client address to public pages and feeds.
 PUBLIC_RATE_LIMIT_PER_MINUTE = _env_or_fail("PUBLIC_RATE_LIMIT_PER_MINUTE", env.int, default=120)
+# Seconds a password reset link works (once: setting the password spends it).
+PASSWORD_RESET_TIMEOUT = _env_or_fail("PASSWORD_RESET_TIMEOUT", env.int, default=2 * 60 * 60)
+if PASSWORD_RESET_TIMEOUT < 60:
+    raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT is not valid: use 60 seconds or more")
+# Requests a minute per client address (and per e-mail address typed) to the
+# password reset and invitation request forms.
+ACCOUNTS_RATE_LIMIT_PER_MINUTE = _env_or_fail("ACCOUNTS_RATE_LIMIT_PER_MINUTE", env.int, default=5)
+# Days an invitation link works (once); an unused invitation is reminded
+# this many days after it was sent, once, with a fresh link.
+INVITATION_MAX_AGE_DAYS = _env_or_fail("INVITATION_MAX_AGE_DAYS", env.int, default=14)
+INVITATION_REMINDER_DAYS = _env_or_fail("INVITATION_REMINDER_DAYS", env.int, default=7)
+if INVITATION_MAX_AGE_DAYS < 1 or INVITATION_REMINDER_DAYS < 1:
+    raise ImproperlyConfigured(
+        "INVITATION_MAX_AGE_DAYS and INVITATION_REMINDER_DAYS are not valid: use 1 or more days"
+    )
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -397,6 +412,10 @@ if PARTNERS_RENEWALS_BATCH < 1:
     raise ImproperlyConfigured("PARTNERS_RENEWALS_BATCH must be 1 or more")
 CELERY_BEAT_SCHEDULE["partners-renewals"] = {
     "task": "partners.tasks.run_renewals",
+    "schedule": timedelta(days=1),
+}
+CELERY_BEAT_SCHEDULE["partners-invitation-reminders"] = {
+    "task": "partners.tasks.run_invitation_reminders",
     "schedule": timedelta(days=1),
 }
 

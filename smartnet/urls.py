@@ -9,6 +9,8 @@ import board.views
 urlpatterns = [
     path("", include("smartnet.urls_core")),
     path("admin/", admin.site.urls),
+    # Invitations to sign in (partners owns them: they follow affiliations).
+    path("accounts/invitation/", include("partners.urls_accounts")),
     # The staff dashboard: the board's figures (issue 7), above the staff includes.
     path("staff/", board.views.dashboard, name="staff_dashboard"),
     # Partners: staff screens and the partner/commissioner portal home.

@@ -15,6 +15,7 @@ class TrainingConfig(AppConfig):
         NavItem("Courses", "training_staff:courses", STAFF_ROLES, "Training"),
         NavItem("Training events", "training_staff:events", STAFF_ROLES, "Training"),
         NavItem("Moodle import", "training_staff:imports", TRAINING_ADMIN, "Training"),
+        NavItem("Possible matches", "training_staff:possible_matches", TRAINING_ADMIN, "Training"),
         NavItem("Staff mobility", "training_staff:mobility", STAFF_ROLES, "Training"),
         NavItem("Our training", "training_portal:home", PORTAL_ROLES, "Training"),
     ]

@@ -3,7 +3,7 @@ from django.conf import settings
 
 from partners.models import Area, Organisation
 from smartnet.forms import StyledFormMixin
-from training.models import Course, TrainingProfile
+from training.models import AccessRule, Audience, Award, Course, Delivery, TrainingProfile
 
 
 class PeopleSearchForm(StyledFormMixin, forms.Form):
@@ -123,3 +123,20 @@ class ChampionFilterForm(StyledFormMixin, forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "The end date must be on or after the start date.")
         return data
+
+
+class CourseForm(StyledFormMixin, forms.Form):
+    code = forms.SlugField(max_length=30, help_text="A short code, such as smart-intro")
+    title = forms.CharField(max_length=200)
+    delivery = forms.ChoiceField(choices=Delivery.choices)
+    audience = forms.ChoiceField(choices=Audience.choices)
+    access_rule = forms.ChoiceField(label="Who may take it", choices=AccessRule.choices)
+    awards = forms.ChoiceField(choices=Award.choices, required=False)
+    validity_months = forms.IntegerField(
+        label="Refresher after (months)",
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="Empty: it never lapses.",
+    )
+    is_active = forms.BooleanField(label="Offered now", required=False, initial=True)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from partners.models import Organisation, Person, Site
 from partners.validators import validate_uk_postcode
@@ -121,6 +122,7 @@ class Course(models.Model):
     awards = models.CharField(max_length=20, choices=Award.choices, blank=True, default="")
     validity_months = models.PositiveSmallIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -135,6 +137,7 @@ class MoodleCourse(models.Model):
 
     shortname = models.CharField(max_length=100, unique=True)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="moodle_courses")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["shortname"]
@@ -310,6 +313,8 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
+    # Learners new to the directory the import added (marked new from Moodle).
+    new_people_count = models.PositiveIntegerField(default=0)
     already_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
@@ -349,3 +354,40 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
+
+
+class MatchDecision(models.TextChoices):
+    PENDING = "", "Waiting for staff"
+    DIFFERENT = "different", "Different people"
+    MERGED = "merged", "Merged"
+
+
+class PossibleMatch(models.Model):
+    """A learner the Moodle import added to the directory whose name matches
+    someone already there with another e-mail: listed for staff to confirm
+    (different people) or merge, never guessed. One row per pair."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    import_job = models.ForeignKey(
+        ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="matches"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(
+        max_length=10, choices=MatchDecision.choices, blank=True, default=""
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Merging two people drops a match of the merged-away one (it is decided).
+    merge_deletes = True
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "candidate"], name="possible_match_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} may be {self.candidate}"

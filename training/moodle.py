@@ -10,7 +10,8 @@ custom report), one row per user per course:
   ``Time completed`` (``timecompleted``, ``Course completion time completed``,
   ``Date completed``) as epoch seconds, ISO 8601 or a UK locale date.
   optional: ``Username``, ``Grade`` (``Final grade``, ``Course grade``),
-  ``User ID``/``ID``.
+  ``User ID``/``ID``, ``First name`` and ``Last name``/``Surname`` (or
+  ``Full name``): a learner new to the directory is made from them.
 Wide - the course completion report of one course (``report/completion``),
 one row per user, a column per criterion and ``Course complete``:
   required: ``Course complete``, and an e-mail or ID number column;
@@ -63,6 +64,9 @@ TIMECOMPLETED = {
     "timecompletedon",
 }
 GRADE = {"grade", "finalgrade", "coursegrade", "coursetotal", "score"}
+FIRSTNAME = {"firstname", "userfirstname"}
+LASTNAME = {"lastname", "surname", "userlastname", "usersurname"}
+FULLNAME = {"fullname", "name", "userfullname", "userfullnamewithlink", "fullnamewithlink"}
 COURSECOMPLETE = {"coursecomplete", "coursecompletion"}
 
 LONG_COLUMNS_HELP = (
@@ -90,6 +94,9 @@ class Row:
     completed: str
     grade: str
     excerpt: str
+    # The learner's name, for making someone new to the directory.
+    first_name: str = ""
+    last_name: str = ""
 
 
 def decode(data: bytes) -> str:
@@ -139,6 +146,9 @@ def detect_layout(header: list[str], delimiter: str) -> Layout:
             "completed": find(TIMECOMPLETED),
             "grade": find(GRADE),
             "coursecomplete": find(COURSECOMPLETE),
+            "firstname": find(FIRSTNAME),
+            "lastname": find(LASTNAME),
+            "fullname": find(FULLNAME),
         }.items()
         if index is not None
     }
@@ -225,6 +235,9 @@ def _rows(reader, layout: Layout) -> Iterator[Row]:
             continue
         if not any(v.strip() for v in values):
             continue
+        first, last = cell(values, "firstname"), cell(values, "lastname")
+        if not (first or last) and (full := cell(values, "fullname")):
+            first, _, last = full.rpartition(" ") if " " in full else (full, "", "")
         yield Row(
             line=reader.line_num,
             email=cell(values, "email"),
@@ -235,6 +248,8 @@ def _rows(reader, layout: Layout) -> Iterator[Row]:
             completed=cell(values, "completed"),
             grade=cell(values, "grade"),
             excerpt=layout.delimiter.join(values)[:300],
+            first_name=first[:100],
+            last_name=last[:100],
         )
 
 

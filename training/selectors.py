@@ -65,6 +65,18 @@ def champion_count(*, on: date) -> int:
     return champions(on=on).values("person_id").distinct().count()
 
 
+def champion_count_at(*, organisations, on: date) -> int:
+    """People who had become Champions by ``on`` while at one of ``organisations``
+    (a queryset or ids): a commissioner's impact counts its areas' partners."""
+    return (
+        champions(on=on)
+        .filter(champion_organisation__in=organisations)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
 def facilitator_count(*, on: date) -> int:
     """Cumulative number of people who had become trained facilitators by ``on``."""
     return _completions_awarding(Award.FACILITATOR, on).values("person_id").distinct().count()
@@ -254,3 +266,24 @@ def statuses_for(*, person_id: int, on: date | None = None) -> dict:
         "facilitator": completions.filter(course__awards=Award.FACILITATOR).exists(),
         "trainer": completions.filter(course__awards=Award.TRAINER).exists(),
     }
+
+
+def awards_by_person(*, person_ids: Iterable[int], on: date | None = None) -> dict[int, list[str]]:
+    """Each person's training, as words ("Trained facilitator 2023", "Champion
+    2021"), earliest award first, in one query (for telling two people of the
+    same name apart)."""
+    on = on or timezone.localdate()
+    rows = (
+        Completion.objects.filter(person_id__in=list(person_ids), completed_on__lte=on)
+        .exclude(course__awards=Award.NONE)
+        .values("person_id", "course__awards")
+        .annotate(first=Min("completed_on"))
+        .order_by("person_id", "first")
+    )
+    labels = dict(Award.choices)
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["person_id"], []).append(
+            f"{labels[row['course__awards']]} {row['first']:%Y}"
+        )
+    return found

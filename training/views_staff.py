@@ -28,6 +28,7 @@ from training.forms import (
     BookForm,
     ChampionFilterForm,
     CompletionForm,
+    CourseForm,
     CourseMapForm,
     EnrolForm,
     EventForm,
@@ -40,7 +41,8 @@ from training.models import (
     Course,
     EventPlace,
     ImportJob,
-    MoodleCourse,
+    MatchDecision,
+    PossibleMatch,
     TrainingEvent,
     TrainingProfile,
 )
@@ -210,6 +212,7 @@ def courses(request: HttpRequest) -> HttpResponse:
         {
             "courses": rows,
             "map_form": CourseMapForm() if may_use(request.user, course_map) else None,
+            "may_edit": may_use(request.user, course_edit),
         },
     )
 
@@ -219,18 +222,92 @@ def courses(request: HttpRequest) -> HttpResponse:
 def course_map(request: HttpRequest) -> HttpResponse:
     form = CourseMapForm(request.POST)
     if form.is_valid():
-        MoodleCourse.objects.update_or_create(
-            shortname=form.cleaned_data["shortname"].strip(),
-            defaults={"course": form.cleaned_data["course"]},
-        )
-        messages.success(request, "Moodle short name mapped.")
-        return redirect("training_staff:courses")
+        try:
+            services.course_map_set(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Moodle short name mapped.")
+            return redirect("training_staff:courses")
     return render(
         request,
         "includes/form_page.html",
         {"title": "Map a Moodle course", "form": form, "submit": "Map the course"},
         status=400,
     )
+
+
+def _course_form_page(request, form, title, submit):
+    return render(
+        request,
+        "includes/form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "back": {"url": reverse("training_staff:courses"), "label": "Courses"},
+        },
+    )
+
+
+@role_required(*TRAINING_ADMIN)
+def course_new(request: HttpRequest) -> HttpResponse:
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.course_save(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{course} is added.")
+            return redirect("training_staff:courses")
+    return _course_form_page(request, form, "New course", "Add the course")
+
+
+@role_required(*TRAINING_ADMIN)
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    fields = ("code", "title", "delivery", "audience", "access_rule", "awards")
+    initial = {f: getattr(course, f) for f in (*fields, "validity_months", "is_active")}
+    form = CourseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.course_save(course=course, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{course} is saved.")
+            return redirect("training_staff:courses")
+    return _course_form_page(request, form, f"Edit {course}", "Save")
+
+
+# --- Learners new from Moodle -------------------------------------------------------
+
+
+@role_required(*TRAINING_ADMIN)
+def possible_matches(request: HttpRequest) -> HttpResponse:
+    """New learners whose name matches someone in the directory with another
+    e-mail: staff confirm or merge (names beside a course: peer-view roles only)."""
+    rows = PossibleMatch.objects.filter(decision=MatchDecision.PENDING).select_related(
+        "person", "candidate", "import_job"
+    )
+    page = Paginator(rows, settings.TRAINING_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/possible_matches.html", {"page_obj": page})
+
+
+@require_POST
+@role_required(*TRAINING_ADMIN)
+def possible_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(PossibleMatch.objects.select_related("person", "candidate"), pk=pk)
+    try:
+        kept = services.possible_match_decide(
+            match=match, decision=request.POST.get("decision", ""), by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Done: {kept} is kept.")
+    return redirect("training_staff:possible_matches")
 
 
 # --- Moodle import ----------------------------------------------------------------------

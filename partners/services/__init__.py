@@ -12,7 +12,10 @@ The modules, lowest first (each imports only those before it):
 ``renewals`` (renewal draft/confirm/approve/activate, the daily job and its
 reminders), ``payments``, ``sites`` (sites, site requests, overlap),
 ``agreements`` (create, send, activate, terminate); ``people`` and ``areas``
-stand alone. A name without an underscore that is not listed below is shared
+stand alone, ``invitations`` (sign-in invitations, ``portal_link_for``) builds on
+``people`` and is the lowest the others may use; ``directory`` (the staff
+set-up of organisations, sites, people, affiliations, merging) builds on
+``people``. A name without an underscore that is not listed below is shared
 between these modules only. Callers use the names below:
 ``from partners import services``; ``services.invoice_issue(...)``.
 """
@@ -24,6 +27,20 @@ from partners.services.agreements import (
     agreement_terminate,
 )
 from partners.services.areas import areas_load
+from partners.services.directory import (
+    affiliation_add,
+    affiliation_end,
+    normalise_charity_number,
+    normalise_company_number,
+    organisation_save,
+    person_create_with_tie,
+    person_mark_reviewed,
+    person_matches,
+    person_merge,
+    person_save,
+    site_place,
+    site_save,
+)
 from partners.services.fees import (
     block_windows,
     coverage_fee,
@@ -33,6 +50,19 @@ from partners.services.fees import (
     parse_amount,
     period_lines,
     quote_site_fee,
+)
+from partners.services.invitations import (
+    contact_request_invite,
+    invitation_accept,
+    invitation_create,
+    invitation_resend,
+    invitation_send,
+    invitations_erase,
+    invite_all_contacts,
+    pending_contact_decide,
+    portal_link_for,
+    run_invitation_reminders,
+    staff_account_create,
 )
 from partners.services.invoices import (
     credit_note_create,
@@ -72,6 +102,8 @@ from partners.services.sites import (
 )
 
 __all__ = [
+    "affiliation_add",
+    "affiliation_end",
     "affiliation_set_primary",
     "agreement_activate",
     "agreement_create",
@@ -80,26 +112,43 @@ __all__ = [
     "areas_load",
     "block_windows",
     "contact_request",
+    "contact_request_invite",
     "contact_set",
     "coverage_fee",
     "coverage_lines",
     "credit_note_create",
     "fee_rate_on",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_resend",
+    "invitation_send",
+    "invitations_erase",
+    "invite_all_contacts",
     "invoice_draft",
     "invoice_issue",
     "invoice_line",
     "invoice_pdf",
     "invoice_set_lines",
     "invoice_void",
+    "normalise_charity_number",
+    "normalise_company_number",
     "one_year_from",
+    "organisation_save",
     "parse_amount",
     "payment_record",
     "pending_contact_create",
+    "pending_contact_decide",
     "pending_contact_link",
     "pending_contact_reject",
     "pending_contacts_erase",
     "period_lines",
     "person_account_ensure",
+    "person_create_with_tie",
+    "person_mark_reviewed",
+    "person_matches",
+    "person_merge",
+    "person_save",
+    "portal_link_for",
     "quote_site_fee",
     "reminders_erase",
     "renewal_activate",
@@ -107,10 +156,14 @@ __all__ = [
     "renewal_confirm",
     "renewal_draft",
     "renewals_bulk_approve",
+    "run_invitation_reminders",
     "run_renewals",
     "site_add",
     "site_create",
     "site_leave",
+    "site_place",
     "site_request_approve",
     "site_request_create",
+    "site_save",
+    "staff_account_create",
 ]

@@ -172,6 +172,13 @@ def agreement_terminate(
         raise ValidationError({"reason": "Say why the agreement is terminated."})
     if on < period.start_date:
         raise ValidationError({"terminated_on": "Termination cannot be before the term starts."})
+    if on > period.end_date:
+        raise ValidationError(
+            {
+                "terminated_on": f"The term ends on {period.end_date:%-d %B %Y} anyway: "
+                "a termination must be on or before that date."
+            }
+        )
     statuses = [*IN_FORCE_STATUSES, *PENDING_STATUSES]
     if not AgreementPeriod.objects.filter(pk=period.pk, status__in=statuses).update(
         status=PeriodStatus.TERMINATED, terminated_on=on, termination_reason=reason.strip()

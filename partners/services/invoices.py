@@ -24,6 +24,7 @@ from partners.models import (
 )
 from partners.services.fees import PENNY, invoice_line_values, parse_amount, products_by_code
 from smartnet.pdf import render_pdf
+from smartnet.templatetags.numbers import format_money
 
 
 def _save_lines(invoice: Invoice, lines: list[dict]) -> Invoice:
@@ -128,7 +129,7 @@ def credit_note_create(
     if amount <= 0 or amount > open_amount:
         raise ValidationError(
             {
-                "amount": f"The credit cannot be more than the £{open_amount} "
+                "amount": f"The credit cannot be more than the {format_money(open_amount)} "
                 f"still owed on {locked.number}."
             }
         )

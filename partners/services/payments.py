@@ -18,6 +18,7 @@ from partners.models import (
 from partners.services.fees import parse_amount
 from partners.services.invoices import paid_status
 from partners.services.renewals import renewal_activate
+from smartnet.templatetags.numbers import format_money
 
 
 @transaction.atomic
@@ -36,8 +37,9 @@ def payment_record(
     if amount > locked.balance:
         raise ValidationError(
             {
-                "amount": f"£{amount} is more than the £{locked.balance} still owed on "
-                f"{locked.number}; record at most the balance."
+                "amount": f"{format_money(amount)} is more than the "
+                f"{format_money(locked.balance)} still owed on {locked.number}; "
+                "record at most the balance."
             }
         )
     payment = Payment.objects.create(

@@ -30,6 +30,7 @@ from partners.models import (
     SiteFlag,
 )
 from partners.services.fees import fee_rate_on, one_year_from, period_lines
+from partners.services.invitations import portal_link_for
 from partners.services.invoices import invoice_draft, invoice_issue
 from smartnet import mail
 from smartnet.models import JobRun, User
@@ -223,6 +224,8 @@ def _deliver_reminder(
             "organisation": period.agreement.organisation,
             "days_left": (period.end_date - today).days,
             "renewal": renewal,
+            # Each contact's way in: sign in, or ask for their invitation.
+            "portal_links": [(p.full_name, portal_link_for(p)) for p in contacts],
         },
         to=[p.email for p in contacts],
     )

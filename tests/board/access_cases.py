@@ -86,6 +86,7 @@ CASES = {
         lambda w: f"/staff/board/actions/{_action(w)}/delete/",
         allow=STAFF,
         method="post",
+        data={"confirmed": "yes"},
         ok=302,
         # The first staff role deletes it; the next ones find nothing.
         overrides={"finance": 404, "training": 404, "materials": 404},
@@ -130,6 +131,7 @@ CASES = {
         lambda w: f"/staff/board/reports/{_reviewed(w).pk}/issue/",
         allow=ADMIN,
         method="post",
+        data={"confirmed": "yes"},
         ok=302,
     ),
     "board_staff:report_pdf": Case(

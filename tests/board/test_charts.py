@@ -1,6 +1,5 @@
-"""Charts: pygal SVG from frozen chart data, many on one page without clashing ids."""
+"""The board's charts (smartnet.charts) from frozen chart data."""
 
-import re
 from datetime import date
 
 from board import charts
@@ -11,24 +10,32 @@ CHART = {
 }
 
 
-def test_a_trend_chart_draws_the_actual_series_and_the_target_line_without_script():
-    svg = charts.trend_chart(CHART, title="Meetings <per> week")
+def test_a_trend_chart_draws_the_actual_the_planned_line_and_the_target():
+    chart = charts.trend_chart(CHART, title="Meetings <per> week")
+    svg = str(chart.svg)
     assert svg.startswith("<svg") and "<script" not in svg
-    assert "Actual" in svg and "Target line" in svg
+    assert "Actual" in svg and "Planned line" in svg and "Target: 400" in svg
     assert "Meetings &lt;per&gt; week" in svg  # text is escaped
-    assert "stroke-dasharray" in svg  # the target line is dashed (black-and-white print)
+    assert 'stroke-dasharray="8 5"' in svg  # the planned line is dashed (black-and-white print)
+    assert "120 on 1 Jul 2013" in svg  # the latest known value is labelled
 
 
-def test_two_charts_on_one_page_have_no_id_in_common():
-    first = set(re.findall(r'id="([^"]+)"', charts.trend_chart(CHART, title="a")))
-    second = set(re.findall(r'id="([^"]+)"', charts.trend_chart(CHART, title="b")))
-    assert first and not first & second
+def test_a_percent_objective_reads_in_percent():
+    chart = charts.trend_chart(
+        {"actual": [["2024-01-01", "33.6"]], "line": [["2024-01-01", "30"], ["2026-01-01", "50"]]},
+        title="Peer led",
+        unit="percent",
+    )
+    assert "33.6% on 1 Jan 2024" in str(chart.svg) and "Target: 50%" in str(chart.svg)
 
 
-def test_the_growth_chart_has_the_trajectory():
-    svg = charts.growth_chart(
+def test_the_growth_chart_has_the_trajectory_clipped_to_the_data_and_the_target():
+    chart = charts.growth_chart(
         [(date(2014, 1, 6), 300), (date(2014, 1, 13), 303)],
         trajectory=[(date(2013, 1, 1), 40.0), (date(2016, 1, 1), 400.0)],
         target=400,
     )
-    assert "Trajectory to 400" in svg
+    svg = str(chart.svg)
+    assert "Trajectory to 400" in svg and "Target: 400" in svg
+    assert "Jan 2013" not in svg  # the x axis covers the data shown, not the baseline year
+    assert chart.summary == "Meetings per week: 303 on 13 January 2014; target 400."

@@ -1,6 +1,7 @@
 """The staff dashboard at /staff/: its figures, their links, a fixed query count, the cache."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from board import dashboard
+from partners import services as partner_services
 from smartnet.roles import Role
 from tests.board.factories import make_action, make_objective
 from tests.factories import UserFactory
@@ -104,3 +106,37 @@ def test_figures_come_from_the_cache_until_the_board_changes(
     with django_capture_on_commit_callbacks(execute=True):
         make_objective("Another")  # a board change drops the cached figures on commit
     assert cache.get(dashboard.CACHE_KEY.format(day=TODAY.isoformat())) is None
+
+
+def test_staff_see_the_meetings_chart_with_the_headline_figure_and_the_target(client):
+    client.force_login(UserFactory(role=Role.STAFF_ADMIN))
+    grow(3)
+    html = client.get("/staff/").content.decode()
+    # The chart ends on the headline figure, labelled, with the target as its own line.
+    assert f"3 on {TODAY:%-d %b %Y}" in html and "Target: 400" in html
+    assert 'class="chart-target"' in html
+    assert "Meetings per week: 3 on 3 March 2014; target 400." in html
+    assert "Money received by month" not in html
+
+
+def test_finance_staff_see_money_charts_instead(staff_client):
+    agreement = make_partner(signed_on=date(2013, 1, 1), start=date(2013, 6, 1), sites=2)
+    period = agreement.periods.get()
+    invoice = partner_services.invoice_draft(
+        organisation=agreement.organisation,
+        period=period,
+        lines=partner_services.period_lines(period),
+    )
+    invoice = partner_services.invoice_issue(invoice=invoice, today=date(2013, 12, 1))
+    partner_services.payment_record(
+        invoice=invoice, amount=Decimal("400.00"), received_on=date(2014, 2, 10)
+    )
+    response = staff_client.get("/staff/")
+    html = response.content.decode()
+    money = response.context["money"]
+    assert money["income_total"] == Decimal("400.00")
+    assert money["owed_total"] == Decimal("600.00") and money["late_total"] == Decimal("600.00")
+    assert "Money received by month, last 12 months" in html
+    assert "Money owed by how late it is" in html
+    assert "Received in the last 12 months: <strong>£400.00</strong>" in html
+    assert "Trajectory to" not in html  # not the meetings chart

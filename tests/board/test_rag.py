@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from board import rag
 from board.rag import Colour, Thresholds, action_colour, expected_value, objective_colour, roll_up
 
 T = Thresholds(tolerance_percent=Decimal(5), amber_band_percent=Decimal(10), due_soon_days=14)
@@ -146,3 +147,29 @@ def test_roll_up_shows_the_worst_colour_and_every_count():
     assert roll_up(["blue", "grey"]).colour == Colour.GREY
     assert roll_up(["amber", "grey"]).colour == Colour.AMBER
     assert roll_up([]).colour is None
+
+
+# --- lights in words -----------------------------------------------------------------
+
+
+def test_counts_read_best_first_in_words():
+    counts = {"red": 8, "amber": 6, "grey": 0, "green": 6, "blue": 0}
+    assert rag.counts_in_words(counts) == "Green: 6, Amber: 6, Red: 8"
+    assert rag.counts_in_words({"blue": 3, "green": 2}) == "Complete: 3, Green: 2"
+    assert rag.counts_in_words({}) == "none"
+    assert [c["word"] for c in rag.counts_in_order(counts)] == ["Green", "Amber", "Red"]
+
+
+def test_an_override_is_explained_in_words():
+    assert rag.override_in_words(
+        shown="amber", computed="red", by="Sam Lee", reason="Export late"
+    ) == ("Set to Amber by Sam Lee; the rule gives Red. Reason: Export late")
+    assert rag.override_in_words(shown="amber", computed="amber") == (
+        "Set to Amber by staff, the same as the rule gives."
+    )
+
+
+def test_every_light_has_a_word_and_a_meaning():
+    for colour in rag.Colour:
+        assert rag.word(colour) and rag.word(colour) != rag.word(colour).upper()
+        assert rag.MEANINGS[colour]

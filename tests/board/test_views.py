@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2014, 3, 3)
 
+CONFIRMED = {"confirmed": "yes"}  # the confirmation page's button (smartnet.confirm)
+
 
 @pytest.fixture(autouse=True)
 def _today():
@@ -54,9 +56,9 @@ def test_staff_create_an_objective_on_a_metric(client, admin):
 @pytest.mark.parametrize(
     "change, field, message",
     [
-        ({"target_value": "40"}, "Target value", "equals the baseline"),
-        ({"target_date": "2009-01-01"}, "Target date", "must be after the baseline date"),
-        ({"metric_key": ""}, "Manual value", "Choose a metric, or record a manual value"),
+        ({"target_value": "40"}, "target_value", "equals the baseline"),
+        ({"target_date": "2009-01-01"}, "target_date", "must be after the baseline date"),
+        ({"metric_key": ""}, "manual_value", "Choose a metric, or record a manual value"),
     ],
 )
 def test_bad_objective_input_names_the_field_and_saves_nothing(
@@ -65,7 +67,9 @@ def test_bad_objective_input_names_the_field_and_saves_nothing(
     response = client.post("/staff/board/objectives/new/", OBJECTIVE | change)
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"{field}: " in html and message in html
+    # The summary links the message to its field; the message is beside it too.
+    assert f'<a href="#id_{field}" data-field="id_{field}">' in html
+    assert f'id="id_{field}_error"' in html and message in html
     assert not Objective.objects.exists()
 
 
@@ -74,7 +78,7 @@ def test_an_override_without_a_reason_is_refused_with_a_message(client, admin):
     url = f"/staff/board/objectives/{objective.pk}/override/"
     response = client.post(url, {"colour": "green", "reason": ""})
     assert response.status_code == 200
-    assert "Reason: This field is required." in response.content.decode()
+    assert "Enter the reason" in response.content.decode()
     objective.refresh_from_db()
     assert objective.rag_override == ""
     response = client.post(url, {"colour": "green", "reason": "Survey due next month"})
@@ -120,7 +124,18 @@ def test_the_report_flow_on_screen_and_the_trustee_sees_it_only_when_issued(
     report = BoardReport.objects.get()
     assert response["Location"] == f"/staff/board/reports/{report.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "Champions trained" in page and "RED" in page and "Mark reviewed" in page
+    assert "Champions trained" in page and "Mark reviewed" in page
+    # Lights in words with their counts; a contents list leads to each objective's section.
+    assert ">Red: 1<" in page and "GREEN" not in page and "RED" not in page
+    assert 'aria-labelledby="contents-heading"' in page
+    assert f'href="?objective={objective.pk}"' in page and "<svg" not in page
+    # One objective a page, with its chart and the way back and on.
+    one = client.get(response["Location"], {"objective": objective.pk}).content.decode()
+    assert "1. Champions trained" in one and 'role="img"' in one
+    assert "Contents and summary" in one and "Objective 1 of 1" in one
+    assert "Mark reviewed" not in one
+    assert client.get(response["Location"], {"objective": "999999"}).status_code == 404
+    assert client.get(response["Location"], {"objective": "x"}).status_code == 404
 
     client.force_login(trustee)
     assert client.get(f"/board/reports/{report.pk}/").status_code == 404
@@ -129,13 +144,21 @@ def test_the_report_flow_on_screen_and_the_trustee_sees_it_only_when_issued(
 
     client.force_login(admin)
     client.post(f"/staff/board/reports/{report.pk}/review/", {"note": "Checked figures"})
+    # The button asks first: without the confirming POST nothing is issued.
+    page = client.get(f"/staff/board/reports/{report.pk}/issue/").content.decode()
+    assert "Issue the board report for" in page and "1 trustee will be e-mailed" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/staff/board/reports/{report.pk}/issue/")
+        response = client.post(f"/staff/board/reports/{report.pk}/issue/")
+    assert response.status_code == 200 and "cannot be withdrawn" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.REVIEWED and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/staff/board/reports/{report.pk}/issue/", CONFIRMED)
     report.refresh_from_db()
     assert report.status == ReportStatus.ISSUED
     assert any("trustee@example.org" in m.to for m in mail.outbox)
     # Issuing again says why it cannot, and changes nothing.
-    response = client.post(f"/staff/board/reports/{report.pk}/issue/", follow=True)
+    response = client.post(f"/staff/board/reports/{report.pk}/issue/", CONFIRMED, follow=True)
     assert "Only a reviewed report can be issued" in response.content.decode()
     response = client.post(f"/staff/board/meetings/{meeting.pk}/report/", follow=True)
     assert "cannot be regenerated" in response.content.decode()
@@ -158,7 +181,8 @@ def test_finance_staff_review_but_cannot_issue(client):
     client.post(f"/staff/board/meetings/{report_meeting.pk}/report/")
     report = BoardReport.objects.get()
     client.post(f"/staff/board/reports/{report.pk}/review/")
-    assert client.post(f"/staff/board/reports/{report.pk}/issue/").status_code == 403
+    assert client.get(f"/staff/board/reports/{report.pk}/issue/").status_code == 403
+    assert client.post(f"/staff/board/reports/{report.pk}/issue/", CONFIRMED).status_code == 403
     report.refresh_from_db()
     assert report.status == ReportStatus.REVIEWED
 
@@ -199,8 +223,28 @@ def test_archiving_an_objective_takes_it_out_of_the_list_and_new_reports(client,
 
 def test_deleting_an_action_keeps_a_record_in_its_history(client, admin):
     action = make_action(make_objective(), "Entered twice")
+    # The link asks first, naming the action; a POST without the confirming
+    # field shows the question again and deletes nothing.
+    page = client.get(f"/staff/board/actions/{action.pk}/delete/").content.decode()
+    assert "Delete the action \u201cEntered twice\u201d?" in page and "cannot be undone" in page
     response = client.post(f"/staff/board/actions/{action.pk}/delete/")
+    assert response.status_code == 200 and Action.objects.filter(pk=action.pk).exists()
+    response = client.post(f"/staff/board/actions/{action.pk}/delete/", CONFIRMED)
     assert response.status_code == 302
     assert not Action.objects.filter(pk=action.pk).exists()
     record = Action.history.filter(id=action.pk).first()
     assert record.history_type == "-" and record.history_user == admin
+
+
+def test_the_objectives_list_reads_lights_in_words_and_explains_an_override(client, admin):
+    on_track = make_objective("Grow", manual_value=400)  # target met: Complete
+    behind = make_objective("Train", manual_value=50, target_value=3000)
+    make_action(on_track, "Open the hub", due_date=TODAY - timedelta(days=1))  # overdue: Red
+    services.objective_override_rag(objective=behind, colour="amber", reason="Late", by=admin)
+    listing = " ".join(client.get("/staff/board/").content.decode().split())
+    assert ">Red: 1<" in listing and ">Amber: 1<" in listing
+    assert "set by staff; the rule gives Red" in listing
+    assert "GREEN" not in listing and "AMBER" not in listing and "(rule:" not in listing
+    detail = " ".join(client.get(f"/staff/board/objectives/{behind.pk}/").content.decode().split())
+    assert "Set to Amber by" in detail and "the rule gives Red. Reason: Late" in detail
+    assert "<svg" in detail and 'role="img"' in detail

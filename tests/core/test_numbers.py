@@ -1,7 +1,9 @@
 """The one set of number filters: money, counts, shares and durations read right."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -93,3 +95,32 @@ def test_filters_load_in_a_template():
         )
     )
     assert out == "£878.09 2,892 58 days 1 day"
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# Formatting by hand that the number filters replace: a pound sign before a raw
+# value, Django's humanize and floatformat for counts, and "1 month, 4 weeks".
+BY_HAND = [
+    (re.compile(r"£\s*\{[{%]"), "£ before a raw value: use |money or |pounds"),
+    (re.compile(r"\|\s*intcomma"), "intcomma: use |whole or |money"),
+    (re.compile(r"\|\s*timesince|\|\s*timeuntil"), "timesince: use |days or |days_since"),
+    (re.compile(r"floatformat:\s*\"?0"), "floatformat:0 for a count: use |whole"),
+]
+
+
+def test_no_template_formats_a_number_by_hand():
+    found = []
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.suffix not in {".html", ".txt"}:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            for pattern, why in BY_HAND:
+                if pattern.search(line):
+                    found.append(f"{path.relative_to(TEMPLATES)}:{number}: {why}")
+    assert not found, "\n".join(found)
+
+
+def test_the_scan_catches_a_pound_sign_before_a_raw_value():
+    assert BY_HAND[0][0].search("<td>£{{ invoice.total }}</td>")
+    assert BY_HAND[0][0].search("£{% if x %}")
+    assert not BY_HAND[0][0].search("<td>{{ invoice.total|money }}</td>")

@@ -23,7 +23,7 @@ from django.test.signals import template_rendered
 from materials import services
 from materials.models import Dispatch, Status
 from smartnet.roles import Role
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, UserFactory
 from tests.materials.factories import make_item
 from tests.training.factories import make_trained_facilitator
 
@@ -43,6 +43,12 @@ ANONYMOUS = {
     "materials/email/request_received_subject.txt",
     "materials/email/rejected_subject.txt",
     "materials/email/dispatched_subject.txt",
+    # The password reset form: fixed text and the link, to an account's own address.
+    "registration/email/password_reset.txt",
+    "registration/email/password_reset_subject.txt",
+    # The invitation request form: fixed text and the link, to a contact's address on record.
+    "partners/email/invitation.txt",
+    "partners/email/invitation_subject.txt",
 }
 # Templates no anonymous post can cause, and why.
 NOT_ANONYMOUS = {
@@ -54,6 +60,8 @@ NOT_ANONYMOUS = {
     "partners/email/lapsed.html": "renewals job, to contacts on record",
     "partners/email/lapsed_subject.txt": "renewals job, to contacts on record",
     "partners/email/reminder.txt": "renewals job, to contacts on record",
+    "partners/email/invitation_reminder.txt": "invitation job, to the invited address",
+    "partners/email/invitation_reminder_subject.txt": "invitation job, to the invited address",
     "partners/email/reminder.html": "renewals job, to contacts on record",
     "partners/email/reminder_subject.txt": "renewals job, to contacts on record",
     "partners/email/staff_summary.txt": "renewals job, to finance staff",
@@ -139,8 +147,18 @@ def test_no_e_mail_an_anonymous_visitor_causes_repeats_their_words(client, on_co
     with on_commit():
         client.post("/materials/request/", {"email": facilitator.email, "note": MARK})
 
-    to_visitor = [m for m in mail.outbox if set(m.to) & {VICTIM, facilitator.email}]
-    assert len(to_visitor) == 5  # two confirmations, the rejection, the dispatch, the link
+    # The password reset form: its one field is the address.
+    account = UserFactory(email="sam.reset@example.org", role=Role.PARTNER_CONTACT)
+    client.post("/accounts/password_reset/", {"email": account.email, "note": MARK})
+    # The invitation request form: its one field is the address.
+    contact = PersonFactory(email="kim.contact@example.org")
+    AffiliationFactory(person=contact, organisation=OrganisationFactory(), role="main_contact")
+    with on_commit():
+        client.post("/accounts/invitation/", {"email": contact.email, "note": MARK})
+
+    to_visitor = [m for m in mail.outbox if set(m.to) & {VICTIM, facilitator.email, account.email}]
+    # Two confirmations, the rejection, the dispatch, the sign-in link, the reset link.
+    assert len(to_visitor) == 6
     for message in to_visitor:
         for text in _texts(message):
             for word in ("relapse", "evil.example", "Dear colleague"):

@@ -63,6 +63,11 @@ CASES = {
         allow=EDITORS,
         peer_names=PEER_VIEWERS,
     ),
+    "meetings_staff:people_search": Case(
+        lambda w: f"/staff/meetings/{_meeting(w).pk}/people/?q=a",
+        allow=EDITORS,
+        peer_names=PEER_VIEWERS,
+    ),
     "meetings_staff:status": Case(
         lambda w: f"/staff/meetings/{_meeting(w).pk}/status/pause/", allow=EDITORS
     ),
@@ -87,6 +92,11 @@ CASES = {
     ),
     "meetings_portal:leadership": Case(
         lambda w: f"/portal/meetings/{_meeting(w).pk}/leadership/",
+        allow=frozenset({PARTNER}),
+        overrides={OTHER_PARTNER: 404, COMMISSIONER: 404},
+    ),
+    "meetings_portal:people_search": Case(
+        lambda w: f"/portal/meetings/{_meeting(w).pk}/people/?q=a",
         allow=frozenset({PARTNER}),
         overrides={OTHER_PARTNER: 404, COMMISSIONER: 404},
     ),

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from meetings import services
@@ -193,6 +194,7 @@ def test_leadership_overlap_is_refused_and_history_kept():
         ({"attendance": 5, "new_attendees": 6}, "new_attendees", "More people"),
         ({"attendance": 5, "held_on": D(2013, 1, 1)}, "held_on", "opened on"),
         ({"attendance": 5, "held_on": D(2099, 1, 1)}, "held_on", "future"),
+        ({"attendance": 5, "held_on": D(2014, 1, 8)}, "held_on", "runs on Tuesdays"),
     ],
 )
 def test_head_count_bad_input(kwargs, field, words):
@@ -201,6 +203,23 @@ def test_head_count_bad_input(kwargs, field, words):
     errors = refused(services.head_count_record, meeting=meeting, **kwargs)
     assert words in errors[field][0]
     assert HeadCount.objects.count() == 0
+
+
+def test_a_head_count_follows_the_day_the_meeting_ran_on_then():
+    with time_machine.travel(datetime.datetime(2014, 1, 6, 12, tzinfo=datetime.UTC)):
+        meeting = make_meeting(started_on=D(2014, 1, 6))  # Tuesdays
+    with time_machine.travel(datetime.datetime(2014, 2, 1, 12, tzinfo=datetime.UTC)):
+        meeting.weekday = 2  # moved to Wednesdays from February
+        meeting.save()
+    with time_machine.travel(datetime.datetime(2014, 2, 20, 12, tzinfo=datetime.UTC)):
+        # A late count for a January Tuesday is right; a January Wednesday is not.
+        services.head_count_record(meeting=meeting, held_on=D(2014, 1, 14), attendance=4)
+        errors = refused(
+            services.head_count_record, meeting=meeting, held_on=D(2014, 1, 15), attendance=4
+        )
+        assert "runs on Tuesdays" in errors["held_on"][0]
+        services.head_count_record(meeting=meeting, held_on=D(2014, 2, 19), attendance=5)
+    assert HeadCount.objects.count() == 2
 
 
 def test_head_count_confirmed_and_duplicate():

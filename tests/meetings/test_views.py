@@ -96,7 +96,7 @@ def test_staff_add_meeting_names_the_field(client, world):
         "is_public": "on",
     }
     response = client.post("/staff/meetings/new/", data)
-    assert "End time: The end time must be after the start time." in response.content.decode()
+    assert "The end time must be after the start time." in response.content.decode()
     assert not Meeting.objects.exists()
     data.update(end_time="20:00", format="online", site="")
     response = client.post("/staff/meetings/new/", data)
@@ -160,7 +160,7 @@ def test_portal_proposals_wait_for_staff(client, world):
     # Another organisation's site is not offered (the form refuses it).
     other = SiteFactory(organisation=OrganisationFactory())
     response = client.post("/portal/meetings/propose/", {"name": "x", "site": other.pk})
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose the site from the list" in response.content.decode()
 
     login(client, world, "staff_admin")
     proposal = Proposal.objects.get()
@@ -255,5 +255,5 @@ def test_portal_names_only_its_own_people_beside_a_meeting(client, world):
     assert "Ourstaff Member" in body
     assert "2 facilitators from outside your organisation" in body
     assert "Movedon" not in body and "Visiting" not in body
-    picker = client.get(f"/portal/meetings/{meeting.pk}/leadership/").content.decode()
+    picker = client.get(f"/portal/meetings/{meeting.pk}/people/?q=e").content.decode()
     assert "Ourstaff" in picker and "Movedon" not in picker and "Visiting" not in picker

@@ -5,7 +5,13 @@ import datetime
 from partners import services
 from partners.models import SiteRequest
 from tests.access import OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
-from tests.factories import AreaFactory, PersonFactory
+from tests.factories import (
+    AffiliationFactory,
+    AreaFactory,
+    PersonFactory,
+    SiteFactory,
+    UserFactory,
+)
 from tests.partners.factories import make_partner
 
 MONEY = frozenset({"staff_admin", "finance"})
@@ -70,7 +76,11 @@ CASES = {
     ),
     "partners_staff:renewals": Case("/staff/partners/renewals/", allow=STAFF),
     "partners_staff:renewals_approve": Case(
-        "/staff/partners/renewals/approve/", allow=MONEY, ok=302, method="post"
+        "/staff/partners/renewals/approve/",
+        allow=MONEY,
+        ok=302,
+        method="post",
+        data={"confirmed": "yes"},
     ),
     "partners_staff:overdue": Case("/staff/partners/invoices/overdue/", allow=STAFF),
     "partners_staff:xero_export": Case("/staff/partners/invoices/export/", allow=MONEY),
@@ -152,4 +162,83 @@ CASES.update(
             data={"decision": "reject"},
         ),
     }
+)
+
+
+# --- Set-up screens, invitations and accounts: the staff admin alone. ---------
+
+
+def _org_url(suffix):
+    return lambda world: f"/staff/partners/{world.org_a.pk}/{suffix}"
+
+
+def _site_edit_url(world):
+    return f"/staff/partners/sites/{SiteFactory(organisation=world.org_a).pk}/edit/"
+
+
+def _affiliation_end_url(world):
+    tie = AffiliationFactory(person=PersonFactory(), organisation=world.org_a, role="staff")
+    return f"/staff/partners/affiliations/{tie.pk}/end/"
+
+
+def _contact_person_url(suffix):
+    def url(world):
+        person = PersonFactory()
+        AffiliationFactory(person=person, organisation=world.org_a, role="billing_contact")
+        return f"/staff/partners/people/{person.pk}/{suffix}"
+
+    return url
+
+
+def _account_url(suffix):
+    def url(world):
+        return f"/staff/partners/accounts/{UserFactory(role='finance').pk}/{suffix}"
+
+    return url
+
+
+CASES.update(
+    {
+        "partners_staff:organisation_new": Case("/staff/partners/new/", allow=ADMIN_ONLY),
+        "partners_staff:organisation_edit": Case(_org_url("edit/"), allow=ADMIN_ONLY),
+        "partners_staff:site_new": Case(_org_url("sites/new/"), allow=ADMIN_ONLY),
+        "partners_staff:site_edit": Case(_site_edit_url, allow=ADMIN_ONLY),
+        "partners_staff:people": Case("/staff/partners/people/?q=a", allow=ADMIN_ONLY),
+        "partners_staff:person_new": Case("/staff/partners/people/new/", allow=ADMIN_ONLY),
+        "partners_staff:person_detail": Case(_person_url(""), allow=ADMIN_ONLY),
+        "partners_staff:person_edit": Case(_person_url("edit/"), allow=ADMIN_ONLY),
+        "partners_staff:person_reviewed": Case(
+            _person_url("reviewed/"), allow=ADMIN_ONLY, ok=302, method="post"
+        ),
+        "partners_staff:person_merge": Case(_person_url("merge/"), allow=ADMIN_ONLY),
+        "partners_staff:affiliation_new": Case(_person_url("affiliations/new/"), allow=ADMIN_ONLY),
+        "partners_staff:affiliation_end": Case(_affiliation_end_url, allow=ADMIN_ONLY),
+        "partners_staff:person_invite": Case(
+            _contact_person_url("invite/"), allow=ADMIN_ONLY, ok=302, method="post"
+        ),
+        "partners_staff:invitations": Case("/staff/partners/invitations/", allow=ADMIN_ONLY),
+        "partners_staff:invite_all": Case(
+            "/staff/partners/invitations/invite-all/", allow=ADMIN_ONLY, ok=302, method="post"
+        ),
+        "partners_staff:accounts": Case("/staff/partners/accounts/?q=a", allow=ADMIN_ONLY),
+        "partners_staff:account_new": Case("/staff/partners/accounts/new/", allow=ADMIN_ONLY),
+        "partners_staff:account_detail": Case(_account_url(""), allow=ADMIN_ONLY),
+        "partners_staff:account_active": Case(
+            _account_url("active/"),
+            allow=ADMIN_ONLY,
+            ok=302,
+            method="post",
+            data={"active": "0"},
+        ),
+    }
+)
+
+
+# The organisation switcher: a contact may choose only one of their own (404 otherwise).
+CASES["portal:switch_organisation"] = Case(
+    "/portal/organisation/",
+    allow=PORTAL,
+    ok=404,
+    method="post",
+    data={"organisation": "0"},
 )

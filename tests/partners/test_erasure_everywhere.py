@@ -199,7 +199,9 @@ def test_the_erase_page_reports_what_was_removed(client, everywhere):
     admin = UserFactory(role=Role.STAFF_ADMIN)
     client.force_login(admin)
     response = client.post(
-        f"/staff/partners/people/{kirsty.pk}/erase/", {"confirm": "erase"}, follow=True
+        f"/staff/partners/people/{kirsty.pk}/erase/",
+        {"confirm": "erase", "confirmed": "yes"},
+        follow=True,
     )
     page = response.content.decode()
     assert "has been erased" in page

@@ -112,4 +112,4 @@ def test_invoice_pdf_has_number_and_total():
     invoice = issued_invoice()
     pdf = services.invoice_pdf(invoice=invoice)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "INV-000001" in text and "1000.00" in text and invoice.organisation.name in text
+    assert "INV-000001" in text and "£1,000.00" in text and invoice.organisation.name in text

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from partners.models import (
     PeriodStatus,
     SiteRequest,
 )
+from smartnet.templatetags.numbers import money
 from tests.factories import (
     AffiliationFactory,
     AreaFactory,
@@ -127,9 +129,24 @@ def test_renewals_page_and_bulk_approve(client, world):
     other_renewal = services.renewal_draft(period=other.periods.get(), today=D(2025, 6, 1))
     body = client.get(reverse("partners_staff:renewals")).content.decode()
     assert agreement.reference in body and other.reference in body
+    amount = renewal.invoices.get().total
+    assert money(amount) in body and 'data-select-all="renewal"' in body
+    # Ticking and approving asks first, listing each renewal with its amount;
+    # nothing is approved without the confirming POST.
+    response = client.post(
+        reverse("partners_staff:renewals_approve"), {"renewal": [renewal.pk, other_renewal.pk]}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Approve 2 renewals?" in page
+    assert f"{agreement.reference}: {money(amount)}" in page
+    assert page.count('name="renewal"') == 2 and 'name="confirmed" value="yes"' in page
+    renewal.refresh_from_db()
+    other_renewal.refresh_from_db()
+    assert renewal.status == PeriodStatus.DRAFT and other_renewal.status == PeriodStatus.DRAFT
+    assert not other_renewal.invoices.get().number
     response = client.post(
         reverse("partners_staff:renewals_approve"),
-        {"renewal": [renewal.pk, other_renewal.pk]},
+        {"renewal": [renewal.pk, other_renewal.pk], "confirmed": "yes"},
         follow=True,
     )
     assert (
@@ -215,7 +232,7 @@ def test_portal_home_shows_agreement_sites_and_confirm_renewal(client, world):
     renewal = services.renewal_draft(period=agreement.periods.get(), today=D(2025, 6, 1))
     body = client.get(reverse("portal:home")).content.decode()
     assert agreement.reference in body and "Treatment Centre" in body
-    assert "Confirm renewal from 1 Jul 2025" in body
+    assert "Confirm the renewal from 1 July 2025" in body
     response = client.post(reverse("portal:renewal_confirm", args=[renewal.pk]), follow=True)
     assert "renewal of" in response.content.decode()
     renewal.refresh_from_db()
@@ -291,8 +308,8 @@ def test_portal_add_site_bad_input_names_fields(client, world):
         },
     )
     body = response.content.decode()
-    assert "Postcode: Enter a UK postcode" in body
-    assert "Local authority area: Choose a local authority area from the list" in body
+    assert "Enter a UK postcode" in body and 'href="#id_postcode"' in body
+    assert "Choose a local authority area from the list" in body
     assert not SiteRequest.objects.exists()
 
 
@@ -311,7 +328,7 @@ def test_portal_contacts_update(client, world):
     body = client.get(reverse("portal:contacts")).content.decode()
     assert "Pat Payer" in body and "Billing contact" in body
     response = client.post(reverse("portal:contacts"), {"role": "billing_contact", "email": "bad"})
-    assert "E-mail address: Enter a valid email address" in response.content.decode()
+    assert "Enter the e-mail address in the right form" in response.content.decode()
 
 
 def test_commissioner_sees_block_agreement_and_area_sites(client, world):
@@ -356,13 +373,23 @@ def test_staff_drafts_sends_activates_and_terminates_an_agreement(client, world)
     agreement.refresh_from_db()
     period.refresh_from_db()
     assert period.status == PeriodStatus.ACTIVE and agreement.signed_on == D(2025, 5, 30)
-    response = client.post(
-        reverse(act, args=[period.pk, "terminate"]), {"on": "2025-09-01"}, follow=True
-    )
-    assert "reason: Say why" in response.content.decode()
-    client.post(
-        reverse(act, args=[period.pk, "terminate"]), {"on": "2025-09-01", "reason": "Closed"}
-    )
+    terminate = reverse(act, args=[period.pk, "terminate"])
+    # The link asks first: what ends, with today's date filled in.
+    page = client.get(terminate).content.decode()
+    assert f"Terminate agreement {agreement.reference}?" in page
+    assert "Sites no longer covered from then" in page and 'name="confirmed"' in page
+    # Without the confirming POST nothing happens, whatever else is sent.
+    response = client.post(terminate, {"on": "2025-09-01", "reason": "Closed"})
+    assert response.status_code == 200
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.ACTIVE
+    response = client.post(terminate, {"on": "2025-09-01", "confirmed": "yes"})
+    assert "Enter the reason" in response.content.decode()
+    response = client.post(terminate, {"on": "2027-01-01", "reason": "Closed", "confirmed": "yes"})
+    assert "a termination must be on or before that date" in response.content.decode()
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.ACTIVE
+    client.post(terminate, {"on": "2025-09-01", "reason": "Closed", "confirmed": "yes"})
     period.refresh_from_db()
     assert period.status == PeriodStatus.TERMINATED and period.terminated_on == D(2025, 9, 1)
     assert client.post(reverse(act, args=[period.pk, "explode"])).status_code == 404
@@ -372,9 +399,9 @@ def test_staff_drafts_a_block_agreement_bad_amount(client, world):
     login(client, world, "staff_admin")
     url = reverse("partners_staff:agreement_new", args=[world.commissioner.pk])
     response = client.post(url, {"start_date": "2025-07-01", "annual_amount": "-5"})
-    assert (
-        "Annual amount (£): The annual amount must be more than zero." in response.content.decode()
-    )
+    body = response.content.decode()
+    assert "The annual amount must be more than zero." in body
+    assert 'href="#id_annual_amount"' in body
     response = client.post(url, {"start_date": "2025-07-01", "annual_amount": "9000"})
     assert response.status_code == 302
     assert world.commissioner.agreements.get().kind == "block"
@@ -387,3 +414,35 @@ def test_partner_list_htmx_request_gets_the_rows_only(client, world):
     )
     body = response.content.decode()
     assert "Alpha Recovery" in body and "<html" not in body and "<table" in body
+
+
+def test_the_partner_list_prints_money_as_pounds_and_pence(client, world):
+    """ "£878.090000000000" was printed once: the sum of balances, unformatted."""
+    login(client, world, "finance")
+    agreement = make_partner(world.org_a, signed_on=D(2025, 1, 1), start=D(2025, 1, 1))
+    period = agreement.periods.get()
+    lines = [
+        services.invoice_line(
+            product_code="site_licence", description="Licence", amount=Decimal("12345.67")
+        ),
+        services.invoice_line(
+            product_code="site_licence", description="Part", amount="0.1", quantity="0.9"
+        ),
+    ]
+    invoice = services.invoice_draft(organisation=world.org_a, period=period, lines=lines)
+    invoice = services.invoice_issue(invoice=invoice, today=JAN_1)
+    body = client.get(reverse("partners_staff:partner_list")).content.decode()
+    assert f"£{invoice.balance:,.2f}" in body  # e.g. £12,345.76: separator, two places
+    assert "," in f"{invoice.balance:,.2f}"
+    assert not re.search(r"£\d{4,}", body)  # no amount without its separator
+    assert not re.search(r"£[\d,]+\.\d{3,}", body)  # never more than two places
+
+
+def test_record_payment_shows_today_in_its_date_picker(client, world):
+    """The "received on" field defaults to today and shows it: a date picker
+    reads only ISO dates, so the site's 01/06/2025 left it blank before."""
+    login(client, world, "finance")
+    invoice = issued(make_partner(world.org_a, signed_on=D(2025, 1, 1), start=D(2025, 1, 1)))
+    body = client.get(reverse("partners_staff:invoice_payment", args=[invoice.pk])).content.decode()
+    assert 'type="date" name="received_on" value="2025-06-01"' in body
+    assert "YYYY" not in body

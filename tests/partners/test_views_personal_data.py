@@ -41,14 +41,23 @@ def test_pdf_export_reads_back_with_the_persons_details(admin_client, person):
 
 
 def test_erasure_needs_the_confirmation_word(admin_client, person):
-    response = admin_client.post(f"/staff/partners/people/{person.pk}/erase/", {"confirm": "yes"})
+    url = f"/staff/partners/people/{person.pk}/erase/"
+    page = admin_client.get(url).content.decode()
+    assert "Erase Robin Hartley?" in page and "cannot be undone" in page
+    # Neither the word without the confirming POST nor the POST without the word.
+    response = admin_client.post(url, {"confirm": "erase"})
     assert response.status_code == 200
-    assert b"Confirmation: Type" in response.content
+    assert Person.objects.get(pk=person.pk).anonymised_at is None
+    response = admin_client.post(url, {"confirm": "yes", "confirmed": "yes"})
+    assert response.status_code == 200
+    assert 'Type "erase" in the box' in response.content.decode().replace("&quot;", '"')
     assert Person.objects.get(pk=person.pk).anonymised_at is None
 
 
 def test_erasure_anonymises_and_keeps_the_row(admin_client, person):
-    response = admin_client.post(f"/staff/partners/people/{person.pk}/erase/", {"confirm": "erase"})
+    response = admin_client.post(
+        f"/staff/partners/people/{person.pk}/erase/", {"confirm": "erase", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.anonymised_at is not None

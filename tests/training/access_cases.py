@@ -4,10 +4,10 @@ import datetime
 
 from partners.models import AffiliationRole
 from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, STAFF, Case
-from tests.factories import AffiliationFactory
+from tests.factories import AffiliationFactory, PersonFactory
 from tests.training.factories import intro_course
 from training import services
-from training.models import ImportJob, ImportStatus
+from training.models import ImportJob, ImportStatus, PossibleMatch
 
 TRAINING_ADMIN = frozenset({"training", "staff_admin"})
 D = datetime.date
@@ -120,3 +120,31 @@ CASES = {
         overrides={OTHER_PARTNER: 404, "commissioner_contact": 404},
     ),
 }
+
+
+def _possible_match(world) -> int:
+    new = PersonFactory(first_name="Nia", last_name="Newton", source="moodle")
+    old = PersonFactory(first_name="Nia", last_name="Newton")
+    return PossibleMatch.objects.create(person=new, candidate=old).pk
+
+
+CASES.update(
+    {
+        # Set-up of courses (and their access rule): training staff and the staff admin.
+        "training_staff:course_new": Case("/staff/training/courses/new/", allow=TRAINING_ADMIN),
+        "training_staff:course_edit": Case(
+            lambda w: f"/staff/training/courses/{intro_course().pk}/edit/", allow=TRAINING_ADMIN
+        ),
+        # Learners new from Moodle who share a name with someone: peer viewers alone.
+        "training_staff:possible_matches": Case(
+            "/staff/training/matches/", allow=TRAINING_ADMIN, peer_names=PEER_VIEWERS
+        ),
+        "training_staff:possible_match_decide": Case(
+            lambda w: f"/staff/training/matches/{_possible_match(w)}/decide/",
+            allow=TRAINING_ADMIN,
+            method="post",
+            ok=302,
+            data={"decision": "different"},
+        ),
+    }
+)

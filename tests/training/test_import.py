@@ -12,9 +12,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from partners.models import Person
+from smartnet.roles import Role
+from tests.factories import UserFactory
 from tests.training.conftest import fixture_bytes
 from training import selectors, services
-from training.models import Completion, ImportJob, ImportStatus, Source
+from training.models import Completion, ImportJob, ImportStatus, PossibleMatch, Source
 from training.signals import facilitator_trained
 
 pytestmark = pytest.mark.django_db
@@ -46,19 +49,23 @@ def test_long_report_builder_export(moodle_world, run_import):
     assert job.layout == "long"
     assert (job.total_rows, job.processed_rows) == (12, 12)
     assert (job.created_count, job.already_count, job.rejected_count, job.skipped_count) == (
-        6,
+        7,
         0,
-        5,
+        4,
         1,
     )
     got = rejections(job)
-    assert [line for line, _ in got] == [6, 7, 8, 9, 11]
+    assert [line for line, _ in got] == [6, 7, 8, 9]
     assert "unknown course 'SRUK-XYZ'" in got[0][1]
     assert "e-mail address 'dave(at)alpha.example' is not valid" in got[1][1]
     assert "01/01/2099 is in the future" in got[2][1]
     assert "only for staff of a partner with an active agreement" in got[3][1]
     assert "Nowhere Trust" in got[3][1]
-    assert "no person in the directory with e-mail 'ian.unknown@elsewhere.example'" in got[4][1]
+    # Ian is new to the directory, on the open course: added, marked new from Moodle.
+    ian = Person.objects.get(email="ian.unknown@elsewhere.example")
+    assert (ian.first_name, ian.last_name, ian.source) == ("Ian", "Unknown", "moodle")
+    assert ian.training_profile.moodle_username == "iunknown"
+    assert job.new_people_count == 1
     alice = Completion.objects.get(person=people["alice"])
     assert (alice.completed_on, alice.score, alice.source) == (
         D(2014, 3, 5),
@@ -79,33 +86,40 @@ def test_long_report_builder_export(moodle_world, run_import):
 def test_same_file_twice_adds_nothing(moodle_world, run_import):
     first = run_import(fixture_bytes("moodle_long.csv"))
     second = run_import(fixture_bytes("moodle_long.csv"))
-    assert first.created_count == 6
-    assert (second.created_count, second.already_count) == (0, 6)
-    assert Completion.objects.count() == 6
+    assert first.created_count == 7
+    assert (second.created_count, second.already_count, second.new_people_count) == (0, 7, 0)
+    assert Completion.objects.count() == 7
+    assert Person.objects.filter(source="moodle").count() == 1
 
 
 def test_the_task_run_twice_imports_once(moodle_world, run_import):
     job = run_import(fixture_bytes("moodle_long.csv"))
     again = services.import_run(job_id=job.pk)
-    assert again.created_count == 6
-    assert Completion.objects.count() == 6
+    assert again.created_count == 7
+    assert Completion.objects.count() == 7
 
 
 def test_wide_course_completion_report(moodle_world, run_import):
     job = run_import(fixture_bytes("moodle_wide.csv"), course=moodle_world["facilitator"])
     people = moodle_world["people"]
     assert job.layout == "wide"
-    assert (job.created_count, job.rejected_count, job.skipped_count) == (3, 2, 1)
-    assert rejections(job) == [
-        (5, "says completed but gives no completion date"),
-        (7, "no person in the directory with e-mail 'uma@example.org'"),
-    ]
+    assert (job.created_count, job.rejected_count, job.skipped_count) == (4, 1, 1)
+    assert rejections(job) == [(5, "says completed but gives no completion date")]
     days = dict(Completion.objects.values_list("person__first_name", "completed_on"))
-    assert days == {"Pat": D(2014, 3, 6), "Quinn": D(2014, 3, 7), "Tom": D(2014, 3, 7)}
+    assert days == {
+        "Pat": D(2014, 3, 6),
+        "Quinn": D(2014, 3, 7),
+        "Tom": D(2014, 3, 7),
+        "Uma": days["Uma"],
+    }
+    # Uma is new to the directory on the facilitator course: a peer by definition.
+    uma = Person.objects.get(email="uma@example.org")
+    assert uma.source == "moodle" and uma.training_profile.is_peer
     assert selectors.trained_facilitator_ids() == {
         people["pat"].pk,
         people["quinn"].pk,
         people["tom"].pk,
+        uma.pk,
     }
 
 
@@ -128,8 +142,8 @@ def test_wide_report_needs_a_course(moodle_world):
 def test_encodings(moodle_world, run_import, encode):
     text = fixture_bytes("moodle_long.csv").decode("utf-8")
     job = run_import(encode(text))
-    assert job.created_count == 6
-    assert job.rejected_count == 5
+    assert job.created_count == 7
+    assert job.rejected_count == 4
 
 
 def test_semicolon_delimited_excel_export(moodle_world, run_import):
@@ -137,7 +151,7 @@ def test_semicolon_delimited_excel_export(moodle_world, run_import):
     out = io.StringIO()
     csv.writer(out, delimiter=";").writerows(rows)
     job = run_import(out.getvalue().encode("utf-8"), course=moodle_world["facilitator"])
-    assert job.created_count == 3
+    assert job.created_count == 4
 
 
 @pytest.mark.parametrize(
@@ -186,7 +200,7 @@ def test_bad_grade_and_bad_date_are_rejected_per_row(moodle_world, run_import):
 def test_batches_commit_and_count_progress(moodle_world, run_import, settings):
     settings.TRAINING_IMPORT_BATCH_ROWS = 5
     job = run_import(fixture_bytes("moodle_long.csv"))
-    assert (job.processed_rows, job.created_count, job.rejected_count) == (12, 6, 5)
+    assert (job.processed_rows, job.created_count, job.rejected_count) == (12, 7, 4)
     assert job.percent == 100
 
 
@@ -195,9 +209,9 @@ def test_management_command(moodle_world, tmp_path, capsys):
     path.write_bytes(fixture_bytes("moodle_long.csv"))
     call_command("import_moodle", str(path))
     out = capsys.readouterr().out
-    assert "6 completions added" in out
+    assert "7 completions added" in out
     assert "line 6: unknown course 'SRUK-XYZ'" in out
-    assert Completion.objects.count() == 6
+    assert Completion.objects.count() == 7
 
 
 def test_management_command_wide_needs_course(moodle_world, tmp_path):
@@ -207,7 +221,7 @@ def test_management_command_wide_needs_course(moodle_world, tmp_path):
     with pytest.raises(CommandError, match="choose the course"):
         call_command("import_moodle", str(path))
     call_command("import_moodle", str(path), "--course", "facilitator")
-    assert Completion.objects.count() == 3
+    assert Completion.objects.count() == 4
 
 
 def test_queries_do_not_grow_with_rows(moodle_world):
@@ -231,3 +245,76 @@ def test_queries_do_not_grow_with_rows(moodle_world):
         counts.append(len(ctx.captured_queries))
     # One partner-list query per distinct completion date is all that may grow.
     assert counts[1] - counts[0] <= 3
+
+
+NEW_LEARNERS = (
+    b"User ID,First name,Surname,Email address,Username,ID number,Course short name,"
+    b"Time completed\n"
+    b"9001,Nia,Newton,nia.newton@example.org,nnewton,M-9001,SRUK-INTRO,2014-03-05\n"
+    b"9001,Nia,Newton,nia.newton@example.org,nnewton,M-9001,SRUK-FAC,2014-03-06\n"
+    b"9002,Alice,Ashworth,alice.home@example.net,aash2,,SRUK-INTRO,2014-03-05\n"
+    b"9003,Gil,Gone,gil.gone@example.org,ggone,,SRUK-CHAMP,2014-03-05\n"
+    b"9004,,,noname@example.org,noname,,SRUK-INTRO,2014-03-05\n"
+)
+
+
+@pytest.fixture
+def ashworth(moodle_world):
+    """Alice of the directory is Alice Ashworth (the factory's surname is random)."""
+    alice = moodle_world["people"]["alice"]
+    Person.objects.filter(pk=alice.pk).update(last_name="Ashworth")
+    return moodle_world
+
+
+def test_new_learners_possible_matches_and_refusals(ashworth, run_import):
+    moodle_world = ashworth
+    job = run_import(NEW_LEARNERS)
+    assert job.new_people_count == 2 and job.created_count == 3
+    nia = Person.objects.get(email="nia.newton@example.org")
+    profile = nia.training_profile
+    assert (nia.source, nia.reviewed_at) == ("moodle", None)
+    assert (profile.moodle_user_id, profile.moodle_username, profile.moodle_idnumber) == (
+        9001,
+        "nnewton",
+        "M-9001",
+    )
+    assert profile.is_peer  # took the facilitator course, free to peers
+    assert nia.completions.count() == 2
+    # A name match with another e-mail is listed, not guessed.
+    home = Person.objects.get(email="alice.home@example.net")
+    (match,) = PossibleMatch.objects.all()
+    assert (match.person, match.candidate) == (home, moodle_world["people"]["alice"])
+    reasons = dict(rejections(job))
+    assert "only for staff of a partner with an active agreement" in reasons[5]
+    assert "no first and last name" in reasons[6]
+    assert not Person.objects.filter(email="gil.gone@example.org").exists()
+    # Importing it again adds nothing.
+    again = run_import(NEW_LEARNERS)
+    assert (again.created_count, again.new_people_count, again.already_count) == (0, 0, 3)
+    assert Person.objects.filter(source="moodle").count() == 2
+    assert PossibleMatch.objects.count() == 1
+
+
+def test_staff_merge_a_possible_match_keeping_the_completion(ashworth, run_import, client):
+    moodle_world = ashworth
+    run_import(NEW_LEARNERS)
+    match = PossibleMatch.objects.get()
+    alice = moodle_world["people"]["alice"]
+    client.force_login(UserFactory(role=Role.TRAINING))
+    page = client.get("/staff/training/matches/")
+    assert b"alice.home@example.net" in page.content
+    client.post(f"/staff/training/matches/{match.pk}/decide/", {"decision": "merge"})
+    assert not Person.objects.filter(email="alice.home@example.net").exists()
+    assert alice.completions.filter(course=moodle_world["intro"]).exists()
+    assert not PossibleMatch.objects.exists()
+
+
+def test_staff_confirm_different_people(ashworth, run_import):
+    run_import(NEW_LEARNERS)
+    match = PossibleMatch.objects.get()
+    services.possible_match_decide(match=match, decision="different", by=None)
+    match.refresh_from_db()
+    assert match.decision == "different"
+    assert Person.objects.get(email="alice.home@example.net").reviewed_at is not None
+    with pytest.raises(ValidationError):
+        services.possible_match_decide(match=match, decision="merge", by=None)

@@ -4,7 +4,8 @@
   (Champion status, refresher dates, facilitators announced);
 - ``profiles``: training profiles and enrolments;
 - ``events``: face-to-face events, bookings and attendance;
-- ``imports``: the Moodle import pipeline;
+- ``imports``: the Moodle import pipeline (learners new to the directory too);
+- ``matches``: new learners whose name matches someone, confirmed or merged by staff;
 - ``personal_data``: a person's training data, exported or erased.
 
 Who may take which course is ``training.eligibility``, the one owner of that
@@ -19,8 +20,10 @@ from training.services.completions import (
     completion_record,
     completions_record,
 )
+from training.services.courses import course_map_set, course_save
 from training.services.events import event_book, event_create, event_record_attendance
 from training.services.imports import import_create, import_prepare, import_run
+from training.services.matches import possible_match_decide, possible_matches_erase
 from training.services.personal_data import personal_data_erase, personal_data_export
 from training.services.profiles import enrolment_create, profile_for, profile_update
 
@@ -31,6 +34,8 @@ __all__ = [
     "champions_refresh",
     "completion_record",
     "completions_record",
+    "course_map_set",
+    "course_save",
     "enrolment_create",
     "event_book",
     "event_create",
@@ -39,6 +44,8 @@ __all__ = [
     "import_prepare",
     "import_run",
     "personal_data_erase",
+    "possible_match_decide",
+    "possible_matches_erase",
     "personal_data_export",
     "profile_for",
     "profile_update",

@@ -12,19 +12,23 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from partners.models import Person
+from partners.models import Person, PersonSource
 from smartnet.queue import enqueue
 from training import moodle
 from training.eligibility import PartnerCalendar
 from training.models import (
+    AccessRule,
     Course,
     ImportJob,
     ImportRejection,
     ImportStatus,
     MoodleCourse,
+    PossibleMatch,
     Source,
     TrainingProfile,
 )
@@ -163,6 +167,85 @@ def _row_drafts(rows, *, layout: str, job: ImportJob, courses: dict, today: date
     return drafts, rejected, skipped
 
 
+# Courses a learner new to the directory may have taken: the open course, and
+# the facilitator course, free to peers (someone not in the directory is no
+# partner's staff, so on that course they are a peer).
+NEWCOMER_RULES = {AccessRule.OPEN: False, AccessRule.PEERS_OR_PARTNER_STAFF: True}
+
+
+def _learner_key(row) -> str:
+    """One key per Moodle learner across the rows of a file."""
+    if row.email:  # one person per e-mail
+        return f"e:{row.email.lower()}"
+    if row.userid:
+        return f"u:{row.userid}"
+    return f"i:{row.idnumber}"
+
+
+def _who(row) -> str:
+    return " or ".join(
+        part
+        for part in (
+            f"e-mail {row.email!r}" if row.email else "",
+            f"ID number {row.idnumber!r}" if row.idnumber else "",
+        )
+        if part
+    )
+
+
+def _new_learners(newcomers: dict, *, job: ImportJob) -> dict[str, int]:
+    """Add the learners new to the directory (one Person and profile each,
+    marked new from Moodle for staff review, with their Moodle ids), and list
+    each whose name matches someone already there with another e-mail as a
+    possible match. Returns learner key -> person id. A fixed number of
+    queries per batch."""
+    if not newcomers:
+        return {}
+    people = [
+        Person(
+            first_name=row.first_name,
+            last_name=row.last_name,
+            email=row.email.lower(),
+            source=PersonSource.MOODLE,
+        )
+        for row, _ in newcomers.values()
+    ]
+    created = bulk_create_with_history(people, Person, batch_size=1000)
+    if created and created[0].pk is None:  # a backend that does not return ids
+        emails = [p.email for p in people]
+        created = list(Person.objects.filter(email__in=emails))
+    ids = {}
+    profiles = []
+    for (key, (row, is_peer)), person in zip(newcomers.items(), created, strict=True):
+        ids[key] = person.pk
+        profiles.append(
+            TrainingProfile(
+                person=person,
+                is_peer=is_peer,
+                moodle_user_id=int(row.userid) if row.userid.isdigit() else None,
+                moodle_username=row.username[:100],
+                moodle_idnumber=row.idnumber[:100],
+            )
+        )
+    TrainingProfile.objects.bulk_create(profiles, batch_size=1000)
+    names = {f"{p.first_name} {p.last_name}".lower(): p for p in created}
+    namesakes = (
+        Person.objects.annotate(name_key=Lower(Concat("first_name", Value(" "), "last_name")))
+        .filter(name_key__in=list(names), anonymised_at__isnull=True)
+        .exclude(pk__in=list(ids.values()))
+        .values_list("name_key", "pk")
+    )
+    PossibleMatch.objects.bulk_create(
+        [
+            PossibleMatch(person=names[name], candidate_id=pk, import_job=job)
+            for name, pk in namesakes
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return ids
+
+
 def _import_batch(rows, *, job: ImportJob, courses: dict, partners: PartnerCalendar, today: date):
     """Check and record one batch of rows in one transaction; returns counts."""
 
@@ -171,6 +254,7 @@ def _import_batch(rows, *, job: ImportJob, courses: dict, partners: PartnerCalen
     )
     emails = {row.email.lower() for row, _ in drafts if row.email}
     idnumbers = {row.idnumber for row, _ in drafts if row.idnumber}
+    userids = {int(row.userid) for row, _ in drafts if row.userid.isdigit()}
     by_email = dict(
         Person.objects.filter(email__in=emails, anonymised_at__isnull=True).values_list(
             "email", "pk"
@@ -181,25 +265,61 @@ def _import_batch(rows, *, job: ImportJob, courses: dict, partners: PartnerCalen
             "moodle_idnumber", "person_id"
         )
     )
+    by_userid = dict(
+        TrainingProfile.objects.filter(moodle_user_id__in=userids).values_list(
+            "moodle_user_id", "person_id"
+        )
+    )
     matched: list[CompletionDraft] = []
+    waiting: list[tuple[str, CompletionDraft]] = []
+    newcomers: dict[str, tuple] = {}
     excerpts = {}
     for row, draft in drafts:
-        person_id = by_email.get(row.email.lower()) or by_idnumber.get(row.idnumber)
-        if person_id is None:
-            who = " or ".join(
-                part
-                for part in (
-                    f"e-mail {row.email!r}" if row.email else "",
-                    f"ID number {row.idnumber!r}" if row.idnumber else "",
-                )
-                if part
-            )
-            rejected.append((row.line, f"no person in the directory with {who}", row.excerpt))
-            continue
-        draft.person_id = person_id
-        matched.append(draft)
+        person_id = (
+            by_email.get(row.email.lower())
+            or by_idnumber.get(row.idnumber)
+            or (by_userid.get(int(row.userid)) if row.userid.isdigit() else None)
+        )
         excerpts[row.line] = row.excerpt
+        if person_id is not None:
+            draft.person_id = person_id
+            matched.append(draft)
+            continue
+        is_peer = NEWCOMER_RULES.get(draft.course.access_rule)
+        if is_peer is None:
+            rejected.append(
+                (
+                    row.line,
+                    f"no person in the directory with {_who(row)}, and course "
+                    f"{draft.course.code} is only for staff of a partner with an active "
+                    "agreement",
+                    row.excerpt,
+                )
+            )
+            continue
+        if not (row.first_name and row.last_name):
+            rejected.append(
+                (
+                    row.line,
+                    f"no person in the directory with {_who(row)}, and no first and last "
+                    "name to add them with",
+                    row.excerpt,
+                )
+            )
+            continue
+        key = _learner_key(row)
+        row_seen = newcomers.get(key)
+        # A learner on the facilitator course in any row of the batch is a peer.
+        newcomers[key] = (
+            row_seen[0] if row_seen else row,
+            bool(row_seen and row_seen[1]) or is_peer,
+        )
+        waiting.append((key, draft))
     with transaction.atomic():
+        new_ids = _new_learners(newcomers, job=job)
+        for key, draft in waiting:
+            draft.person_id = new_ids[key]
+            matched.append(draft)
         result = completions_record(matched, today=today, import_job=job, partners=partners)
         for line, reason in result.rejected:
             rejected.append((line, reason, excerpts.get(line, "")))
@@ -213,6 +333,7 @@ def _import_batch(rows, *, job: ImportJob, courses: dict, partners: PartnerCalen
         ImportJob.objects.filter(pk=job.pk).update(
             processed_rows=F("processed_rows") + len(rows),
             created_count=F("created_count") + len(result.created),
+            new_people_count=F("new_people_count") + len(newcomers),
             already_count=F("already_count") + result.already,
             rejected_count=F("rejected_count") + len(rejected),
             skipped_count=F("skipped_count") + skipped,

@@ -11,6 +11,7 @@ from training.models import (
     ImportRejection,
     TrainingProfile,
 )
+from training.services.matches import possible_matches_erase
 
 # --- Personal data (registered with partners.personal_data) -------------------------------
 
@@ -79,4 +80,9 @@ def personal_data_erase(person_id: int) -> dict[str, int]:
         moodle_username="",
         moodle_idnumber="",
     )
-    return {"training profile": profiles, "Moodle import rows": excerpts}
+    matches = possible_matches_erase(person_id)
+    return {
+        "training profile": profiles,
+        "Moodle import rows": excerpts,
+        "possible matches": matches,
+    }
