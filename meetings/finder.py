@@ -91,12 +91,13 @@ def _within_box(latitude: float, longitude: float, miles: float) -> Q:
     return at_site | at_venue
 
 
-def _unplaced_near(place: Place) -> Q:
+def _unplaced_near(label: str) -> Q:
     """Meetings with no map point (their postcode could not be placed) in the
-    place searched for: listed after the measured ones, never dropped."""
+    town or postcode district searched for: listed after the measured ones (or
+    alone, when the place itself is unknown), never dropped."""
     no_point = Q(site__latitude__isnull=True, venue_latitude__isnull=True)
-    here = Q(site__town__iexact=place.label) | Q(venue_town__iexact=place.label)
-    district = compact_postcode(place.label)
+    here = Q(site__town__iexact=label) | Q(venue_town__iexact=label)
+    district = compact_postcode(label)
     full = FULL_POSTCODE.match(district)
     if full or DISTRICT.match(district):
         outward = full.group(1) if full else district
@@ -146,7 +147,7 @@ def search(
         here = results.place
         measured, unmeasured = [], []
         nearby = in_person.filter(
-            _within_box(here.latitude, here.longitude, radius) | _unplaced_near(here)
+            _within_box(here.latitude, here.longitude, radius) | _unplaced_near(here.label)
         )
         for m in nearby:
             if m.latitude is None or m.longitude is None:
@@ -161,6 +162,8 @@ def search(
         results.nearby = measured + unmeasured
     elif not results.unknown_place:
         results.nearby = _Unmeasured(in_person)
+    else:
+        results.nearby = [(m, None) for m in in_person.filter(_unplaced_near(where.strip()))]
     return results
 
 

@@ -94,9 +94,10 @@ def test_an_unknown_postcode_falls_back_to_the_services_district(postcodes, api,
 
 
 def test_an_unplaceable_venue_is_saved_flagged_listed_and_still_found(
-    client, world, postcodes, api
+    client, world, postcodes, api, on_commit
 ):
-    meeting = venue(venue_postcode="ZE3 9JW", venue_town="Shetland", name="Far North")
+    with on_commit():  # the service is asked after commit
+        meeting = venue(venue_postcode="ZE3 9JW", venue_town="Shetland", name="Far North")
     meeting.refresh_from_db()
     assert Meeting.objects.filter(pk=meeting.pk).exists()
     assert meeting.venue_latitude is None and meeting.venue_unplaced

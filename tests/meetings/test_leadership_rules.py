@@ -146,6 +146,7 @@ def test_a_future_dated_period_is_planned_and_counts_only_from_its_date(client, 
         assert selectors.peer_led_share(on=D(2014, 12, 8)) == 1
         assert selectors.transitioned_on(meeting_id=meeting.pk) == D(2014, 12, 8)
         assert selectors.current_facilitator_ids(meeting_id=meeting.pk) == [peer.pk]
+        client.force_login(world.users["staff_admin"])  # a week on, the session has expired
         listing = client.get("/staff/meetings/", {"leadership": "peer_led"})
         assert meeting in list(listing.context["page_obj"])
 
