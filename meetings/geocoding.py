@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 
 from meetings.models import IN_PERSON_FORMATS, Meeting, PostcodeCentroid
@@ -104,23 +105,37 @@ def _call(path: str, body: dict | None = None) -> dict | None:
     return None
 
 
-def _cache(code: str, result: dict, *, is_district: bool) -> Point | None:
+def _point_of(result: dict) -> Point | None:
     lat, lon = result.get("latitude"), result.get("longitude")
     if lat is None or lon is None:
         return None  # postcodes.io knows the postcode but has no grid reference
-    point = Point(Decimal(str(lat)).quantize(PLACES), Decimal(str(lon)).quantize(PLACES))
-    PostcodeCentroid.objects.update_or_create(
-        postcode=code,
-        defaults={
-            "is_district": is_district,
-            "latitude": point.latitude,
-            "longitude": point.longitude,
-            "place": (result.get("admin_district") or "")[:100]
-            if isinstance(result.get("admin_district"), str)
-            else "",
-        },
+    return Point(Decimal(str(lat)).quantize(PLACES), Decimal(str(lon)).quantize(PLACES))
+
+
+def _cache_many(found: dict[str, Point], *, is_district: bool, places: dict[str, str]) -> None:
+    """Keep the service's answers in the postcode table (one statement)."""
+    if not found:
+        return
+    PostcodeCentroid.objects.bulk_create(
+        [
+            PostcodeCentroid(
+                postcode=code,
+                is_district=is_district,
+                place=places.get(code, "")[:100],
+                latitude=point.latitude,
+                longitude=point.longitude,
+            )
+            for code, point in found.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["postcode"],
+        update_fields=["is_district", "latitude", "longitude"],
     )
-    return point
+
+
+def _place_name(result: dict) -> str:
+    district = result.get("admin_district")
+    return district if isinstance(district, str) else ""
 
 
 def remote_points(postcodes: Iterable[str]) -> dict[str, Point]:
@@ -133,29 +148,28 @@ def remote_points(postcodes: Iterable[str]) -> dict[str, Point]:
     full = [c for c in codes if FULL_POSTCODE.match(c)]
     for start in range(0, len(full), BULK_SIZE):
         answer = _call("/postcodes", {"postcodes": full[start : start + BULK_SIZE]})
+        batch: dict[str, Point] = {}
+        places: dict[str, str] = {}
         for item in (answer or {}).get("result") or []:
             result = item.get("result")
             code = compact_postcode(item.get("query", ""))
-            if result and code:
-                point = _cache(code, result, is_district=False)
-                if point:
-                    found[code] = point
+            point = _point_of(result) if result and code else None
+            if point is not None:
+                batch[code] = point
+                places[code] = _place_name(result)
+        _cache_many(batch, is_district=False, places=places)
+        found.update(batch)
+    districts = {d for c in codes if c not in found for d in [_district(c)] if d}
+    known = {r.postcode: _point(r) for r in PostcodeCentroid.objects.filter(postcode__in=districts)}
+    for district in sorted(districts - set(known)):
+        result = (_call(f"/outcodes/{district}") or {}).get("result")
+        point = _point_of(result) if result else None
+        if point is not None:
+            _cache_many({district: point}, is_district=True, places={})
+            known[district] = point
     for code in codes:
-        if code in found:
-            continue
-        district = _district(code)
-        if not district:
-            continue
-        known = PostcodeCentroid.objects.filter(postcode=district).first()
-        if known is not None:
-            found[code] = _point(known)
-            continue
-        answer = _call(f"/outcodes/{district}")
-        result = (answer or {}).get("result")
-        if result:
-            point = _cache(district, result, is_district=True)
-            if point:
-                found[code] = point
+        if code not in found and known.get(_district(code) or ""):
+            found[code] = known[_district(code)]
     return found
 
 
@@ -234,13 +248,57 @@ def backfill(*, remote: bool = True) -> Backfill:
         meeting.venue_latitude, meeting.venue_longitude = point.latitude, point.longitude
         meeting.venue_unplaced = False
         placed_meetings.append(meeting)
-    Site.objects.bulk_update(placed_sites, ["latitude", "longitude"], batch_size=1000)
-    Meeting.objects.bulk_update(
-        placed_meetings, ["venue_latitude", "venue_longitude", "venue_unplaced"], batch_size=1000
+    # One UPDATE per distinct point (venues share postcodes), not one per row.
+    _update_by_point(
+        Site, {s.pk: Point(s.latitude, s.longitude) for s in placed_sites}, "latitude", "longitude"
+    )
+    _update_by_point(
+        Meeting,
+        {m.pk: Point(m.venue_latitude, m.venue_longitude) for m in placed_meetings},
+        "venue_latitude",
+        "venue_longitude",
+        venue_unplaced=False,
     )
     Meeting.objects.filter(pk__in=unplaced_meetings).update(venue_unplaced=True)
     outcome.placed = len(placed_sites) + len(placed_meetings)
     return outcome
+
+
+def _update_by_point(model, points: dict[int, Point], lat: str, lon: str, **extra) -> None:
+    """Write each row's point in few statements. PostgreSQL: one ``UPDATE ...
+    FROM (VALUES ...)`` per 1,000 rows; elsewhere one UPDATE per distinct point."""
+    if not points:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        lat_col = connection.ops.quote_name(model._meta.get_field(lat).column)
+        lon_col = connection.ops.quote_name(model._meta.get_field(lon).column)
+        sets = [f"{lat_col} = v.lat", f"{lon_col} = v.lon"]
+        params_extra = []
+        for name, value in extra.items():
+            sets.append(f"{connection.ops.quote_name(model._meta.get_field(name).column)} = %s")
+            params_extra.append(value)
+        rows = list(points.items())
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 1000):
+                chunk = rows[start : start + 1000]
+                values = ", ".join(["(%s::bigint, %s::numeric, %s::numeric)"] * len(chunk))
+                params = [x for pk, p in chunk for x in (pk, p.latitude, p.longitude)]
+                # Names come from the model's metadata, values are parameters.
+                cursor.execute(
+                    f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
+                    f"FROM (VALUES {values}) AS v(id, lat, lon) WHERE {table}.id = v.id",
+                    params_extra + params,
+                )
+        return
+    by_point: dict[Point, list[int]] = {}
+    for pk, point in points.items():
+        by_point.setdefault(point, []).append(pk)
+    for point, ids in by_point.items():
+        for start in range(0, len(ids), 500):
+            model.objects.filter(pk__in=ids[start : start + 500]).update(
+                **{lat: point.latitude, lon: point.longitude}, **extra
+            )
 
 
 def place_site(site_id: int, *, remote: bool = True) -> bool:
