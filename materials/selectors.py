@@ -47,7 +47,9 @@ def days_request_to_dispatch(*, start: date, end: date) -> Decimal | None:
         dispatched_on__lte=end,
     ).values_list("created_at", "dispatched_on")
     days = sorted(
-        max(0, (sent - timezone.localtime(created).date()).days) for created, sent in rows
+        max(0, (sent - timezone.localtime(created).date()).days)
+        for created, sent in rows
+        if sent is not None
     )
     if not days:
         return None

@@ -311,7 +311,8 @@ def leadership_facilitator_errors(
         return {}
     people = list(facilitators)
     words = KIND_WORDS[Leadership(kind)]
-    host = Organisation.objects.filter(pk=meeting.partner_id).first()
+    host_id = meeting.partner_id
+    host = Organisation.objects.filter(pk=host_id).first() if host_id else None
     host_name = host.name if host else "the host"
     rule = (
         f"A {words} period needs at least one facilitator who holds facilitator status "

@@ -108,11 +108,36 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "search_string": search_params.urlencode(),
             "filters_in_use": filters_in_use,
             "suggestion_query": suggestion_query,
+            "map_tiles": map_tiles(),
+            "map_points": map_points(m for m, _miles in page.object_list) if page else [],
             "query_string": params.urlencode(),
             "online_query_string": online_params.urlencode(),
             "regions": feeds.cached_regions(),
         },
     )
+
+
+def map_tiles() -> dict | None:
+    """The tile server for maps, or None (no map) when MAP_TILE_URL is unset."""
+    if not settings.MAP_TILE_URL:
+        return None
+    return {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+def map_points(meetings) -> list[dict]:
+    """The meetings that have a map point, for the map's JSON (no query)."""
+    points = []
+    for meeting in meetings:
+        if meeting.is_in_person and meeting.latitude is not None and meeting.longitude is not None:
+            points.append(
+                {
+                    "name": meeting.name,
+                    "url": reverse("meetings:detail", args=[meeting.slug]),
+                    "lat": float(meeting.latitude),
+                    "lon": float(meeting.longitude),
+                }
+            )
+    return points
 
 
 def _listed(slug: str) -> Meeting:
@@ -145,6 +170,8 @@ def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "meeting": meeting,
             "finder_url": finder_return_url(request.GET.get("search", "")),
+            "map_tiles": map_tiles(),
+            "map_points": map_points([meeting]),
             "directions_url": directions_url(meeting.postcode) if meeting.postcode else "",
             "region": finder.region_of(meeting),
             "feedback_email": settings.MEETINGS_FEEDBACK_EMAIL,

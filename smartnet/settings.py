@@ -13,6 +13,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -320,6 +321,23 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# --- Maps (issue 18) ------------------------------------------------------------
+# The tile server for the finder's and meeting pages' maps (Leaflet, served by
+# the app), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Off when empty:
+# the pages are then as without a map. The CSP allows images from its host only.
+MAP_TILE_URL = _env_or_fail("MAP_TILE_URL", env.str, default="")
+MAP_TILE_ATTRIBUTION = _env_or_fail(
+    "MAP_TILE_ATTRIBUTION", env.str, default="© OpenStreetMap contributors"
+)
+
+
+def tile_origin(url: str) -> str:
+    """The scheme and host of a tile URL template, for the CSP's img-src."""
+    parts = urlsplit(url.replace("{s}", "tile-subdomain"))
+    host = parts.netloc.replace("tile-subdomain", "*")  # {s}.tile... -> *.tile...
+    return f"{parts.scheme}://{host}" if parts.scheme and host else ""
+
+
 # --- Security (production) ------------------------------------------------------
 # No inline script anywhere: every script is a static file. Inline style is
 # allowed for the SVG charts drawn on the server.
@@ -328,7 +346,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -112,3 +112,25 @@ def test_the_finder_works_without_javascript(browser_page, network, live_server)
     page.get_by_role("button", name="Search").click()
     assert page.locator("#result-count").inner_text() == "1 meeting found."
     context.close()
+
+
+def test_the_map_shows_the_venue_when_a_tile_server_is_set(
+    browser_page, axe_check, network, settings, live_server, tmp_path
+):
+    # Tiles from the test server itself (an image it serves): no internet.
+    settings.MAP_TILE_URL = (
+        live_server.url + "/static/vendor/leaflet-1.9.4/images/layers.png?{z}-{x}-{y}"
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/meetings/{network['manchester'].slug}/")
+    page.locator("#meeting-map .leaflet-marker-icon").wait_for(state="visible")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe_check(page)
+    page.screenshot(path=str(tmp_path / "meeting-map-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/meetings/?where=M1+1AA&radius=100")
+    page.locator("#meeting-map .leaflet-marker-icon").first.wait_for(state="visible")
+    assert page.locator("#meeting-map .leaflet-marker-icon").count() == 3
+    axe_check(page)
+    page.screenshot(path=str(tmp_path / "finder-map-1280.png"), full_page=True)
