@@ -9,6 +9,7 @@ from meetings.models import HeadCount, LeadershipPeriod, Meeting, Proposal
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, SiteFactory
 from tests.meetings.factories import make_meeting
 from tests.training.factories import make_trained_facilitator
+from training import services as training_services
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -145,8 +146,11 @@ def test_portal_records_head_counts(client, world):
 
 def test_portal_proposals_wait_for_staff(client, world):
     site = SiteFactory(organisation=world.org_a)
-    person = make_trained_facilitator(completed_on=D(2014, 1, 6))
+    person = PersonFactory()
     AffiliationFactory(person=person, organisation=world.org_a, role="volunteer")
+    # A volunteer of the partner (not a staff role) with facilitator training.
+    make_trained_facilitator(person, completed_on=D(2014, 1, 6))
+    training_services.profile_update(person=person, is_peer=False)  # the partner's own volunteer
     login(client, world, "partner_contact")
     response = client.post(
         "/portal/meetings/propose/",
@@ -180,7 +184,7 @@ def test_portal_proposals_wait_for_staff(client, world):
         f"/portal/meetings/{meeting.pk}/leadership/",
         {"kind": "peer_led", "start_date": "2099-01-04", "facilitators": [person.pk]},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[-3000:]
     assert not meeting.leadership.exists()
     login(client, world, "staff_admin")
     change = Proposal.objects.get(kind="leadership")
