@@ -228,6 +228,45 @@ def partners_behind_on_peer_led(on: date) -> int:
     return len(meetings_selectors.partners_behind_on_peer_led(on=on))
 
 
+def online_meetings_per_week(on: date) -> int:
+    return meetings_selectors.meetings_per_week_where(on=on, format="online")
+
+
+def hybrid_meetings_per_week(on: date) -> int:
+    return meetings_selectors.meetings_per_week_where(on=on, format="hybrid")
+
+
+def family_friends_per_week(on: date) -> int:
+    return meetings_selectors.meetings_per_week_where(on=on, programme="family_friends")
+
+
+ATTENDANCE_WEEKS = 12
+
+
+def average_attendance(on: date) -> Decimal | None:
+    """Mean head count per session over the 12 weeks to ``on``."""
+    return meetings_selectors.average_attendance(
+        start=on - timedelta(weeks=ATTENDANCE_WEEKS) + timedelta(days=1), end=on
+    )
+
+
+def trained_facilitators_active(on: date) -> int:
+    """Trained facilitators (by ``on``) leading a meeting active on ``on``."""
+    leading = meetings_selectors.active_facilitator_ids(on=on)
+    if not leading:
+        return 0
+    return len(training_selectors.trained_facilitator_ids(person_ids=leading, on=on))
+
+
+def days_request_to_dispatch(on: date) -> Decimal | None:
+    """Median days from request to dispatch, requests dispatched in the 12 months to ``on``."""
+    return materials_selectors.days_request_to_dispatch(start=on - timedelta(days=364), end=on)
+
+
+def refreshers_overdue(on: date) -> int:
+    return training_selectors.refreshers_overdue_count(on=on)
+
+
 # --- the registry --------------------------------------------------------------------
 
 NATIONS = [
@@ -360,6 +399,71 @@ def _build() -> dict[str, Metric]:
             materials_dispatched_cost,
             "materials_staff:economics",
             "Cost of the free materials dispatched since 1 April.",
+        ),
+        Metric(
+            "online_meetings_per_week",
+            "Online meetings per week",
+            Unit.COUNT,
+            True,
+            online_meetings_per_week,
+            "meetings_staff:list",
+            "Active weekly meetings on the day whose format is online (hybrid counted apart).",
+        ),
+        Metric(
+            "hybrid_meetings_per_week",
+            "Hybrid meetings per week",
+            Unit.COUNT,
+            True,
+            hybrid_meetings_per_week,
+            "meetings_staff:list",
+            "Active weekly meetings on the day held in person and online at once.",
+        ),
+        Metric(
+            "family_friends_per_week",
+            "Family & Friends meetings per week",
+            Unit.COUNT,
+            True,
+            family_friends_per_week,
+            "meetings_staff:list",
+            "Active weekly meetings on the day in the Family & Friends programme.",
+        ),
+        Metric(
+            "average_attendance",
+            "Average attendance per session",
+            Unit.COUNT,
+            True,
+            average_attendance,
+            "meetings_staff:figures",
+            f"Mean head count of the sessions recorded in the {ATTENDANCE_WEEKS} weeks to the day.",
+        ),
+        Metric(
+            "trained_facilitators_active",
+            "Trained facilitators leading a meeting",
+            Unit.COUNT,
+            True,
+            trained_facilitators_active,
+            "training_staff:people",
+            "People trained as facilitators by the day who lead an active meeting that day.",
+        ),
+        Metric(
+            "days_request_to_dispatch",
+            "Days from request to dispatch",
+            Unit.COUNT,
+            False,
+            days_request_to_dispatch,
+            "materials_staff:queue",
+            "Median days from a materials request to its dispatch, for requests dispatched "
+            "in the 12 months to the day.",
+        ),
+        Metric(
+            "refreshers_overdue",
+            "Refreshers overdue",
+            Unit.COUNT,
+            False,
+            refreshers_overdue,
+            "training_staff:people",
+            "People whose Champion or facilitator training lapsed by the day with no "
+            "refresher since (one per person and course).",
         ),
         Metric(
             "partners_behind_on_peer_led",

@@ -24,7 +24,7 @@ class MaterialsConfig(AppConfig):
     def ready(self) -> None:
         """Listen to training and meetings: materials reacts, they never call us."""
         from materials import receivers, search, selectors, services
-        from meetings.signals import meeting_started
+        from meetings.signals import facilitators_named, meeting_started
         from partners import personal_data
         from smartnet import search as header_search
         from training import person_sections
@@ -57,4 +57,7 @@ class MaterialsConfig(AppConfig):
         )
         meeting_started.connect(
             receivers.on_meeting_started, dispatch_uid="materials.meeting_started"
+        )
+        facilitators_named.connect(
+            receivers.on_facilitators_named, dispatch_uid="materials.facilitators_named"
         )

@@ -144,6 +144,9 @@ class Reason(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    # A starter pack for a meeting opened with no facilitator named: it goes to
+    # the first facilitator named, and is never labelled "unknown".
+    WAITING_FOR_FACILITATOR = "waiting_for_facilitator", "Waiting for a facilitator"
     AWAITING_VERIFICATION = "awaiting_verification", "Awaiting verification"
     SUBMITTED = "submitted", "Submitted"
     APPROVED = "approved", "Approved"
@@ -154,6 +157,7 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (
+    Status.WAITING_FOR_FACILITATOR,
     Status.AWAITING_VERIFICATION,
     Status.SUBMITTED,
     Status.APPROVED,
@@ -228,10 +232,21 @@ class Dispatch(models.Model):
                 condition=Q(reason="facilitators_manual"),
                 name="dispatch_manual_once_per_person",
             ),
+            # A starter pack goes once to each person who starts or takes over
+            # a meeting; and a meeting has at most one pack waiting for a name.
             models.UniqueConstraint(
-                fields=["meeting_id", "reason"],
+                fields=["meeting_id", "person"],
                 condition=Q(reason="starter_pack"),
-                name="dispatch_starter_once_per_meeting",
+                name="dispatch_starter_once_per_person_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting_id"],
+                condition=Q(reason="starter_pack", person__isnull=True),
+                name="dispatch_starter_one_waiting_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waiting_for_facilitator") | Q(person__isnull=True),
+                name="dispatch_waiting_has_no_person",
             ),
             models.CheckConstraint(
                 condition=~Q(status="dispatched") | ~Q(tracking_reference=""),

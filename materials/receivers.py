@@ -21,3 +21,15 @@ def on_meeting_started(
         int(meeting_id),
         [int(p) for p in facilitator_person_ids],
     )
+
+
+def on_facilitators_named(
+    sender=None, *, meeting_id: int, facilitator_person_ids=(), new_peer_person_ids=(), **kwargs
+) -> None:
+
+    enqueue(
+        "materials.tasks.starter_packs_for_facilitators",
+        int(meeting_id),
+        [int(p) for p in facilitator_person_ids],
+        [int(p) for p in new_peer_person_ids],
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from materials.models import OPEN_STATUSES, Dispatch, DispatchLine, Status
+from materials.models import OPEN_STATUSES, Dispatch, DispatchLine, Reason, Status
 
 SENT_STATUSES = (Status.DISPATCHED, Status.DELIVERED)
 _COST = ExpressionWrapper(
@@ -32,6 +34,26 @@ def dispatched_totals(*, start: date, end: date) -> tuple[int, Decimal]:
         cost=Coalesce(Sum(_COST), Decimal("0"), output_field=DecimalField()),
     )
     return int(totals["items"]), Decimal(totals["cost"]).quantize(Decimal("0.01"))
+
+
+def days_request_to_dispatch(*, start: date, end: date) -> Decimal | None:
+    """Median days from a facilitator's request to its dispatch, over requests
+    dispatched in [start, end] (None if none were). Automatic packs are not
+    requests, so they are left out."""
+    rows = Dispatch.objects.filter(
+        reason=Reason.REQUEST,
+        status__in=SENT_STATUSES,
+        dispatched_on__gte=start,
+        dispatched_on__lte=end,
+    ).values_list("created_at", "dispatched_on")
+    days = sorted(
+        max(0, (sent - timezone.localtime(created).date()).days)
+        for created, sent in rows
+        if sent is not None
+    )
+    if not days:
+        return None
+    return Decimal(str(statistics.median(days))).quantize(Decimal("0.1"))
 
 
 def queue_size() -> int:

@@ -36,7 +36,7 @@ from materials.models import (
     Status,
     StockMovement,
 )
-from meetings.selectors import meeting_accepts_materials, meetings_for_facilitator
+from meetings.selectors import meeting_accepts_materials, meeting_label
 from partners import services as partners_services
 from partners.models import Person
 from partners.validators import normalise_uk_postcode
@@ -164,11 +164,10 @@ def _pack_quantities(code: str) -> dict[int, int]:
     return {pi.item_id: pi.quantity for pi in pack.items.all()}
 
 
-def _create_automatic(
-    *, reason: str, person: Person | None, pack_code: str, **fields
-) -> Dispatch | None:
-    """Create an automatic dispatch once; None when it already exists."""
-    address = delivery_address_for(person.pk) if person else None
+def _addressed_fields(person: Person) -> dict:
+    """Who a parcel goes to and, from their training record, where; without an
+    address on record it waits for staff to find one (submitted, not approved)."""
+    address = delivery_address_for(person.pk)
     address_fields: dict = {}
     if address is not None:
         try:
@@ -177,19 +176,40 @@ def _create_automatic(
             # Staff will see an incomplete address and fix it before approving.
             address_fields = {**address.as_fields(), "postcode": ""}
     has_address = bool(address_fields.get("address_line_1") and address_fields.get("postcode"))
-    dispatch = Dispatch(
-        reason=reason,
+    return {
         # With an address on record it needs no one's approval; without one,
         # staff must find the address first.
-        status=Status.APPROVED if has_address else Status.SUBMITTED,
-        approved_at=timezone.now() if has_address else None,
-        person=person,
-        contact_name=person.full_name if person else "Unknown facilitator",
-        contact_email=person.email if person else "",
-        note="" if has_address else "No delivery address on the training record: add one.",
+        "status": Status.APPROVED if has_address else Status.SUBMITTED,
+        "approved_at": timezone.now() if has_address else None,
+        "person": person,
+        "contact_name": person.full_name,
+        "contact_email": person.email,
+        "note": "" if has_address else "No delivery address on the training record: add one.",
         **address_fields,
-        **fields,
-    )
+    }
+
+
+WAITING_NOTE = (
+    "Waiting: the meeting opened with no facilitator named. The pack goes to the "
+    "first facilitator named for it (record the leadership with a facilitator)."
+)
+
+
+def _create_automatic(
+    *, reason: str, person: Person | None, pack_code: str, **fields
+) -> Dispatch | None:
+    """Create an automatic dispatch once; None when it already exists. With no
+    person it is created *waiting for a facilitator*, addressed to no one."""
+    if person is not None:
+        who = _addressed_fields(person)
+    else:
+        who = {
+            "status": Status.WAITING_FOR_FACILITATOR,
+            "person": None,
+            "contact_name": "",
+            "note": WAITING_NOTE,
+        }
+    dispatch = Dispatch(reason=reason, **who, **fields)
     try:
         with transaction.atomic():
             dispatch.save()
@@ -212,24 +232,69 @@ def dispatch_create_for_trained_facilitator(*, person_id: int) -> Dispatch | Non
 def dispatch_create_starter_pack(
     *, meeting_id: int, facilitator_person_ids: Iterable[int] = ()
 ) -> Dispatch | None:
-    """The starter pack for a meeting that started, to its (first) facilitator; once per meeting."""
+    """The starter pack for a meeting that started, to its (first) facilitator;
+    once per person per meeting. With no facilitator named it waits (see
+    ``dispatch_starter_packs_for_facilitators``)."""
     person = None
     for person_id in facilitator_person_ids:
         person = Person.objects.filter(pk=person_id).first()
         if person:
             break
-    label = f"Meeting {meeting_id}"
-    if person is not None:
-        meeting = meetings_for_facilitator(person_id=person.pk).filter(pk=meeting_id).first()
-        if meeting is not None:
-            label = str(meeting)[:200]
     return _create_automatic(
         reason=Reason.STARTER_PACK,
         person=person,
         pack_code=Pack.STARTER,
         meeting_id=meeting_id,
-        meeting_label=label,
+        meeting_label=meeting_label(meeting_id=meeting_id)[:200],
     )
+
+
+def dispatch_starter_packs_for_facilitators(
+    *, meeting_id: int, facilitator_person_ids: Iterable[int], new_peer_person_ids: Iterable[int]
+) -> list[Dispatch]:
+    """Facilitators were named for a running meeting: a pack waiting for a name
+    goes to the first of them who has none yet for this meeting (a conditional
+    update claims it), and each peer facilitator new to the meeting gets a
+    starter pack (once per person per meeting: the unique constraint)."""
+    made: list[Dispatch] = []
+    named = list(dict.fromkeys(int(p) for p in facilitator_person_ids))
+    already = set(
+        Dispatch.objects.filter(
+            meeting_id=meeting_id, reason=Reason.STARTER_PACK, person__isnull=False
+        ).values_list("person_id", flat=True)
+    )
+    waiting = Dispatch.objects.filter(
+        meeting_id=meeting_id,
+        reason=Reason.STARTER_PACK,
+        status=Status.WAITING_FOR_FACILITATOR,
+        person__isnull=True,
+    ).first()
+    if waiting is not None:
+        for person in Person.objects.filter(pk__in=[p for p in named if p not in already]):
+            try:
+                with transaction.atomic():
+                    claimed = Dispatch.objects.filter(
+                        pk=waiting.pk, status=Status.WAITING_FOR_FACILITATOR, person__isnull=True
+                    ).update(**_addressed_fields(person))
+            except IntegrityError:
+                continue  # they got a pack for this meeting meanwhile
+            if claimed == 1:
+                already.add(person.pk)
+                made.append(Dispatch.objects.get(pk=waiting.pk))
+            break
+    for person in Person.objects.filter(pk__in=[int(p) for p in new_peer_person_ids]):
+        if person.pk in already:
+            continue
+        dispatch = _create_automatic(
+            reason=Reason.STARTER_PACK,
+            person=person,
+            pack_code=Pack.STARTER,
+            meeting_id=meeting_id,
+            meeting_label=meeting_label(meeting_id=meeting_id)[:200],
+        )
+        if dispatch is not None:
+            made.append(dispatch)
+    return made
 
 
 # --- Fair use and requests -----------------------------------------------------

@@ -26,6 +26,18 @@ def create_starter_pack(meeting_id: int, facilitator_person_ids: list[int]) -> i
     return dispatch.pk if dispatch else None
 
 
+@shared_task(name="materials.tasks.starter_packs_for_facilitators")
+def starter_packs_for_facilitators(
+    meeting_id: int, facilitator_person_ids: list[int], new_peer_person_ids: list[int]
+) -> list[int]:
+    made = services.dispatch_starter_packs_for_facilitators(
+        meeting_id=meeting_id,
+        facilitator_person_ids=facilitator_person_ids,
+        new_peer_person_ids=new_peer_person_ids,
+    )
+    return [d.pk for d in made]
+
+
 @shared_task(name="materials.tasks.send_sign_in_link", autoretry_for=(OSError,), max_retries=5)
 def send_sign_in_link(user_id: int) -> int:
     return emails.sign_in_link_send(user_id=user_id)

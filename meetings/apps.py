@@ -18,7 +18,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from meetings import feeds_cache, postcodes, search, selectors, services
+        from meetings import feeds_cache, geocoding, postcodes, search, selectors, services
         from meetings.models import Meeting
         from partners import personal_data, postcode_lookup
         from partners.models import Site
@@ -53,6 +53,13 @@ class MeetingsConfig(AppConfig):
             from django.db import transaction
 
             transaction.on_commit(feeds_cache.invalidate)
+
+        # Wherever a site is saved (partners' services, the setup screens, the
+        # admin), its coordinates come from the postcode table, else from the
+        # lookup service after commit (meetings.geocoding).
+        post_save.connect(
+            geocoding.on_site_saved, sender=Site, dispatch_uid="meetings-geocode-site"
+        )
 
         for model in (Meeting, Site):
             post_save.connect(stale, sender=model, dispatch_uid=f"meetings-feed-{model.__name__}")

@@ -114,6 +114,22 @@ def _districts_from_sites(sites: list[Site]) -> None:
     )
 
 
+def demo_joining_link(rng) -> str:
+    """A joining link on a host that meeting-finder apps recognise (the shapes
+    Zoom, Google Meet and Teams links have; the numbers are made up)."""
+    roll = rng.random()
+    if roll < 0.6:
+        return f"https://us02web.zoom.us/j/{rng.randrange(10**10, 10**11)}"
+    if roll < 0.85:
+        letters = "abcdefghijkmnopqrstuvwxyz"
+        parts = ["".join(rng.choice(letters) for _ in range(n)) for n in (3, 4, 3)]
+        return "https://meet.google.com/" + "-".join(parts)
+    return (
+        "https://teams.microsoft.com/l/meetup-join/19%3ameeting_"
+        f"{rng.randrange(16**16):016x}%40thread.v2/0"
+    )
+
+
 def seed(ctx: DemoContext) -> None:
     today = ctx.today
     rng = ctx.rng
@@ -219,7 +235,7 @@ def seed(ctx: DemoContext) -> None:
             meeting.venue_longitude = lon
             meeting.venue_address_line_1 = f"{rng.randrange(1, 120)} Church Street"
         if fmt != Format.IN_PERSON:
-            meeting.conference_url = f"https://meet.example.org/smart-{slug[:40]}"
+            meeting.conference_url = demo_joining_link(rng)
             if rng.random() < 0.4:
                 meeting.conference_phone = f"+44 20 7946 {rng.randrange(1000):04d}"
             meeting.conference_notes = f"Meeting ID {rng.randrange(10**9, 10**10)}"

@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from meetings.models import Format, Meeting, Programme
-from meetings.postcodes import Place, distance_miles, find_place
+from meetings.postcodes import (
+    DISTRICT,
+    FULL_POSTCODE,
+    Place,
+    distance_miles,
+    find_place,
+    suggest_places,
+)
+from partners.validators import compact_postcode
 
 TIME_OF_DAY = {
     "morning": (datetime.time(0), datetime.time(12)),
@@ -33,9 +41,14 @@ TIME_OF_DAY = {
 class Results:
     place: Place | None = None
     unknown_place: str = ""
+    # Known places spelt like an unknown one ("Did you mean Manchester?").
+    suggestions: list[str] = field(default_factory=list)
     # (meeting, miles): a list when sorted by distance, else a lazy _Unmeasured.
     nearby: Sequence[tuple[Meeting, float | None]] = field(default_factory=list)
     online: QuerySet[Meeting] | list[Meeting] = field(default_factory=list)
+    # Filtering to online meetings keeps the hybrid ones (they can be joined
+    # online), but they are listed under their own heading, not "In-person".
+    hybrid_only: bool = False
 
 
 class _Unmeasured(Sequence):
@@ -78,8 +91,24 @@ def _within_box(latitude: float, longitude: float, miles: float) -> Q:
     return at_site | at_venue
 
 
+def _unplaced_near(label: str) -> Q:
+    """Meetings with no map point (their postcode could not be placed) in the
+    town or postcode district searched for: listed after the measured ones (or
+    alone, when the place itself is unknown), never dropped."""
+    no_point = Q(site__latitude__isnull=True, venue_latitude__isnull=True)
+    here = Q(site__town__iexact=label) | Q(venue_town__iexact=label)
+    district = compact_postcode(label)
+    full = FULL_POSTCODE.match(district)
+    if full or DISTRICT.match(district):
+        outward = full.group(1) if full else district
+        here |= Q(site__postcode__istartswith=outward + " ") | Q(
+            venue_postcode__istartswith=outward + " "
+        )
+    return no_point & here
+
+
 def listed_meetings() -> QuerySet[Meeting]:
-    return Meeting.objects.listed().select_related("site", "site__area")
+    return Meeting.objects.listed().select_related("site", "site__area", "host")
 
 
 def search(
@@ -105,19 +134,24 @@ def search(
         meetings = meetings.filter(format=Format.HYBRID)
     if programme in Programme.values:
         meetings = meetings.filter(programme=programme)
-    results = Results()
+    results = Results(hybrid_only=meeting_format in (Format.ONLINE, Format.HYBRID))
     if where.strip():
         results.place = find_place(where)
         if results.place is None:
             results.unknown_place = where.strip()
+            results.suggestions = suggest_places(where)
     ordered = meetings.order_by("weekday", "start_time", "name", "pk")
     results.online = ordered.filter(format=Format.ONLINE)
     in_person = ordered.exclude(format=Format.ONLINE)
     if results.place is not None:
         here = results.place
-        measured = []
-        for m in in_person.filter(_within_box(here.latitude, here.longitude, radius)):
+        measured, unmeasured = [], []
+        nearby = in_person.filter(
+            _within_box(here.latitude, here.longitude, radius) | _unplaced_near(here.label)
+        )
+        for m in nearby:
             if m.latitude is None or m.longitude is None:
+                unmeasured.append((m, None))
                 continue
             miles = distance_miles(
                 here.latitude, here.longitude, float(m.latitude), float(m.longitude)
@@ -125,9 +159,11 @@ def search(
             if miles <= radius:
                 measured.append((m, miles))
         measured.sort(key=lambda pair: (pair[1], pair[0].weekday, pair[0].start_time))
-        results.nearby = measured
+        results.nearby = measured + unmeasured
     elif not results.unknown_place:
         results.nearby = _Unmeasured(in_person)
+    else:
+        results.nearby = [(m, None) for m in in_person.filter(_unplaced_near(where.strip()))]
     return results
 
 

@@ -92,7 +92,13 @@ class FiguresForm(StyledFormMixin, forms.Form):
 
 
 class MeetingForm(StyledFormMixin, forms.ModelForm):
-    conference_url = forms.URLField(label="Joining link", required=False, assume_scheme="https")
+    conference_url = forms.URLField(
+        label="Joining link",
+        required=False,
+        assume_scheme="https",
+        help_text="An https:// link on Zoom, Google Meet, Microsoft Teams, WebEx, Jitsi or "
+        "GoTo: meeting apps list other hosts' meetings as not online.",
+    )
 
     class Meta:
         model = Meeting
@@ -147,6 +153,27 @@ class LeadershipForm(StyledFormMixin, forms.Form):
         field.widget.endpoint = picker_url
         field.widget.query = query
         field.widget.show_email = show_email
+
+
+class LeadershipCorrectForm(LeadershipForm):
+    """Correct a period recorded wrongly: its dates, kind and facilitators."""
+
+    end_date = forms.DateField(
+        label="To date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty if this is the latest period and it still runs.",
+    )
+    reason = forms.CharField(
+        label="Why are you correcting it?",
+        max_length=90,
+        help_text="Kept in the period's history, e.g. 'Recorded on the wrong day'.",
+    )
+    field_order = ["kind", "start_date", "end_date", "facilitators", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["note"]
 
 
 class HeadCountForm(StyledFormMixin, forms.ModelForm):

@@ -91,6 +91,9 @@ class Meeting(models.Model):
     venue_postcode = models.CharField(max_length=8, blank=True, validators=[validate_uk_postcode])
     venue_latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     venue_longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    # Set when neither the postcode table nor the lookup service could place
+    # the venue's postcode: it stays listed (in its town) and staff see it.
+    venue_unplaced = models.BooleanField(default=False, editable=False)
     directions = models.TextField(
         blank=True, help_text="How to find the room, without a map: entrance, floor, buses."
     )
@@ -245,6 +248,14 @@ class Leadership(models.TextChoices):
     PEER_LED = "peer_led", "Peer led"
 
 
+class LeadershipPeriodQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        """Periods that had begun by ``on`` (default today) and not yet ended: a
+        period dated in the future is *planned* and counts only from its date."""
+        on = on or timezone.localdate()
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on)
+
+
 class LeadershipPeriod(models.Model):
     """A stretch of time a meeting was led one way, by these facilitators.
 
@@ -265,6 +276,7 @@ class LeadershipPeriod(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords(m2m_fields=[facilitators])
+    objects = LeadershipPeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "start_date"]
@@ -286,6 +298,11 @@ class LeadershipPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.get_kind_display()} from {self.start_date}"
+
+    @property
+    def is_planned(self) -> bool:
+        """Recorded ahead of its start: shown as planned, counted from its date."""
+        return self.start_date > timezone.localdate()
 
 
 class HeadCount(models.Model):

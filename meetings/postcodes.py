@@ -11,6 +11,7 @@ district centroids are computed from them (the mean of their units) so that
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -189,6 +190,31 @@ def find_place(query: str) -> Place | None:
             sum(b for _, b in coords) / len(coords),
         )
     return None
+
+
+def known_places() -> list[str]:
+    """Every town and place the app knows: the postcode table's places and the
+    towns of listed meetings' venues (two queries, only when a search fails)."""
+    names = set(
+        PostcodeCentroid.objects.exclude(place="").values_list("place", flat=True).distinct()
+    )
+    listed = Meeting.objects.listed()
+    names |= set(listed.exclude(site__isnull=True).values_list("site__town", flat=True).distinct())
+    names |= set(listed.exclude(venue_town="").values_list("venue_town", flat=True).distinct())
+    return sorted(n for n in names if n)
+
+
+def suggest_places(query: str, *, limit: int = 3) -> list[str]:
+    """Known places spelt like ``query`` ("Manchster" -> ["Manchester"]), for a
+    "Did you mean" under a search that found nothing; none for a postcode."""
+    text = (query or "").strip()
+    code = compact_postcode(text)
+    if len(text) < 3 or FULL_POSTCODE.match(code) or DISTRICT.match(code):
+        return []
+    places = known_places()
+    by_lower = {p.lower(): p for p in places}
+    close = difflib.get_close_matches(text.lower(), list(by_lower), n=limit, cutoff=0.75)
+    return [by_lower[c] for c in close]
 
 
 def site_postcode(postcode: str) -> PostcodeInfo | None:

@@ -15,8 +15,10 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from meetings.models import (
+    IN_PERSON_FORMATS,
     OPEN_STATUSES,
     HeadCount,
     Leadership,
@@ -48,6 +50,21 @@ def active_meetings_on(*, on: date) -> QuerySet[Meeting]:
 def meetings_per_week(*, on: date) -> int:
     """The network's size: how many weekly meetings were active on ``on``."""
     return active_meetings_on(on=on).count()
+
+
+def meetings_per_week_where(*, on: date, **filters) -> int:
+    """Active weekly meetings on ``on`` with these fields (format, programme)."""
+    return active_meetings_on(on=on).filter(**filters).count()
+
+
+def active_facilitator_ids(*, on: date) -> set[int]:
+    """People leading a meeting that was active on ``on`` (a period in force that day)."""
+    return set(
+        LeadershipPeriod.objects.in_force(on)
+        .filter(meeting__in=active_meetings_on(on=on).values("pk"))
+        .exclude(facilitators__isnull=True)
+        .values_list("facilitators", flat=True)
+    )
 
 
 def _active_intervals(
@@ -159,12 +176,13 @@ def weekly_openings_and_closures(*, start: date, end: date) -> list[tuple[date, 
     return rows
 
 
-def _leadership_on(on: date) -> Subquery:
+def leadership_on(on: date) -> Subquery:
     """The kind of leadership a meeting had on ``on``: the latest period begun by
-    then and not yet ended (None if none recorded)."""
+    then and not yet ended (None if none recorded). A period dated after ``on``
+    is planned and does not count yet: every figure and list asks this."""
     return Subquery(
-        LeadershipPeriod.objects.filter(meeting=OuterRef("pk"), start_date__lte=on)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        LeadershipPeriod.objects.filter(meeting=OuterRef("pk"))
+        .in_force(on)
         .order_by("-start_date", "-pk")
         .values("kind")[:1]
     )
@@ -175,7 +193,7 @@ def peer_led_share(*, on: date) -> Decimal | None:
     none active). Counted in the database, one query."""
     totals = (
         active_meetings_on(on=on)
-        .annotate(led_then=_leadership_on(on))
+        .annotate(led_then=leadership_on(on))
         .aggregate(
             active=Count("pk"),
             peer=Count("pk", filter=Q(led_then=Leadership.PEER_LED)),
@@ -215,9 +233,9 @@ def peer_led_lag(*, on: date | None = None) -> dict:
     partners signed by ``on`` with no peer-led meeting yet.
     """
 
-    signed = first_signed_on_by_organisation()
-    if on is not None:
-        signed = {org: day for org, day in signed.items() if day <= on}
+    # Planned (future-dated) peer-led periods do not count until their date.
+    on = on or timezone.localdate()
+    signed = {org: day for org, day in first_signed_on_by_organisation().items() if day <= on}
     first_peer = _first_peer_led_by_partner(on=on)
     days = {
         org: max(0, (first_peer[org] - signed_on).days)
@@ -272,18 +290,20 @@ def partners_behind_on_peer_led(*, on: date) -> list[dict]:
     return rows
 
 
-def transitioned_on(*, meeting_id: int) -> date | None:
-    """The first day the meeting was peer led ("transitioned"), or None. Kept even
-    if it later went back to professional leadership."""
+def transitioned_on(*, meeting_id: int, on: date | None = None) -> date | None:
+    """The first day the meeting was peer led ("transitioned") by ``on`` (default
+    today), or None. Kept even if it later went back to professional leadership;
+    a planned peer-led period is not a transition yet."""
     return LeadershipPeriod.objects.filter(
-        meeting_id=meeting_id, kind=Leadership.PEER_LED
+        meeting_id=meeting_id, kind=Leadership.PEER_LED, start_date__lte=on or timezone.localdate()
     ).aggregate(first=Min("start_date"))["first"]
 
 
-def current_facilitator_ids(*, meeting_id: int) -> list[int]:
-    """The people leading the meeting's open leadership period."""
+def current_facilitator_ids(*, meeting_id: int, on: date | None = None) -> list[int]:
+    """The people leading the meeting on ``on`` (default today)."""
     return list(
-        LeadershipPeriod.objects.filter(meeting_id=meeting_id, end_date__isnull=True)
+        LeadershipPeriod.objects.filter(meeting_id=meeting_id)
+        .in_force(on)
         .values_list("facilitators", flat=True)
         .exclude(facilitators__isnull=True)
         .order_by("facilitators")
@@ -295,12 +315,31 @@ def meetings_for_facilitator(*, person_id: int) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(
             status__in=OPEN_STATUSES,
-            leadership__end_date__isnull=True,
-            leadership__facilitators=person_id,
+            leadership__in=LeadershipPeriod.objects.in_force().filter(facilitators=person_id),
         )
         .distinct()
         .order_by("name")
     )
+
+
+def meetings_without_map_point() -> list[Meeting]:
+    """Open in-person and hybrid meetings with no coordinates (site or venue)."""
+    return list(
+        Meeting.objects.filter(
+            status__in=OPEN_STATUSES,
+            format__in=IN_PERSON_FORMATS,
+            site__latitude__isnull=True,
+            venue_latitude__isnull=True,
+        )
+        .select_related("site")
+        .order_by("name", "pk")
+    )
+
+
+def meeting_label(*, meeting_id: int) -> str:
+    """How a meeting is named on a parcel and in the materials queue."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    return str(meeting) if meeting else f"Meeting {meeting_id}"
 
 
 def facilitated_meeting_lines(person_id: int) -> list[str]:
@@ -314,7 +353,7 @@ def meeting_accepts_materials(*, meeting_id: int, person_id: int | None) -> bool
     meetings = Meeting.objects.filter(pk=meeting_id, status=Status.ACTIVE)
     if person_id is not None:
         meetings = meetings.filter(
-            leadership__end_date__isnull=True, leadership__facilitators=person_id
+            leadership__in=LeadershipPeriod.objects.in_force().filter(facilitators=person_id)
         )
     return meetings.exists()
 
@@ -354,7 +393,7 @@ def impact(*, meetings: QuerySet[Meeting], on: date, weeks: int = 52) -> dict:
     totals = (
         active_meetings_on(on=on)
         .filter(pk__in=ids)
-        .annotate(led_then=_leadership_on(on))
+        .annotate(led_then=leadership_on(on))
         .aggregate(
             active=Count("pk"),
             peer=Count("pk", filter=Q(led_then=Leadership.PEER_LED)),

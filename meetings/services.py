@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from meetings import feeds_cache
+from meetings import feeds_cache, geocoding
 from meetings.models import (
     IN_PERSON_FORMATS,
     ONLINE_FORMATS,
@@ -34,8 +35,11 @@ from meetings.models import (
     Weekday,
 )
 from meetings.selectors import current_facilitator_ids
-from meetings.signals import meeting_started
+from meetings.signals import facilitators_named, meeting_started
+from partners.models import Organisation
+from partners.selectors import staff_person_ids
 from partners.validators import normalise_uk_postcode
+from training.selectors import trained_facilitator_ids
 
 # A head count above this needs the recorder to confirm it; above the hard
 # limit it is refused outright (no weekly meeting room holds that many).
@@ -97,6 +101,11 @@ def meeting_errors(meeting: Meeting) -> dict[str, str]:
             )
         elif meeting.conference_phone and phone_digits(meeting.conference_phone) < 10:
             errors["conference_phone"] = "A joining phone number needs at least 10 digits."
+    if meeting.conference_url and urlsplit(meeting.conference_url).scheme.lower() != "https":
+        errors["conference_url"] = (
+            "The joining link must be a secure link starting with https:// "
+            "(meeting apps and browsers refuse others)."
+        )
     if meeting.format in IN_PERSON_FORMATS and not meeting.site_id:
         if not meeting.venue_postcode or not meeting.venue_address_line_1:
             errors["site"] = (
@@ -156,6 +165,8 @@ def meeting_create(*, proposed_on: date, recorded_by=None, slug: str = "", **fie
         MeetingStatusChange.objects.create(
             meeting=meeting, status=Status.PROPOSED, on=proposed_on, recorded_by=recorded_by
         )
+        geocoding.place_meeting_on_save(meeting)
+    meeting.refresh_from_db(fields=["venue_latitude", "venue_longitude", "venue_unplaced"])
     return meeting
 
 
@@ -165,8 +176,16 @@ def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
     if unknown:
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
     changed = Meeting.objects.get(pk=meeting.pk)
+    old_point = (changed.venue_postcode, changed.venue_latitude, changed.venue_longitude)
     for name, value in fields.items():
         setattr(changed, name, value)
+    # A new postcode with the old coordinates: find the new venue's point.
+    if (
+        changed.venue_postcode != old_point[0]
+        and (changed.venue_latitude, changed.venue_longitude) == old_point[1:]
+    ):
+        changed.venue_latitude = changed.venue_longitude = None
+        changed.venue_unplaced = False
     if changed.programme == Programme.PRISON:
         changed.is_public = False
     errors = meeting_errors(changed)
@@ -176,6 +195,8 @@ def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
         _touch(changed)
         changed.full_clean()
         changed.save()
+        geocoding.place_meeting_on_save(changed)
+    changed.refresh_from_db(fields=["venue_latitude", "venue_longitude", "venue_unplaced"])
     return changed
 
 
@@ -229,7 +250,7 @@ def meeting_activate(*, meeting: Meeting, on: date, by=None) -> MeetingStatusCha
             meeting_started.send(
                 sender=Meeting,
                 meeting_id=meeting.pk,
-                facilitator_person_ids=current_facilitator_ids(meeting_id=meeting.pk),
+                facilitator_person_ids=current_facilitator_ids(meeting_id=meeting.pk, on=on),
             )
     return change
 
@@ -260,6 +281,85 @@ def meeting_close(*, meeting: Meeting, on: date, reason: str, by=None) -> Meetin
     return change
 
 
+# Leadership that counts as peer leadership needs a peer among its facilitators.
+PEER_KINDS = (Leadership.CO_FACILITATED, Leadership.PEER_LED)
+KIND_WORDS = {Leadership.CO_FACILITATED: "co-facilitated", Leadership.PEER_LED: "peer-led"}
+
+
+def peer_ids(*, meeting: Meeting, person_ids: Iterable[int], on: date) -> set[int]:
+    """Those of ``person_ids`` who count as peers for ``meeting`` on ``on``: they
+    hold facilitator status (training) by then and are not in a staff role of
+    the meeting's host organisation that day. One owner for the rule."""
+    ids = list(person_ids)
+    if not ids:
+        return set()
+    trained = trained_facilitator_ids(person_ids=ids, on=on)
+    host_id = meeting.partner_id
+    staff = (
+        staff_person_ids(organisation_id=host_id, person_ids=trained, on=on) if host_id else set()
+    )
+    return trained - staff
+
+
+def leadership_facilitator_errors(
+    *, meeting: Meeting, kind: str, start_date: date, facilitators: Iterable, field: str
+) -> dict[str, str]:
+    """Why the facilitators cannot lead a co-facilitated or peer-led period (empty
+    when they can, and for professional leadership). The message names who is
+    missing what."""
+    if kind not in PEER_KINDS:
+        return {}
+    people = list(facilitators)
+    words = KIND_WORDS[Leadership(kind)]
+    host_id = meeting.partner_id
+    host = Organisation.objects.filter(pk=host_id).first() if host_id else None
+    host_name = host.name if host else "the host"
+    rule = (
+        f"A {words} period needs at least one facilitator who holds facilitator status "
+        f"(trained by {start_date:%d %B %Y}) and is not in a staff role at {host_name} "
+        "on that date"
+    )
+    if not people:
+        return {field: f"{rule}: choose at least one facilitator."}
+    ids = [p.pk for p in people]
+    if peer_ids(meeting=meeting, person_ids=ids, on=start_date):
+        return {}
+    trained = trained_facilitator_ids(person_ids=ids, on=start_date)
+    staff = (
+        staff_person_ids(organisation_id=host.pk, person_ids=ids, on=start_date) if host else set()
+    )
+    reasons = []
+    for person in people:
+        missing = []
+        if person.pk not in trained:
+            missing.append("has no facilitator training by then")
+        if person.pk in staff:
+            missing.append(f"is in a staff role at {host_name}")
+        reasons.append(f"{person.full_name} {' and '.join(missing)}")
+    return {field: f"{rule}. " + "; ".join(reasons) + "."}
+
+
+def _announce_facilitators(
+    *, meeting: Meeting, kind: str, start_date: date, people: list, before: set[int]
+) -> None:
+    """Tell listeners (materials: the starter pack) who now leads a running
+    meeting: every facilitator named, and the peers new to it."""
+    if not people or Meeting.objects.filter(pk=meeting.pk, first_active_on__isnull=True).exists():
+        return
+    ids = [p.pk for p in people]
+    new_peers = (
+        sorted(peer_ids(meeting=meeting, person_ids=set(ids) - before, on=start_date))
+        if kind in PEER_KINDS
+        else []
+    )
+    facilitators_named.send(
+        sender=Meeting,
+        meeting_id=meeting.pk,
+        facilitator_person_ids=ids,
+        new_peer_person_ids=new_peers,
+    )
+
+
 def leadership_change(
     *,
     meeting: Meeting,
@@ -272,13 +372,22 @@ def leadership_change(
     """Record a new leadership period from ``start_date``.
 
     The previous period is closed the day before; it is never edited
-    otherwise. A start on or before the previous period's start would overlap
-    it, and is refused (as is any change to a closed meeting).
+    otherwise (staff correct a wrong one with ``leadership_correct``). A start
+    on or before the previous period's start would overlap it, and is refused
+    (as is any change to a closed meeting). A co-facilitated or peer-led
+    period needs a peer facilitator (``leadership_facilitator_errors``). A
+    start after today is recorded as planned: it counts from its date.
     """
     if kind not in Leadership.values:
         raise ValidationError({"kind": "Choose professional, co-facilitated or peer led."})
     if meeting.status == Status.CLOSED:
         raise ValidationError({"kind": "This meeting is closed; its leadership cannot change."})
+    people = list(facilitators)
+    errors = leadership_facilitator_errors(
+        meeting=meeting, kind=kind, start_date=start_date, facilitators=people, field="facilitators"
+    )
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)
         periods = list(LeadershipPeriod.objects.filter(meeting=meeting).order_by("start_date"))
@@ -294,18 +403,101 @@ def leadership_change(
                     }
                 )
         current = periods[-1] if periods and periods[-1].end_date is None else None
+        before: set[int] = set()
         if current is not None:
+            before = set(current.facilitators.values_list("pk", flat=True))
             current.end_date = start_date - timedelta(days=1)
             current.save(update_fields=["end_date"])
         new = LeadershipPeriod.objects.create(
             meeting=meeting, kind=kind, start_date=start_date, note=note, recorded_by=by
         )
-        people = list(facilitators)
         if people:
             new.facilitators.set(people)
         Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+        _announce_facilitators(
+            meeting=meeting, kind=kind, start_date=start_date, people=people, before=before
+        )
         transaction.on_commit(feeds_cache.invalidate)
     return new
+
+
+def leadership_correct(
+    *,
+    period: LeadershipPeriod,
+    kind: str,
+    start_date: date,
+    end_date: date | None,
+    facilitators: Iterable,
+    reason: str,
+    by=None,
+) -> LeadershipPeriod:
+    """Staff correct a leadership period recorded wrongly: its dates, kind and
+    facilitators, with a reason kept in its audit history (who, when, why).
+
+    The same rules as a new period hold: it ends on or after it starts, it
+    overlaps no other period of the meeting, only the latest may stay open,
+    and a co-facilitated or peer-led period needs a peer facilitator. Every
+    figure is computed from the periods, so the figures follow at once.
+    """
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why the period is being corrected."
+    if kind not in Leadership.values:
+        errors["kind"] = "Choose professional, co-facilitated or peer led."
+    if end_date is not None and end_date < start_date:
+        errors["end_date"] = "The period cannot end before it starts."
+    if errors:
+        raise ValidationError(errors)
+    meeting = period.meeting
+    people = list(facilitators)
+    errors = leadership_facilitator_errors(
+        meeting=meeting, kind=kind, start_date=start_date, facilitators=people, field="facilitators"
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        others = list(
+            LeadershipPeriod.objects.filter(meeting=meeting)
+            .exclude(pk=period.pk)
+            .order_by("start_date")
+        )
+        for other in others:
+            other_ends = other.end_date
+            starts_before_other_ends = other_ends is None or start_date <= other_ends
+            ends_after_other_starts = end_date is None or end_date >= other.start_date
+            if starts_before_other_ends and ends_after_other_starts:
+                to = f" to {other_ends:%d %B %Y}" if other_ends else " (still open)"
+                raise ValidationError(
+                    {
+                        "start_date": f"These dates overlap the "
+                        f"{other.get_kind_display().lower()} period from "
+                        f"{other.start_date:%d %B %Y}{to}: correct that period first, "
+                        "or choose dates that do not overlap it."
+                    }
+                )
+        if end_date is None and any(o.start_date > start_date for o in others):
+            raise ValidationError(
+                {"end_date": "Only the latest period can stay open: give an end date."}
+            )
+        locked = LeadershipPeriod.objects.select_for_update().get(pk=period.pk)
+        before = set(locked.facilitators.values_list("pk", flat=True))
+        locked.kind = kind
+        locked.start_date = start_date
+        locked.end_date = end_date
+        locked._change_reason = f"Corrected: {reason}"[:100]
+        if by is not None:
+            locked._history_user = by
+        locked.save()
+        locked.facilitators.set(people)
+        Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+        if end_date is None or end_date >= timezone.localdate():
+            _announce_facilitators(
+                meeting=meeting, kind=kind, start_date=start_date, people=people, before=before
+            )
+        transaction.on_commit(feeds_cache.invalidate)
+    return locked
 
 
 def _weekday_on(meeting: Meeting, day: date) -> int:
@@ -425,6 +617,12 @@ def proposal_leadership_change(
         )
     if meeting.status == Status.CLOSED:
         raise ValidationError({"leadership_kind": "This meeting is closed."})
+    people = list(facilitators)
+    errors = leadership_facilitator_errors(
+        meeting=meeting, kind=kind, start_date=start_date, facilitators=people, field="facilitators"
+    )
+    if errors:
+        raise ValidationError(errors)
     current = LeadershipPeriod.objects.filter(meeting=meeting).order_by("-start_date").first()
     if current is not None and start_date <= current.start_date:
         raise ValidationError(
@@ -443,7 +641,6 @@ def proposal_leadership_change(
             note=note,
             proposed_by=by,
         )
-        people = list(facilitators)
         if people:
             proposal.facilitators.set(people)
     return proposal

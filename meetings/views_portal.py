@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +14,9 @@ from django.utils import timezone
 
 from meetings import picker, selectors, services
 from meetings.access import may_record_for, meetings_for_portal
+from meetings.conferencing import unrecognised_host_warning
 from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm
-from meetings.models import LeadershipPeriod, Proposal, ProposalStatus
+from meetings.models import Proposal, ProposalStatus
 from partners.access import organisations_for_user, portal_required, sites_for_user
 from partners.models import Affiliation, OrganisationKind
 from smartnet import charts
@@ -42,18 +42,20 @@ def _recorder_only(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _warn_about_joining_link(request: HttpRequest, data: dict) -> None:
+    warning = unrecognised_host_warning(
+        data.get("conference_url", ""), has_phone=bool(data.get("conference_phone"))
+    )
+    if warning:
+        messages.warning(request, warning)
+
+
 @portal_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     meetings = (
         meetings_for_portal(request.user)
         .select_related("site", "host")
-        .annotate(
-            leadership_now=Subquery(
-                LeadershipPeriod.objects.filter(
-                    meeting=OuterRef("pk"), end_date__isnull=True
-                ).values("kind")[:1]
-            )
-        )
+        .annotate(leadership_now=selectors.leadership_on(timezone.localdate()))
         .order_by("status", "name")
     )
     context = {"meetings": meetings, "can_record": may_record_for(request.user)}
@@ -206,6 +208,7 @@ def meeting_propose(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, "Thank you: the meeting was proposed. The central team will confirm it."
             )
+            _warn_about_joining_link(request, data)
             return redirect("meetings_portal:list")
     return render(
         request,

@@ -2,14 +2,17 @@
 public, active meetings are ever shown."""
 
 import gzip
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import condition
 
 from meetings import feeds, feeds_cache, finder, public_text
 from meetings.forms import FinderForm
@@ -65,6 +68,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     elif not form.is_bound:
         results = finder.search()
     page = online_page = None
+    result_count = 0
     params = request.GET.copy()
     params.pop("page", None)
     online_params = request.GET.copy()
@@ -78,6 +82,19 @@ def finder_page(request: HttpRequest) -> HttpResponse:
         shown = public_text.public_meetings([m for m, _miles in nearby] + online)
         page.object_list = [(m, miles) for m, (_raw, miles) in zip(shown, nearby, strict=False)]
         online_page.object_list = shown[len(nearby) :]
+        result_count = page.paginator.count + online_page.paginator.count
+    # The search as typed (no page numbers), carried to each meeting page so
+    # that its "back to the finder" link returns to these results.
+    search_params = request.GET.copy()
+    for name in ("page", "online_page"):
+        search_params.pop(name, None)
+    # A suggested place keeps the other choices of the search.
+    suggestion_params = search_params.copy()
+    suggestion_params.pop("where", None)
+    suggestion_query = suggestion_params.urlencode() + ("&" if suggestion_params else "") + "where="
+    filters_in_use = sum(
+        1 for name in ("day", "time_of_day", "format", "programme") if request.GET.get(name)
+    )
     return render(
         request,
         "meetings/finder.html",
@@ -87,6 +104,12 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "online_page": online_page,
             "searched": searched,
+            "result_count": result_count,
+            "search_string": search_params.urlencode(),
+            "filters_in_use": filters_in_use,
+            "suggestion_query": suggestion_query,
+            "map_tiles": map_tiles(),
+            "map_points": map_points(m for m, _miles in page.object_list) if page else [],
             "query_string": params.urlencode(),
             "online_query_string": online_params.urlencode(),
             "regions": feeds.cached_regions(),
@@ -94,8 +117,48 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def map_tiles() -> dict | None:
+    """The tile server for maps, or None (no map) when MAP_TILE_URL is unset."""
+    if not settings.MAP_TILE_URL:
+        return None
+    return {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+def map_points(meetings) -> list[dict]:
+    """The meetings that have a map point, for the map's JSON (no query)."""
+    points = []
+    for meeting in meetings:
+        if meeting.is_in_person and meeting.latitude is not None and meeting.longitude is not None:
+            points.append(
+                {
+                    "name": meeting.name,
+                    "url": reverse("meetings:detail", args=[meeting.slug]),
+                    "lat": float(meeting.latitude),
+                    "lon": float(meeting.longitude),
+                }
+            )
+    return points
+
+
 def _listed(slug: str) -> Meeting:
     return get_object_or_404(finder.listed_meetings().select_related("host"), slug=slug)
+
+
+def finder_return_url(search: str) -> str:
+    """The finder with the search a visitor came from, rebuilt from the known
+    finder fields only (nothing else of the parameter reaches the link)."""
+    given = QueryDict(search[:500])
+    kept = QueryDict(mutable=True)
+    for name in FinderForm.base_fields:
+        if given.get(name):
+            kept[name] = given[name][:60]
+    url = reverse("meetings:finder")
+    return f"{url}?{kept.urlencode()}" if kept else url
+
+
+def directions_url(postcode: str) -> str:
+    """A map search for the venue's postcode (OpenStreetMap: no key, no tracking)."""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": postcode})
 
 
 @public
@@ -106,14 +169,22 @@ def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
         "meetings/meeting.html",
         {
             "meeting": meeting,
+            "finder_url": finder_return_url(request.GET.get("search", "")),
+            "map_tiles": map_tiles(),
+            "map_points": map_points([meeting]),
+            "directions_url": directions_url(meeting.postcode) if meeting.postcode else "",
             "region": finder.region_of(meeting),
             "feedback_email": settings.MEETINGS_FEEDBACK_EMAIL,
         },
     )
 
 
+feed_condition = condition(etag_func=feeds_cache.etag, last_modified_func=feeds_cache.last_modified)
+
+
 @public
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
+@feed_condition
 def feed_json(request: HttpRequest) -> HttpResponse:
     """The Meeting Guide feed. Takes no parameters (any query string is ignored),
     open to other finders (CORS), cached until a meeting changes."""
@@ -135,6 +206,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 @public
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
+@feed_condition
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     response = _serve_gzip(
         request, _cached_gzip("calendar.ics", feeds.calendar_all), "text/calendar; charset=utf-8"
@@ -145,6 +217,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 
 @public
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
+@feed_condition
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _listed(slug)
     return _ics(feeds.meeting_calendar(meeting), f"{meeting.slug}.ics")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,8 +19,10 @@ from django.views.decorators.http import require_POST
 
 from meetings import picker, selectors, services
 from meetings.access import MEETING_EDITORS, MEETING_VIEWERS
+from meetings.conferencing import unrecognised_host_warning
 from meetings.forms import (
     FiguresForm,
+    LeadershipCorrectForm,
     LeadershipForm,
     MeetingFilterForm,
     MeetingForm,
@@ -73,11 +75,7 @@ def _people_for(meeting: Meeting):
 def meeting_list(request: HttpRequest) -> HttpResponse:
     form = MeetingFilterForm(request.GET or None)
     meetings = Meeting.objects.select_related("site", "host").annotate(
-        leadership_now=Subquery(
-            LeadershipPeriod.objects.filter(meeting=OuterRef("pk"), end_date__isnull=True).values(
-                "kind"
-            )[:1]
-        )
+        leadership_now=selectors.leadership_on(timezone.localdate())
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -124,7 +122,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "periods": periods,
             "trained": trained,
             "transitioned_on": min(
-                (p.start_date for p in periods if p.kind == "peer_led"), default=None
+                (p.start_date for p in periods if p.kind == "peer_led" and not p.is_planned),
+                default=None,
             ),
             "status_changes": meeting.status_changes.select_related("recorded_by").order_by(
                 "-on", "-pk"
@@ -133,6 +132,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "average": selectors.average_attendance(meeting_id=meeting.pk),
             "proposals": meeting.proposals.filter(status=ProposalStatus.PENDING),
             "can_edit": may_use(request.user, meeting_edit),
+            "joining_warning": unrecognised_host_warning(
+                meeting.conference_url, has_phone=bool(meeting.conference_phone)
+            )
+            if meeting.is_online
+            else "",
             "actions": _actions(meeting),
         },
     )
@@ -143,6 +147,17 @@ def _trained(person_ids: set[int]) -> set[int]:
         return set()
 
     return trained_facilitator_ids(person_ids=person_ids)
+
+
+def _warn_about_joining_link(request: HttpRequest, meeting: Meeting) -> None:
+    """A joining link that finder apps will not read as online: say so, and
+    suggest a phone number (the meeting is saved either way)."""
+    meeting.refresh_from_db(fields=["conference_url", "conference_phone"])
+    warning = unrecognised_host_warning(
+        meeting.conference_url, has_phone=bool(meeting.conference_phone)
+    )
+    if warning:
+        messages.warning(request, warning)
 
 
 def _actions(meeting: Meeting) -> list[tuple[str, str]]:
@@ -163,6 +178,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, f"{meeting.name} was added as a proposed meeting.")
+            _warn_about_joining_link(request, meeting)
             return redirect("meetings_staff:detail", pk=meeting.pk)
     return render(
         request,
@@ -182,6 +198,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, "The meeting's details were saved.")
+            _warn_about_joining_link(request, meeting)
             return redirect("meetings_staff:detail", pk=meeting.pk)
     return render(
         request,
@@ -277,6 +294,59 @@ def leadership_new(request: HttpRequest, pk: int) -> HttpResponse:
             "submit": "Record the change",
             "back": _back_to(meeting),
         },
+    )
+
+
+@role_required(*MEETING_EDITORS)
+def leadership_correct(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """Correct a leadership period recorded wrongly, with a reason (audited)."""
+    meeting = get_object_or_404(Meeting, pk=pk)
+    period = get_object_or_404(LeadershipPeriod, pk=period_pk, meeting=meeting)
+    initial = {
+        "kind": period.kind,
+        "start_date": period.start_date,
+        "end_date": period.end_date,
+        "facilitators": [p.pk for p in period.facilitators.all()],
+    }
+    form = LeadershipCorrectForm(request.POST or None, initial=initial, people=_people_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.leadership_correct(
+                period=period,
+                kind=data["kind"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                facilitators=list(data["facilitators"]),
+                reason=data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The leadership period was corrected.")
+            return redirect("meetings_staff:detail", pk=meeting.pk)
+    return render(
+        request,
+        "includes/form_page.html",
+        {
+            "form": form,
+            "title": f"Correct a leadership period: {meeting.name}",
+            "notice": f"Correcting: {period.get_kind_display()} from {period.start_date:%d %B %Y}. "
+            "The figures are computed from the periods, so they follow the correction.",
+            "submit": "Save the correction",
+            "back": _back_to(meeting),
+        },
+    )
+
+
+@role_required(*MEETING_VIEWERS)
+def unplaced_venues(request: HttpRequest) -> HttpResponse:
+    """Meetings the finder cannot measure a distance to, for staff to fix."""
+    return render(
+        request,
+        "meetings/staff/unplaced.html",
+        {"meetings": selectors.meetings_without_map_point()},
     )
 
 

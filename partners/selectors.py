@@ -22,6 +22,7 @@ from partners.models import (
     OPEN_INVOICE_STATUSES,
     PENDING_STATUSES,
     Affiliation,
+    AffiliationRole,
     Agreement,
     AgreementKind,
     AgreementPeriod,
@@ -405,3 +406,16 @@ def overdue_ageing(*, on: datetime.date) -> dict:
         for i, (label, _f, _l) in enumerate(AGE_BANDS)
     ]
     return {"count": row["n"], "total": row["s"] or Decimal(0), "bands": bands}
+
+
+def staff_person_ids(
+    *, organisation_id: int, person_ids: Iterable[int], on: datetime.date
+) -> set[int]:
+    """Those of ``person_ids`` who held a staff role at the organisation on ``on``:
+    any affiliation but a volunteer's (contacts and signatories are staff too)."""
+    return set(
+        Affiliation.objects.current(on)
+        .filter(organisation_id=organisation_id, person_id__in=list(person_ids))
+        .exclude(role=AffiliationRole.VOLUNTEER)
+        .values_list("person_id", flat=True)
+    )

@@ -13,6 +13,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -343,6 +344,23 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# --- Maps (issue 18) ------------------------------------------------------------
+# The tile server for the finder's and meeting pages' maps (Leaflet, served by
+# the app), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Off when empty:
+# the pages are then as without a map. The CSP allows images from its host only.
+MAP_TILE_URL = _env_or_fail("MAP_TILE_URL", env.str, default="")
+MAP_TILE_ATTRIBUTION = _env_or_fail(
+    "MAP_TILE_ATTRIBUTION", env.str, default="© OpenStreetMap contributors"
+)
+
+
+def tile_origin(url: str) -> str:
+    """The scheme and host of a tile URL template, for the CSP's img-src."""
+    parts = urlsplit(url.replace("{s}", "tile-subdomain"))
+    host = parts.netloc.replace("tile-subdomain", "*")  # {s}.tile... -> *.tile...
+    return f"{parts.scheme}://{host}" if parts.scheme and host else ""
+
+
 # --- Security (production) ------------------------------------------------------
 # No inline script anywhere: every script is a static file. Inline style is
 # allowed for the SVG charts drawn on the server.
@@ -351,7 +369,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -607,3 +625,7 @@ MEETINGS_FEEDBACK_EMAIL = _env_or_fail(
 )
 # Rows per page of the finder and the staff meeting list.
 MEETINGS_PAGE_SIZE = _env_or_fail("MEETINGS_PAGE_SIZE", env.int, default=25)
+# The postcode lookup service for postcodes missing from the postcode table
+# (postcodes.io's API, or a self-hosted copy): off when empty.
+POSTCODES_IO_URL = _env_or_fail("POSTCODES_IO_URL", env.str, default="").rstrip("/")
+POSTCODES_IO_TIMEOUT = _env_or_fail("POSTCODES_IO_TIMEOUT", env.float, default=3.0)

@@ -171,3 +171,13 @@ def smtp_server(settings):
         settings.EMAIL_HOST_PASSWORD = ""
         settings.EMAIL_TIMEOUT = 5
         yield server
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """``with on_commit():`` runs the block's after-commit callbacks (queued tasks) at its end."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run

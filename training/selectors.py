@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partners import selectors as partner_selectors
@@ -80,6 +80,25 @@ def champion_count_at(*, organisations, on: date) -> int:
 def facilitator_count(*, on: date) -> int:
     """Cumulative number of people who had become trained facilitators by ``on``."""
     return _completions_awarding(Award.FACILITATOR, on).values("person_id").distinct().count()
+
+
+def refreshers_overdue_count(*, on: date) -> int:
+    """People whose latest completion of a course with a refresher period had
+    lapsed by ``on`` (``valid_until`` before it) with no later completion of
+    that course by then: one per person and course."""
+    latest = (
+        Completion.objects.filter(completed_on__lte=on, course__validity_months__isnull=False)
+        .values("person_id", "course_id")
+        .annotate(last=Max("completed_on"))
+    )
+    lapsed = Completion.objects.filter(
+        completed_on__lte=on,
+        valid_until__lt=on,
+        course__validity_months__isnull=False,
+        person__anonymised_at__isnull=True,
+    ).values_list("person_id", "course_id", "completed_on")
+    last = {(r["person_id"], r["course_id"]): r["last"] for r in latest}
+    return sum(1 for person, course, done in lapsed if last.get((person, course)) == done)
 
 
 def delivery_address(*, person_id: int) -> PostalAddress | None:

@@ -50,8 +50,18 @@ def test_the_registry_names_every_metric_of_the_issue_with_unit_and_direction():
         "materials_dispatched_items",
         "materials_dispatched_cost",
         "partners_behind_on_peer_led",
+        "online_meetings_per_week",
+        "hybrid_meetings_per_week",
+        "family_friends_per_week",
+        "average_attendance",
+        "trained_facilitators_active",
+        "days_request_to_dispatch",
+        "refreshers_overdue",
     }
     assert set(metrics.REGISTRY) == expected
+    # Each metric says in one line how it is computed.
+    for metric in metrics.REGISTRY.values():
+        assert metric.description and "\n" not in metric.description, metric.key
     assert metrics.get("partners_behind_on_peer_led").higher_is_better is False
     assert metrics.get("meetings_per_week").higher_is_better is True
     assert metrics.get("licence_income_fy").unit == metrics.Unit.MONEY
@@ -207,3 +217,58 @@ def test_format_value():
     assert metrics.format_value(1234, metrics.Unit.COUNT) == "1,234"
     assert metrics.format_value(Decimal("61.54"), metrics.Unit.PERCENT) == "61.5%"
     assert metrics.format_value("12500", metrics.Unit.MONEY) == "£12,500.00"
+
+
+def test_the_figures_that_were_typed_in_are_computed_from_the_register():
+    """Against a register built for 1 October 2014, with known answers."""
+    on = D(2014, 10, 1)
+    online = [
+        make_meeting(
+            started_on=D(2014, 3, 3),
+            format="online",
+            conference_url=f"https://zoom.us/j/{n}",
+            site=None,
+        )
+        for n in range(3)
+    ]
+    meetings_services.meeting_close(meeting=online[0], on=D(2014, 9, 1), reason="Ended")
+    make_meeting(
+        started_on=D(2014, 3, 3), format="hybrid", conference_url="https://meet.google.com/a-b-c"
+    )
+    make_meeting(started_on=D(2014, 11, 3), format="online", conference_url="https://zoom.us/j/9")
+    family = make_meeting(started_on=D(2014, 3, 3), programme="family_friends")
+    make_meeting(started_on=D(2014, 3, 3), programme="family_friends", name="FF two")
+    peer = make_trained_facilitator(completed_on=D(2013, 1, 7))
+    untrained = PersonFactory()
+    led = make_meeting(started_on=D(2014, 3, 3), led="peer_led", facilitators=[peer, untrained])
+    with time_machine.travel(D(2014, 10, 1), tick=False):
+        for held_on, count in [(D(2014, 9, 2), 6), (D(2014, 9, 9), 9), (D(2014, 5, 6), 30)]:
+            meetings_services.head_count_record(meeting=family, held_on=held_on, attendance=count)
+        meetings_services.head_count_record(meeting=led, held_on=D(2014, 9, 30), attendance=6)
+    assert value("online_meetings_per_week", on) == 2  # one closed, one not open yet
+    assert value("hybrid_meetings_per_week", on) == 1
+    assert value("family_friends_per_week", on) == 2
+    assert value("average_attendance", on) == Decimal("7.0")  # (6 + 9 + 6) / 3; May is older
+    assert value("trained_facilitators_active", on) == 1  # the untrained one is not counted
+    assert value("trained_facilitators_active", D(2014, 1, 1)) == 0
+
+    item = make_item("leaflet", stock=100)
+    with time_machine.travel(D(2014, 9, 1), tick=False):
+        fast = make_dispatch({item: 1}, status="dispatched", tracking_reference="T1")
+        slow = make_dispatch({item: 1}, status="dispatched", tracking_reference="T2")
+        auto = make_dispatch(
+            {item: 1}, status="dispatched", tracking_reference="T3", reason="starter_pack"
+        )
+    type(fast).objects.filter(pk=fast.pk).update(dispatched_on=D(2014, 9, 3))
+    type(slow).objects.filter(pk=slow.pk).update(dispatched_on=D(2014, 9, 11))
+    type(auto).objects.filter(pk=auto.pk).update(dispatched_on=D(2014, 9, 30))
+    assert value("days_request_to_dispatch", on) == Decimal("6.0")  # median of 2 and 10
+    assert value("days_request_to_dispatch", D(2014, 8, 1)) is None
+
+    lapsed = PersonFactory()
+    training_services.profile_update(person=lapsed, is_peer=True)
+    make_trained_facilitator(lapsed, completed_on=D(2011, 6, 1))  # valid 24 months
+    renewed = make_trained_facilitator(completed_on=D(2011, 6, 1))
+    make_trained_facilitator(renewed, completed_on=D(2013, 5, 1))
+    assert value("refreshers_overdue", on) == 1
+    assert value("refreshers_overdue", D(2013, 1, 1)) == 0

@@ -73,8 +73,9 @@ def test_a_meeting_starting_queues_one_starter_pack_to_its_facilitator(packs, on
     assert dispatch.lines.count() == 3
 
 
-def test_a_meeting_with_no_facilitator_yet_still_gets_its_pack_recorded(packs, on_commit):
+def test_a_meeting_with_no_facilitator_yet_gets_a_pack_that_waits(packs, on_commit):
     with on_commit():
         meeting_started.send(sender=None, meeting_id=123, facilitator_person_ids=[])
     dispatch = Dispatch.objects.get(reason=Reason.STARTER_PACK)
-    assert dispatch.person is None and dispatch.status == Status.SUBMITTED
+    assert dispatch.person is None and dispatch.status == Status.WAITING_FOR_FACILITATOR
+    assert dispatch.contact_name == "" and "no facilitator named" in dispatch.note

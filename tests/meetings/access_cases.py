@@ -4,6 +4,7 @@ from meetings import services
 from smartnet.roles import Role
 from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
 from tests.meetings.factories import make_meeting
+from tests.training.factories import make_trained_facilitator
 
 EDITORS = frozenset({Role.STAFF_ADMIN.value, Role.TRAINING.value})
 PARTNER = Role.PARTNER_CONTACT.value
@@ -23,6 +24,7 @@ def _proposal(world) -> str:
         meeting=meeting,
         kind="peer_led",
         start_date=datetime.date(2014, 6, 2),
+        facilitators=[make_trained_facilitator(completed_on=datetime.date(2014, 3, 1))],
     )
     return f"/staff/meetings/proposals/{proposal.pk}/decide/"
 
@@ -40,6 +42,7 @@ CASES = {
     # Staff
     "meetings_staff:list": Case("/staff/meetings/", allow=STAFF),
     "meetings_staff:figures": Case("/staff/meetings/figures/", allow=STAFF),
+    "meetings_staff:unplaced": Case("/staff/meetings/unplaced/", allow=STAFF),
     "meetings_staff:proposals": Case(
         "/staff/meetings/proposals/", allow=STAFF, peer_names=PEER_VIEWERS
     ),
@@ -50,6 +53,13 @@ CASES = {
     "meetings_staff:edit": Case(lambda w: f"/staff/meetings/{_meeting(w).pk}/edit/", allow=EDITORS),
     "meetings_staff:leadership": Case(
         lambda w: f"/staff/meetings/{_meeting(w).pk}/leadership/",
+        allow=EDITORS,
+        peer_names=PEER_VIEWERS,
+    ),
+    "meetings_staff:leadership_correct": Case(
+        lambda w: (
+            lambda m: f"/staff/meetings/{m.pk}/leadership/{m.leadership.first().pk}/correct/"
+        )(_meeting(w)),
         allow=EDITORS,
         peer_names=PEER_VIEWERS,
     ),

@@ -10,6 +10,7 @@ from meetings import services
 from meetings.models import Format, Meeting
 from partners.models import Organisation
 from tests.factories import OrganisationFactory, SiteFactory
+from tests.training.factories import make_trained_facilitator
 
 _numbers = itertools.count(1)
 
@@ -26,8 +27,13 @@ def make_meeting(
 ) -> Meeting:
     """An ACTIVE weekly in-person meeting at a site of ``host`` (a new
     organisation if None), opened on ``started_on`` and led ``led`` from then
-    by ``facilitators`` (Persons). Extra keyword arguments set meeting fields."""
+    by ``facilitators`` (Persons). Extra keyword arguments set meeting fields.
+
+    A co-facilitated or peer-led meeting needs a peer facilitator (trained, not
+    on the host's staff): with none among ``facilitators``, the first of them
+    (or a new peer) is given facilitator training the year before."""
     host = host or OrganisationFactory()
+    facilitators = list(facilitators)
     if site is None and fields.get("format", Format.IN_PERSON) != Format.ONLINE:
         site = SiteFactory(organisation=host)
     n = next(_numbers)
@@ -42,6 +48,14 @@ def make_meeting(
     }
     details.update(fields)
     meeting = services.meeting_create(proposed_on=proposed_on or started_on, **details)
+    if led in services.PEER_KINDS and not services.peer_ids(
+        meeting=meeting, person_ids=[p.pk for p in facilitators], on=started_on
+    ):
+        trained_on = started_on - datetime.timedelta(days=365)
+        if facilitators:
+            make_trained_facilitator(facilitators[0], completed_on=trained_on)
+        else:
+            facilitators = [make_trained_facilitator(completed_on=trained_on)]
     services.leadership_change(
         meeting=meeting, kind=led, start_date=started_on, facilitators=list(facilitators)
     )

@@ -6,6 +6,7 @@ import pytest
 
 from meetings.models import Meeting
 from tests.meetings.factories import make_meeting
+from tests.training.factories import make_trained_facilitator
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -26,7 +27,12 @@ def test_the_meeting_page_shows_who_changed_the_meeting_and_its_leadership(clien
     client.force_login(trainer)
     response = client.post(
         f"/staff/meetings/{meeting.pk}/leadership/",
-        {"kind": "peer_led", "start_date": "2014-09-01", "note": "Handed over"},
+        {
+            "kind": "peer_led",
+            "start_date": "2014-09-01",
+            "note": "Handed over",
+            "facilitators": [make_trained_facilitator(completed_on=D(2014, 1, 6)).pk],
+        },
     )
     assert response.status_code == 302
     admin = world.users["staff_admin"]

@@ -10,6 +10,7 @@ from partners import personal_data
 from partners.models import Person
 from tests.factories import PersonFactory
 from tests.meetings.factories import make_meeting
+from tests.training.factories import make_trained_facilitator
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def led():
     alex = PersonFactory(first_name="Alex", last_name="Okafor")
     bo = PersonFactory(first_name="Bo", last_name="Lindqvist")
+    make_trained_facilitator(bo, completed_on=datetime.date(2024, 6, 3))
     meeting = make_meeting(
         started_on=datetime.date(2024, 1, 8), facilitators=[alex], name="Tuesday Hope"
     )

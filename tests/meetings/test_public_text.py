@@ -24,6 +24,7 @@ from meetings import urls as public_urls
 from meetings.models import Format
 from tests.factories import AreaFactory, OrganisationFactory, PersonFactory, SiteFactory
 from tests.meetings.factories import make_meeting
+from tests.training.factories import make_trained_facilitator
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,7 @@ def named(db, postcodes):
         notes="<p>Led by <b>Dev Okonkwo-Reyes</b> (dev@example.org).</p>",
     )
     # Dev is named on a proposal only: proposed facilitators count too.
+    make_trained_facilitator(dev, completed_on=datetime.date(2024, 6, 3))
     services.proposal_leadership_change(
         organisation=org,
         meeting=hybrid,

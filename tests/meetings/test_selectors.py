@@ -10,6 +10,7 @@ from meetings.models import Leadership
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.meetings.factories import make_meeting
 from tests.partners.factories import make_partner
+from tests.training.factories import make_trained_facilitator
 
 D = datetime.date
 
@@ -31,9 +32,11 @@ def history(db):
     make_partner(a, signed_on=D(2012, 1, 10), start=D(2012, 1, 10), end=D(2015, 1, 9))
     make_partner(b, signed_on=D(2012, 2, 1), start=D(2012, 2, 1), end=D(2015, 1, 31))
     make_partner(c, signed_on=D(2012, 6, 1), start=D(2012, 6, 1), end=D(2015, 5, 31))
-    peer = PersonFactory()
+    peer = make_trained_facilitator(completed_on=D(2012, 1, 2))
     m1 = make_meeting(host=a, started_on=D(2012, 3, 5))
-    services.leadership_change(meeting=m1, kind=Leadership.CO_FACILITATED, start_date=D(2012, 9, 3))
+    services.leadership_change(
+        meeting=m1, kind=Leadership.CO_FACILITATED, start_date=D(2012, 9, 3), facilitators=[peer]
+    )
     services.leadership_change(
         meeting=m1, kind=Leadership.PEER_LED, start_date=D(2013, 3, 4), facilitators=[peer]
     )

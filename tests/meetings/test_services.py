@@ -11,6 +11,7 @@ from meetings.models import HeadCount, Leadership, LeadershipPeriod, Meeting, Me
 from meetings.signals import meeting_started
 from tests.factories import OrganisationFactory, PersonFactory, SiteFactory
 from tests.meetings.factories import make_meeting
+from tests.training.factories import make_trained_facilitator
 
 D = datetime.date
 T = datetime.time
@@ -168,10 +169,17 @@ def test_lifecycle_rules():
 
 def test_leadership_overlap_is_refused_and_history_kept():
     meeting = make_meeting(started_on=D(2014, 1, 6))
-    services.leadership_change(meeting=meeting, kind="co_facilitated", start_date=D(2014, 6, 2))
+    peer = make_trained_facilitator(completed_on=D(2012, 1, 2))
+    services.leadership_change(
+        meeting=meeting, kind="co_facilitated", start_date=D(2014, 6, 2), facilitators=[peer]
+    )
     for start in (D(2014, 6, 2), D(2014, 3, 3), D(2013, 1, 1)):
         errors = refused(
-            services.leadership_change, meeting=meeting, kind="peer_led", start_date=start
+            services.leadership_change,
+            meeting=meeting,
+            kind="peer_led",
+            start_date=start,
+            facilitators=[peer],
         )
         assert "overlap" in errors["start_date"][0]
     periods = list(LeadershipPeriod.objects.filter(meeting=meeting).order_by("start_date"))
@@ -249,7 +257,7 @@ def test_proposals_new_meeting_and_leadership():
     errors = refused(services.proposal_confirm, proposal=proposal, on=D(2014, 1, 6))
     assert "already been decided" in errors["status"][0]
 
-    peer = PersonFactory()
+    peer = make_trained_facilitator(completed_on=D(2013, 1, 7))
     change = services.proposal_leadership_change(
         organisation=org,
         meeting=meeting,

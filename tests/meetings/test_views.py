@@ -9,6 +9,7 @@ from meetings.models import HeadCount, LeadershipPeriod, Meeting, Proposal
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, SiteFactory
 from tests.meetings.factories import make_meeting
 from tests.training.factories import make_trained_facilitator
+from training import services as training_services
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -36,7 +37,9 @@ def test_staff_list_filters_and_fixed_queries(client, world, django_assert_num_q
 
 def test_staff_detail_shows_timeline_and_head_counts(client, world):
     login(client, world, "finance")
-    person = PersonFactory(first_name="Robin", last_name="Peer")
+    person = make_trained_facilitator(
+        PersonFactory(first_name="Robin", last_name="Peer"), completed_on=D(2014, 1, 1)
+    )
     meeting = make_meeting(host=world.org_a, started_on=D(2014, 1, 6))
 
     services.leadership_change(
@@ -58,12 +61,17 @@ def test_staff_record_leadership_change_and_overlap_message(client, world):
     login(client, world, "training")
     meeting = make_meeting(host=world.org_a, started_on=D(2014, 1, 6))
     url = f"/staff/meetings/{meeting.pk}/leadership/"
-    response = client.post(url, {"kind": "peer_led", "start_date": "2013-12-01"})
+    peer = make_trained_facilitator(completed_on=D(2013, 1, 7))
+    response = client.post(
+        url, {"kind": "peer_led", "start_date": "2013-12-01", "facilitators": [peer.pk]}
+    )
     assert response.status_code == 200
     assert "Start date" in response.content.decode() or "From date" in response.content.decode()
     assert "overlap" in response.content.decode()
     assert LeadershipPeriod.objects.filter(meeting=meeting).count() == 1
-    response = client.post(url, {"kind": "peer_led", "start_date": "2014-09-01"})
+    response = client.post(
+        url, {"kind": "peer_led", "start_date": "2014-09-01", "facilitators": [peer.pk]}
+    )
     assert response.status_code == 302
     assert meeting.leadership.order_by("-start_date").first().kind == "peer_led"
 
@@ -140,6 +148,9 @@ def test_portal_proposals_wait_for_staff(client, world):
     site = SiteFactory(organisation=world.org_a)
     person = PersonFactory()
     AffiliationFactory(person=person, organisation=world.org_a, role="volunteer")
+    # A volunteer of the partner (not a staff role) with facilitator training.
+    make_trained_facilitator(person, completed_on=D(2014, 1, 6))
+    training_services.profile_update(person=person, is_peer=False)  # the partner's own volunteer
     login(client, world, "partner_contact")
     response = client.post(
         "/portal/meetings/propose/",
@@ -173,7 +184,7 @@ def test_portal_proposals_wait_for_staff(client, world):
         f"/portal/meetings/{meeting.pk}/leadership/",
         {"kind": "peer_led", "start_date": "2099-01-04", "facilitators": [person.pk]},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.content.decode()[-3000:]
     assert not meeting.leadership.exists()
     login(client, world, "staff_admin")
     change = Proposal.objects.get(kind="leadership")

@@ -169,6 +169,7 @@ def _form_kwargs(world):
     return {
         "AgreementForm": {"organisation": world.org_a},
         "LeadershipForm": {"people": person.__class__.objects.all()},
+        "LeadershipCorrectForm": {"people": person.__class__.objects.all()},
         "ProfileForm": {"can_see_peers": True},
         "RequestForm": {"person": person, "meetings": [], "items": items},
         "UnverifiedRequestForm": {"items": items},
