@@ -33,6 +33,14 @@ def invoice_send(invoice_id: int) -> bool:
 
 
 @shared_task(
+    name="partners.tasks.reminder_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def reminder_send(reminder_id: int) -> bool:
+    """E-mail an overdue reminder sent by hand from the overdue screen, once."""
+    return services.reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(
     name="partners.tasks.run_chasing", autoretry_for=(OSError,), retry_backoff=True, max_retries=3
 )
 def run_chasing(today: str | None = None) -> dict:

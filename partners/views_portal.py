@@ -52,7 +52,9 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     """A contact of several organisations chooses the one the portal shows."""
     pk = parse_id(request.POST.get("organisation"))
     if pk is None or not choose_organisation(request, pk):
-        raise Http404("No such organisation.")
+        # The same answer for no choice, a made-up id and another's organisation.
+        messages.error(request, "Choose one of the organisations listed for your account.")
+        return redirect("portal:home")
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""

@@ -32,6 +32,7 @@ from partners.services.areas import areas_load
 from partners.services.chasing import (
     chasing_hold,
     chasing_release,
+    reminder_deliver,
     reminder_send_now,
     run_chasing,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "block_windows",
     "chasing_hold",
     "chasing_release",
+    "reminder_deliver",
     "contact_request",
     "contact_request_invite",
     "contact_set",

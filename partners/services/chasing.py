@@ -29,6 +29,7 @@ from partners.services.invitations import portal_link_for
 from partners.services.invoices import charity_details
 from smartnet import mail
 from smartnet.models import JobRun
+from smartnet.queue import enqueue
 
 JOB = "partners.run_chasing"
 
@@ -121,10 +122,17 @@ def _claim(invoice: Invoice, days: int, today: datetime.date, to: list[str]):
 
 
 def _deliver(
-    reminder: InvoiceReminder, invoice: Invoice, today: datetime.date, to: list[str], link: str
+    reminder: InvoiceReminder,
+    invoice: Invoice,
+    today: datetime.date,
+    to: list[str],
+    link: str,
+    *,
+    give_back: bool = True,
 ):
     """E-mail a claimed reminder; a refusal gives back the claim (the row is
-    deleted) so the task's retry or tomorrow's run sends it."""
+    deleted) so the task's retry or tomorrow's run sends it, or with
+    ``give_back=False`` keeps it unsent for the queued task's retry."""
     if not to:
         return
     message = mail.render(
@@ -138,7 +146,7 @@ def _deliver(
         },
         to=to,
     )
-    mail.deliver(message, reminder, give_back=True)
+    mail.deliver(message, reminder, give_back=give_back)
 
 
 def run_chasing(*, today: datetime.date | None = None) -> dict[str, Any]:
@@ -195,8 +203,31 @@ def reminder_send_now(*, invoice: Invoice, today: datetime.date | None = None) -
     reminder = _claim(invoice, 0, today, to)
     if reminder is None:
         raise ValidationError({"invoice": f"A reminder for {invoice} was already sent today."})
-    _deliver(reminder, invoice, today, to, link)
+    # Sent by the queue once the claim is committed: the request does not wait
+    # on the mail server, and a refusal is retried by the task.
+    enqueue("partners.tasks.reminder_send", reminder.pk)
     return reminder
+
+
+def reminder_deliver(*, reminder_id: int) -> bool:
+    """Send a reminder claimed by hand (:func:`reminder_send_now`) unless it has
+    gone already; True when this call sent it. A refusal keeps the row unsent
+    and propagates, for the task's retry."""
+    reminder = (
+        InvoiceReminder.objects.filter(pk=reminder_id, sent_at__isnull=True)
+        .select_related("invoice__organisation")
+        .first()
+    )
+    if reminder is None:
+        return False
+    invoice = reminder.invoice
+    to, link = _recipients_by_org({invoice.organisation_id}, reminder.for_date).get(
+        invoice.organisation_id, ([], "")
+    )
+    if not to:
+        return False
+    _deliver(reminder, invoice, reminder.for_date, to, link, give_back=False)
+    return True
 
 
 @transaction.atomic

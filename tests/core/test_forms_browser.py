@@ -143,7 +143,8 @@ def test_renewals_select_all_then_confirm_with_the_amounts(browser_page, axe_che
         errors = _watch_console(page)
         browser_login(page, "finance@example.org", PASSWORD, next_url="/staff/partners/renewals/")
         select_all = page.get_by_label("Select every renewal waiting for approval")
-        assert select_all.is_visible()  # shown by forms.js; hidden without JavaScript
+        select_all.wait_for(state="visible", timeout=10_000)  # shown by forms.js
+        assert select_all.is_visible()  # hidden without JavaScript
         select_all.check()
         boxes = page.locator('input[name="renewal"]')
         assert boxes.count() == 2 and all(boxes.nth(i).is_checked() for i in range(2))

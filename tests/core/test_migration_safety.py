@@ -41,6 +41,44 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "before the first production start; a constant default on PostgreSQL 11+ "
         "is stored in the catalogue, no table rewrite"
     ),
+    (
+        "materials",
+        "0002_starter_pack_per_facilitator",
+        "AddConstraint dispatch dispatch_starter_once_per_person_meeting without CONCURRENTLY",
+    ): ("before the first production start; a partial unique index on starter packs only"),
+    (
+        "materials",
+        "0002_starter_pack_per_facilitator",
+        "AddConstraint dispatch dispatch_starter_one_waiting_per_meeting without CONCURRENTLY",
+    ): ("before the first production start; a partial unique index on waiting starter packs only"),
+    ("meetings", "0004_venue_unplaced", "AddField meeting.venue_unplaced NOT NULL"): (
+        "before the first production start; a constant default on PostgreSQL 11+ "
+        "is stored in the catalogue, no table rewrite"
+    ),
+    ("partners", "0008_receivables", "AddField invoice.amount_refunded NOT NULL"): (
+        "before the first production start; a constant default on PostgreSQL 11+ "
+        "is stored in the catalogue, no table rewrite"
+    ),
+    ("partners", "0008_receivables", "AddField invoice.billing_address NOT NULL"): (
+        "before the first production start; a constant default on PostgreSQL 11+ "
+        "is stored in the catalogue, no table rewrite"
+    ),
+    ("partners", "0008_receivables", "AddField invoice.po_number NOT NULL"): (
+        "before the first production start; a constant default on PostgreSQL 11+ "
+        "is stored in the catalogue, no table rewrite"
+    ),
+    ("partners", "0008_receivables", "AddField invoice.po_waived_reason NOT NULL"): (
+        "before the first production start; a constant default on PostgreSQL 11+ "
+        "is stored in the catalogue, no table rewrite"
+    ),
+    ("partners", "0008_receivables", "AddField invoice.void_reason NOT NULL"): (
+        "before the first production start; a constant default on PostgreSQL 11+ "
+        "is stored in the catalogue, no table rewrite"
+    ),
+    ("partners", "0008_receivables", "AddField payment.reversal_reason NOT NULL"): (
+        "before the first production start; a constant default on PostgreSQL 11+ "
+        "is stored in the catalogue, no table rewrite"
+    ),
 }
 
 

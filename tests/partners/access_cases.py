@@ -277,7 +277,10 @@ CASES.update(
         "partners_staff:organisation_edit": Case(_org_url("edit/"), allow=ADMIN_ONLY),
         "partners_staff:site_new": Case(_org_url("sites/new/"), allow=ADMIN_ONLY),
         "partners_staff:site_edit": Case(_site_edit_url, allow=ADMIN_ONLY),
-        "partners_staff:people": Case("/staff/partners/people/?q=a", allow=ADMIN_ONLY),
+        # The directory and the accounts are the staff admin's, who may see peers.
+        "partners_staff:people": Case(
+            "/staff/partners/people/?q=a", allow=ADMIN_ONLY, peer_names=ADMIN_ONLY
+        ),
         "partners_staff:person_new": Case("/staff/partners/people/new/", allow=ADMIN_ONLY),
         "partners_staff:person_detail": Case(_person_url(""), allow=ADMIN_ONLY),
         "partners_staff:person_edit": Case(_person_url("edit/"), allow=ADMIN_ONLY),
@@ -294,7 +297,9 @@ CASES.update(
         "partners_staff:invite_all": Case(
             "/staff/partners/invitations/invite-all/", allow=ADMIN_ONLY, ok=302, method="post"
         ),
-        "partners_staff:accounts": Case("/staff/partners/accounts/?q=a", allow=ADMIN_ONLY),
+        "partners_staff:accounts": Case(
+            "/staff/partners/accounts/?q=a", allow=ADMIN_ONLY, peer_names=ADMIN_ONLY
+        ),
         "partners_staff:account_new": Case("/staff/partners/accounts/new/", allow=ADMIN_ONLY),
         "partners_staff:account_detail": Case(_account_url(""), allow=ADMIN_ONLY),
         "partners_staff:account_active": Case(

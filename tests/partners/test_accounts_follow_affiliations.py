@@ -60,7 +60,8 @@ def test_a_contact_of_two_organisations_chooses_between_them(client):
     assert client.session["portal_organisation"] == second.pk
     # Another organisation's id is refused and the choice is kept.
     other = OrganisationFactory()
-    assert client.post("/portal/organisation/", {"organisation": other.pk}).status_code == 404
+    refused = client.post("/portal/organisation/", {"organisation": other.pk}, follow=True)
+    assert b"Choose one of the organisations listed for your account." in refused.content
     assert client.session["portal_organisation"] == second.pk
     # The chosen affiliation ends: the portal falls back to the one left.
     tie = user.person.affiliations.get(organisation=second)

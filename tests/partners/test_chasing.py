@@ -171,12 +171,16 @@ def test_two_workers_at_once_on_postgres(postgres):
 
 
 @pytest.mark.django_db
-def test_a_reminder_by_hand_once_a_day_listed_on_the_invoice(client):
+def test_a_reminder_by_hand_once_a_day_listed_on_the_invoice(
+    client, django_capture_on_commit_callbacks
+):
     invoice = overdue_invoice()
     with time_machine.travel(D(2025, 4, 20), tick=False):
         client.force_login(UserFactory(role=Role.FINANCE))
-        client.post(f"/staff/partners/invoices/{invoice.pk}/remind/", {"next": "overdue"})
-        client.post(f"/staff/partners/invoices/{invoice.pk}/remind/", {"next": "overdue"})
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/staff/partners/invoices/{invoice.pk}/remind/", {"next": "overdue"})
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/staff/partners/invoices/{invoice.pk}/remind/", {"next": "overdue"})
         assert InvoiceReminder.objects.filter(days=0).count() == 1
         page = client.get(f"/staff/partners/invoices/{invoice.pk}/").content.decode()
     assert "sent by hand" in page and "Overdue" in page

@@ -29,6 +29,7 @@ from smartnet.roles import Role
 from tests.factories import PASSWORD, AffiliationFactory, PersonFactory, UserFactory
 from tests.materials.factories import make_dispatch, make_item
 from tests.meetings.factories import make_meeting
+from tests.training.factories import make_trained_facilitator
 from training.models import ImportJob, ImportRejection
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,8 @@ def everywhere(client, django_capture_on_commit_callbacks):
     kirsty = PersonFactory(first_name=FIRST, last_name=LAST, email=EMAIL, phone=PHONE, user=user)
     AffiliationFactory(person=kirsty)
     other = PersonFactory(first_name="Aisha", last_name="Young")
+    # Trained, so the peer-led change to her below is a valid one.
+    make_trained_facilitator(other, completed_on=datetime.date(2023, 6, 1))
     # Signed in (a sign-in log row and a session), then a failed attempt elsewhere.
     assert (
         client.post("/accounts/login/", {"username": EMAIL, "password": PASSWORD}).status_code

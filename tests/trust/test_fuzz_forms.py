@@ -173,6 +173,7 @@ def _form_kwargs(world):
         "ProfileForm": {"can_see_peers": True},
         "RequestForm": {"person": person, "meetings": [], "items": items},
         "UnverifiedRequestForm": {"items": items},
+        "StatementColumnsForm": {"header": ["Date", "Amount", "Reference"]},
         "_users": User.objects.all(),
     }
 
