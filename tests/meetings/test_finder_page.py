@@ -93,3 +93,10 @@ def test_a_misspelt_town_gets_did_you_mean_and_no_empty_heading(client, network)
     followed = client.get("/meetings/", {"day": 1, "where": "Manchester"})
     assert [m.name for m, _ in followed.context["page_obj"].object_list] == ["Manchester Tuesday"]
     assert client.get("/meetings/", {"where": "ZZ9 9ZZ"}).context["results"].suggestions == []
+
+
+def test_a_search_that_cannot_be_read_gets_the_error_summary(client, network):
+    body = client.get("/meetings/", {"where": "M1 1AA", "radius": "9999"}).content.decode()
+    assert "There is a problem" in body
+    assert 'href="#id_radius"' in body  # the summary links to the field
+    assert "Please check the search" not in body
