@@ -218,9 +218,12 @@ def _renewal_amounts(renewal_ids: list[int]) -> dict[int, Decimal]:
 def renewals_due(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     periods = list(selectors.renewals_due(on=today, days=90))
-    amounts = _renewal_amounts([p.renewal.pk for p in periods if p.renewal])
+    # A period not yet renewed has no ``renewal`` (the reverse one-to-one raises).
+    renewals = {p.pk: getattr(p, "renewal", None) for p in periods}
+    amounts = _renewal_amounts([r.pk for r in renewals.values() if r])
     for period in periods:
-        period.renewal_amount = amounts.get(period.renewal.pk) if period.renewal else None
+        renewal = renewals[period.pk]
+        period.renewal_amount = amounts.get(renewal.pk) if renewal else None
     return render(
         request,
         "partners/staff/renewals.html",

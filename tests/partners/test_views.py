@@ -446,3 +446,12 @@ def test_record_payment_shows_today_in_its_date_picker(client, world):
     body = client.get(reverse("partners_staff:invoice_payment", args=[invoice.pk])).content.decode()
     assert 'type="date" name="received_on" value="2025-06-01"' in body
     assert "YYYY" not in body
+
+
+def test_renewals_page_lists_a_term_not_yet_renewed(client, world):
+    """A period ending soon with no renewal drafted yet is listed, not a 500."""
+    login(client, world, "finance")
+    make_partner(world.org_a, signed_on=D(2024, 7, 1), start=D(2024, 7, 1))
+    with time_machine.travel(D(2025, 6, 1), tick=False):
+        response = client.get(reverse("partners_staff:renewals"))
+    assert response.status_code == 200
