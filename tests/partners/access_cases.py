@@ -313,11 +313,12 @@ CASES.update(
 )
 
 
-# The organisation switcher: a contact may choose only one of their own (404 otherwise).
+# The organisation switcher: a contact may choose only one of their own (told, and
+# sent back to the portal home, otherwise).
 CASES["portal:switch_organisation"] = Case(
     "/portal/organisation/",
     allow=PORTAL,
-    ok=404,
+    ok=302,
     method="post",
     data={"organisation": "0"},
 )
