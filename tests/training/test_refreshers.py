@@ -1,6 +1,7 @@
 """Refresher reminders: 60 and 14 days before a status lapses, once each."""
 
 import datetime
+import html
 
 import pytest
 import time_machine
@@ -149,7 +150,7 @@ def test_staff_see_who_is_overdue(client):
     client.force_login(UserFactory(role=Role.TRAINING))
     with time_machine.travel(datetime.datetime(2026, 6, 1, 12, 0), tick=False):
         response = client.get("/staff/training/refreshers/")
-    page = response.content.decode()
+    page = html.unescape(response.content.decode())
     assert response.status_code == 200
     overdue_part, soon_part = page.split("Due in the next", 1)
     assert overdue.full_name in overdue_part and soon.full_name not in overdue_part
