@@ -184,6 +184,73 @@ def _y_axis(
     return parts
 
 
+@dataclass(frozen=True)
+class _Label:
+    """A label's text and where it stands, with the box it covers (for collisions)."""
+
+    x: float
+    y: float
+    text: str
+    anchor: str
+    size: int
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        width = len(self.text) * self.size * 0.62
+        low = self.x - width if self.anchor == "end" else self.x
+        return low, low + width, self.y - self.size, self.y + 3
+
+    def overlaps(self, other: _Label) -> bool:
+        a, b = self.box, other.box
+        return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def _place_latest(
+    latest: tuple[date, float],
+    known: list[list[tuple[date, float]]],
+    x_of: Callable[[date], float],
+    y_of: Callable[[float], float],
+    bounds: tuple[float, float, float],
+    target_y: float | None,
+    unit: str,
+) -> _Label:
+    """The latest value's label: above every line under it (the target's too), or
+    below the lowest when there is no room above."""
+    left, plot_right, top = bounds
+    d, v = latest
+    x, y = x_of(d), y_of(v)
+    anchor = "end" if x > (left + plot_right) / 2 else "start"
+    dx = -8 if anchor == "end" else 8
+    text = f"{format_figure(v, unit)} on {d.strftime('%-d %b %Y')}"
+    width = len(text) * STRONG * 0.62
+    low_x, high_x = (x - width - 8, x) if anchor == "end" else (x, x + width + 8)
+    under = [
+        y_of(value) for pts in known for day, value in pts if low_x <= x_of(day) <= high_x
+    ] or [y]
+    if target_y is not None:
+        under.append(target_y)
+    label_y = min(under) - 10
+    if label_y - STRONG < top - 6:
+        label_y = max(under) + STRONG + 8
+    return _Label(x + dx, label_y, text, anchor, STRONG)
+
+
+def _place_target(
+    text: str, target_y: float, left: float, plot_right: float, latest: _Label | None
+) -> tuple[float, float, str]:
+    """The target's label at the left end of its line, else the right end, else under it:
+    the first place the latest value's label does not cover."""
+    places = [
+        (left + 6, target_y - 6, "start"),
+        (plot_right - 6, target_y - 6, "end"),
+        (left + 6, target_y + LABEL + 6, "start"),
+    ]
+    for x, y, anchor in places:
+        if latest is None or not _Label(x, y, text, anchor, LABEL).overlaps(latest):
+            return x, y, anchor
+    return places[0]
+
+
 def line_chart(
     series: Sequence[Series],
     *,
@@ -255,21 +322,21 @@ def line_chart(
             f'stroke="{INK}" stroke-width="1"/>'
         )
         parts.append(_text(x, plot_bottom + 22, tick.strftime("%b %Y"), anchor="middle"))
-    if target is not None:
-        y = y_of(float(target.value))
-        parts.append(
-            f'<line class="chart-target" x1="{left}" y1="{y:.1f}" x2="{plot_right}" y2="{y:.1f}" '
-            f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="2 4" stroke-linecap="round"/>'
+    target_y = y_of(float(target.value)) if target is not None else None
+    latest_label = None
+    if label_latest and latest is not None:
+        latest_label = _place_latest(
+            latest, known, x_of, y_of, (left, plot_right, top), target_y, unit
         )
+    if target is not None and target_y is not None:
         parts.append(
-            _text(
-                left + 6,
-                y - 6,
-                f"{target.label}: {format_figure(target.value, unit)}",
-                size=LABEL,
-                bold=True,
-            )
+            f'<line class="chart-target" x1="{left}" y1="{target_y:.1f}" x2="{plot_right}" '
+            f'y2="{target_y:.1f}" stroke="{TARGET}" stroke-width="2" stroke-dasharray="2 4" '
+            'stroke-linecap="round"/>'
         )
+        text = f"{target.label}: {format_figure(target.value, unit)}"
+        x, y, anchor = _place_target(text, target_y, left, plot_right, latest_label)
+        parts.append(_text(x, y, text, anchor=anchor, size=LABEL, bold=True))
     for index, (s, pts) in enumerate(zip(series, known, strict=True)):
         if not pts:
             continue
@@ -285,32 +352,18 @@ def line_chart(
                 f'<polyline points="{path}" fill="none" stroke="{colour}" '
                 f'stroke-width="{stroke}" stroke-linejoin="round"{dash}/>'
             )
-    if label_latest and latest is not None:
+    if latest_label is not None and latest is not None:
         d, v = latest
-        x, y = x_of(d), y_of(v)
-        anchor = "end" if x > (left + plot_right) / 2 else "start"
-        dx = -8 if anchor == "end" else 8
-        label = f"{format_figure(v, unit)} on {d.strftime('%-d %b %Y')}"
-        label_width = len(label) * STRONG * 0.62
-        low_x, high_x = (x - label_width - 8, x) if anchor == "end" else (x, x + label_width + 8)
-        # Keep the label off every line it would sit on: above the highest point
-        # under it, or below the lowest when there is no room above.
-        under = [
-            y_of(value) for pts in known for day, value in pts if low_x <= x_of(day) <= high_x
-        ] or [y]
-        label_y = min(under) - 10
-        if label_y - STRONG < top - 6:
-            label_y = max(under) + STRONG + 8
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{ACTUAL}" '
+            f'<circle cx="{x_of(d):.1f}" cy="{y_of(v):.1f}" r="5" fill="{ACTUAL}" '
             'stroke="#ffffff" stroke-width="2"/>'
         )
         parts.append(
             _text(
-                x + dx,
-                label_y,
-                label,
-                anchor=anchor,
+                latest_label.x,
+                latest_label.y,
+                latest_label.text,
+                anchor=latest_label.anchor,
                 size=STRONG,
                 bold=True,
             )

@@ -129,3 +129,37 @@ def test_for_screens_draws_a_narrow_copy_for_phones():
     )
     assert parse(chart).get("width") == "960" and parse(chart.narrow).get("width") == "420"
     assert chart.summary == chart.narrow.summary
+
+
+def _box(text: ET.Element) -> tuple[float, float, float, float]:
+    """The box a label covers, by the same measure the module uses to place them."""
+    x, y, size = float(text.get("x")), float(text.get("y")), float(text.get("font-size"))
+    width = len(text.text or "") * size * 0.62
+    low = x - width if text.get("text-anchor") == "end" else x
+    return low, low + width, y - size, y + 3
+
+
+def test_the_target_and_the_latest_value_labels_never_overlap():
+    """A latest value near the target (the board's peer-led share in autumn 2026 drew
+    "Target: 35.8%" over "33.7% on 1 Sep 2026") moves the target's label away."""
+    start = date(2025, 1, 1)
+    weeks = [(start + timedelta(weeks=n), 28 + (n % 5)) for n in range(86)]
+    weeks.append((start + timedelta(weeks=87), 33.7))
+    planned = [(start, 28.2), (start + timedelta(weeks=150), 35.8)]
+    for target in (35.8, 33.7, 30.0, 20.0):
+        chart = charts.line_chart(
+            [charts.Series("Peer-led share", weeks), charts.Series("Plan", planned, dashed=True)],
+            title="Peer-led",
+            unit="percent",
+            target=charts.Target("Target", target),
+        )
+        root = parse(chart)
+        labels = [
+            t
+            for t in root.iter("{http://www.w3.org/2000/svg}text")
+            if (t.text or "").startswith("Target:") or " on " in (t.text or "")
+        ]
+        assert len(labels) == 2, target
+        a, b = (_box(t) for t in labels)
+        apart = a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2]
+        assert apart, (target, [t.text for t in labels])
