@@ -24,9 +24,10 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole test suite (SQLite by default; PostgreSQL and Redis when
-# DATABASE_URL and REDIS_URL are set), then the static checks.
+# DATABASE_URL and REDIS_URL are set), then the static checks. One pytest-xdist
+# worker per core (TEST_WORKERS=1 for one process); the slowest tests listed.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $${TEST_WORKERS:-auto} --durations=25
 	$(MAKE) --no-print-directory lint
 
 lint: install

@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 from smartnet.celery import app as celery_app
 from tests.access import World, build_world
 from tests.smtp_server import SMTPStandIn
+from tests.trust.tried import NOT_FUZZ, TRIED
 
 REQUIRE_SERVICES = os.environ.get("SMARTNET_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("SMARTNET_CHROMIUM", "/usr/bin/chromium")
@@ -30,6 +31,28 @@ def pytest_configure(config):
     # Threads the tests start (a Celery worker, the live server) close their
     # connections after each unit of work, so the test database can be dropped.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker hands its trust counts to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["trust_tried"] = dict(TRIED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller adds up each worker's counts as it finishes."""
+    TRIED.update(getattr(node, "workeroutput", {}).get("trust_tried", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TRIED:
+        terminalreporter.write_sep("-", "trust: inputs tried")
+        for name, n in sorted(TRIED.items()):
+            terminalreporter.write_line(f"{name}: {n}")
+        fuzzed = sum(n for name, n in TRIED.items() if not name.startswith(NOT_FUZZ))
+        terminalreporter.write_line(f"total fuzzed inputs: {fuzzed}")
 
 
 def missing_service(reason: str) -> None:

@@ -28,7 +28,7 @@ from partners.services import areas_load
 from smartnet.models import User
 from tests.access import ANONYMOUS, all_cases
 from tests.factories import PersonFactory
-from tests.trust.conftest import TRIED
+from tests.trust.tried import TRIED
 from training.models import Completion, ImportJob
 from training.services import import_prepare, import_run
 

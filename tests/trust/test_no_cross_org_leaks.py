@@ -60,7 +60,7 @@ from tests.materials.factories import make_dispatch, make_item
 from tests.meetings.factories import make_meeting
 from tests.partners.factories import make_block, make_partner
 from tests.training.factories import intro_course
-from tests.trust.conftest import TRIED
+from tests.trust.tried import TRIED
 from training import services as training_services
 
 D = datetime.date

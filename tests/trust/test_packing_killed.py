@@ -53,7 +53,7 @@ from django.test import Client
 from materials.models import Backorder, Dispatch, DispatchLine, Item, Status, StockMovement
 from tests.factories import UserFactory
 from tests.materials.factories import make_dispatch, make_item
-from tests.trust.conftest import TRIED
+from tests.trust.tried import TRIED
 from tests.trust.test_worker_killed import _database_url, _wait
 
 BATCH = 30

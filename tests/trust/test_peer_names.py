@@ -34,7 +34,7 @@ from tests.factories import AffiliationFactory, PersonFactory, UserFactory
 from tests.materials.factories import make_dispatch, make_item
 from tests.meetings.factories import make_meeting
 from tests.training.factories import facilitator_course, make_trained_facilitator
-from tests.trust.conftest import TRIED
+from tests.trust.tried import TRIED
 from tests.trust.test_no_cross_org_leaks import response_text
 from training import services as training_services
 

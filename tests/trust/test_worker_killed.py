@@ -34,7 +34,7 @@ from tests.core.test_faults import (
 from tests.factories import AffiliationFactory, PersonFactory, UserFactory
 from tests.materials.factories import make_item, make_pack
 from tests.partners.factories import make_partner
-from tests.trust.conftest import TRIED
+from tests.trust.tried import TRIED
 
 D = datetime.date
 TODAY = D(2025, 12, 24)  # 7 days before the periods below end: remind + draft renewal
