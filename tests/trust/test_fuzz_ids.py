@@ -23,7 +23,7 @@ from django.urls import resolve
 from partners.services import areas_load
 from smartnet.forms import parse_id, parse_ids
 from tests.access import ANONYMOUS, all_cases
-from tests.trust.conftest import TRIED
+from tests.trust.tried import TRIED
 
 # Digits of other scripts and superscripts, full-width digits, past 64 bits,
 # slashes and other near-misses.
@@ -103,24 +103,47 @@ def _module_of(url: str) -> str | None:
     return getattr(func, "__module__", None)
 
 
+# The pages are walked in groups, so pytest-xdist's workers share the walk.
+GROUPS = 8
+
+
+def _group(index: int) -> list[tuple[str, object]]:
+    cases = sorted(all_cases().items())
+    return [item for item in cases[index::GROUPS] if item[0].split(":")[-1] != "logout"]
+
+
+def _reads(case, world) -> tuple[str, dict[str, set[str]]]:
+    url = case.url(world)
+    return url, PARAMETERS.get(_module_of(url) or "", {"GET": set(), "POST": set()})
+
+
 @pytest.mark.django_db
-def test_no_page_answers_500_to_an_id_that_only_looks_like_one(world, client, settings):
+def test_the_walk_covers_the_pages_that_read_ids(world):
+    # A few dozen pages read parameters; far fewer means the harness broke.
+    pages = 0
+    for index in range(GROUPS):
+        for _, case in _group(index):
+            with transaction.atomic():  # a case's URL may make what it names
+                _, reads = _reads(case, world)
+                pages += bool(reads["GET"] or reads["POST"])
+                transaction.set_rollback(True)
+    assert pages >= 20, pages
+    assert sum(len(_group(i)) for i in range(GROUPS)) == len(all_cases()) - 1  # all but logout
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("index", range(GROUPS))
+def test_no_page_answers_500_to_an_id_that_only_looks_like_one(index, world, client, settings):
     settings.PUBLIC_RATE_LIMIT_PER_MINUTE = 10**6
     settings.MATERIALS_ANON_RATE_LIMIT = 10**6
-    pages = 0
-    for name, case in sorted(all_cases().items()):
-        if name.split(":")[-1] == "logout":
-            continue
+    for _, case in _group(index):
         with transaction.atomic():
             client.logout()
             visitor = sorted(case.allow)[0] if case.allow else ANONYMOUS
             if visitor != ANONYMOUS:
                 client.force_login(world.users[visitor])
-            url = case.url(world)
-            reads = PARAMETERS.get(_module_of(url) or "", {"GET": set(), "POST": set()})
-            base, _, query = url.partition("?")
-            if reads["GET"] or reads["POST"]:
-                pages += 1
+            url, reads = _reads(case, world)
+            base = url.partition("?")[0]
             for value in LOOKALIKES:
                 for param in sorted(reads["GET"]):
                     TRIED["id look-alikes"] += 1
@@ -137,8 +160,6 @@ def test_no_page_answers_500_to_an_id_that_only_looks_like_one(world, client, se
                     response = client.post(url, data)
                     assert response.status_code < 500, (url, data, response.status_code)
             transaction.set_rollback(True)
-    # A few dozen pages read parameters; far fewer means the harness broke.
-    assert pages >= 20, pages
 
 
 @pytest.mark.django_db
