@@ -107,14 +107,15 @@ def build_world() -> World:
     users[OTHER_FACILITATOR] = UserFactory(
         email="other-facilitator@example.org", role=Role.FACILITATOR
     )
-    # Facilitators sign in as a person on our records.
-    for key in FACILITATORS:
-        PersonFactory(
-            first_name="Robin" if key == Role.FACILITATOR.value else "Sky",
-            last_name="Quillfeather" if key == Role.FACILITATOR.value else "Brackenridge",
-            email=users[key].email,
-            user=users[key],
-        )
+    # Facilitators sign in as a person on our records (their account bears the name).
+    names = {
+        Role.FACILITATOR.value: ("Robin", "Quillfeather"),
+        OTHER_FACILITATOR: ("Sky", "Brackenridge"),
+    }
+    for key, (first, last) in names.items():
+        users[key].full_name = f"{first} {last}"
+        users[key].save(update_fields=["full_name"])
+        PersonFactory(first_name=first, last_name=last, email=users[key].email, user=users[key])
     return World(users=users, org_a=org_a, org_b=org_b, commissioner=commissioner)
 
 
