@@ -543,7 +543,7 @@ def head_count_confirm_above(meeting: Meeting) -> int:
 def session_date_errors(*, meeting: Meeting, held_on: date, ahead_days: int = 0) -> dict[str, str]:
     """Why ``held_on`` is not a session of ``meeting`` ({"held_on": message}, or
     empty): after today (or more than ``ahead_days`` ahead), before the meeting
-    opened, or not on the weekday it ran on then."""
+    opened, on or after the day it closed, or not on the weekday it ran on then."""
     latest = timezone.localdate() + timedelta(days=ahead_days)
     if held_on > latest:
         if not ahead_days:
@@ -556,6 +556,18 @@ def session_date_errors(*, meeting: Meeting, held_on: date, ahead_days: int = 0)
             "held_on": f"The meeting opened on {meeting.first_active_on:%d %B %Y}; "
             "the session date cannot be before that."
         }
+    if meeting.status == Status.CLOSED:
+        closed_on = (
+            meeting.status_changes.filter(status=Status.CLOSED)
+            .order_by("-on")
+            .values_list("on", flat=True)
+            .first()
+        )
+        if closed_on is not None and held_on >= closed_on:
+            return {
+                "held_on": f"The meeting closed on {closed_on:%d %B %Y}; "
+                "the session date must be before that."
+            }
     runs_on = _weekday_on(meeting, held_on) if held_on <= timezone.localdate() else meeting.weekday
     if held_on.weekday() != runs_on:
         return {

@@ -82,6 +82,17 @@ def test_not_held_bad_input_names_the_field(meeting, held_on, reason, field, wor
     assert not SessionNotHeld.objects.exists()
 
 
+def test_no_session_is_recorded_after_the_meeting_closed(meeting):
+    services.meeting_close(meeting=meeting, on=D(2014, 2, 1), reason="Venue lost")
+    services.head_count_record(meeting=meeting, held_on=D(2014, 1, 28), attendance=5)
+    with pytest.raises(ValidationError) as exc:
+        services.head_count_record(meeting=meeting, held_on=D(2014, 2, 4), attendance=5)
+    assert "closed on 01 February 2014" in _errors(exc)["held_on"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.session_not_held_record(meeting=meeting, held_on=D(2014, 2, 4), reason="other")
+    assert "closed on" in _errors(exc)["held_on"][0]
+
+
 def test_a_holiday_ahead_can_be_marked(meeting):
     ahead = D(2014, 3, 11)
     services.session_not_held_record(meeting=meeting, held_on=ahead, reason="holiday")
