@@ -14,7 +14,8 @@ class MaterialsConfig(AppConfig):
         NavItem("Dispatch queue", "materials_staff:queue", MATERIALS_STAFF, "Materials"),
         NavItem("Stock", "materials_staff:stock", MATERIALS_STAFF, "Materials"),
         NavItem("Materials economics", "materials_staff:economics", ECONOMICS_ROLES, "Finance"),
-        NavItem("Your meetings", "facilitator:home", frozenset({Role.FACILITATOR}), "Meetings"),
+        # A facilitator's home stands on its own in the bar.
+        NavItem("Your meetings", "facilitator:home", frozenset({Role.FACILITATOR}), exact=True),
         NavItem(
             "Request materials", "materials:request", frozenset({Role.FACILITATOR}), "Materials"
         ),
