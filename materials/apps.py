@@ -14,12 +14,14 @@ class MaterialsConfig(AppConfig):
         NavItem("Dispatch queue", "materials_staff:queue", MATERIALS_STAFF, "Materials"),
         NavItem("Stock", "materials_staff:stock", MATERIALS_STAFF, "Materials"),
         NavItem("Materials economics", "materials_staff:economics", ECONOMICS_ROLES, "Finance"),
+        # A facilitator's home stands on its own in the bar.
+        NavItem("Your meetings", "facilitator:home", frozenset({Role.FACILITATOR}), exact=True),
         NavItem(
             "Request materials", "materials:request", frozenset({Role.FACILITATOR}), "Materials"
         ),
     ]
-    # Facilitators start at their materials requests.
-    role_homes = {Role.FACILITATOR: "materials:request"}
+    # Facilitators start at their home page: what needs doing.
+    role_homes = {Role.FACILITATOR: "facilitator:home"}
 
     def ready(self) -> None:
         """Listen to training and meetings: materials reacts, they never call us."""

@@ -20,6 +20,7 @@ from materials import services
 from materials.forms import RequestForm, SignInLinkForm, UnverifiedRequestForm, requestable_items
 from materials.models import Dispatch
 from meetings.selectors import meetings_for_facilitator
+from smartnet import navigation
 from smartnet.access import public
 from smartnet.ratelimit import client_ip, hit
 from smartnet.roles import Role
@@ -181,8 +182,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             )
             return redirect("materials:request")
         login(request, user, backend="sesame.backends.ModelBackend")
-        messages.success(request, "You are signed in. Ask for what your meeting needs below.")
-        return redirect("materials:request")
+        messages.success(request, "You are signed in. Here is what needs doing.")
+        return redirect(navigation.home_url_for(user))
     return render(request, "materials/sign_in.html", {"token": token})
 
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.text import slugify
 
-from meetings import feeds_cache
+from meetings import feeds_cache, selectors, services
 from meetings.models import (
     Format,
     HeadCount,
@@ -28,6 +28,7 @@ from meetings.models import (
     LeadershipPeriod,
     Meeting,
     MeetingStatusChange,
+    NotHeldReason,
     PostcodeCentroid,
     Programme,
     Status,
@@ -35,7 +36,7 @@ from meetings.models import (
 )
 from meetings.postcodes import FULL_POSTCODE, SAMPLE_FILE, load_file
 from partners import selectors as partners_selectors
-from partners.models import Affiliation, AffiliationRole, OrganisationKind, Site
+from partners.models import Affiliation, AffiliationRole, OrganisationKind, Person, Site
 from partners.validators import compact_postcode
 from smartnet.demo import DemoContext
 
@@ -381,3 +382,61 @@ def seed(ctx: DemoContext) -> None:
         f"meetings: {len(meetings)} meetings ({active} active), {len(periods)} leadership "
         f"periods, {len(counts)} head counts"
     )
+    _facilitator_records(ctx)
+
+
+def _facilitator_records(ctx: DemoContext) -> None:
+    """The demo facilitator (training's Fern, who signs in) keeps her meeting's
+    records: the latest head counts are hers, a holiday week is marked not held,
+    the last two sessions wait for her count (her home page lists them), and a
+    later start time waits in the staff queue as a change proposal."""
+    person = Person.objects.filter(pk=ctx.shared.get("training_facilitator_person_id")).first()
+    if person is None or person.user_id is None:
+        return
+    today = ctx.today
+    meeting = selectors.meetings_for_facilitator(person_id=person.pk).filter(
+        status=Status.ACTIVE, first_active_on__lte=today - timedelta(weeks=9)
+    ).first() or _lead_one(person, today)
+    if meeting is None:
+        return
+    last = today - timedelta(days=(today.weekday() - meeting.weekday) % 7)
+    sessions = [last - timedelta(weeks=n) for n in range(8)]
+    HeadCount.objects.filter(meeting=meeting, held_on__in=sessions[:2] + sessions[3:4]).delete()
+    HeadCount.objects.filter(meeting=meeting, held_on__in=sessions[4:]).update(
+        recorded_by=person.user
+    )
+    services.session_not_held_record(
+        meeting=meeting, held_on=sessions[3], reason=NotHeldReason.HOLIDAY, by=person.user
+    )
+    later = datetime.datetime.combine(today, meeting.end_time) + timedelta(minutes=30)
+    if later.date() == today:
+        services.proposal_change(
+            organisation=meeting.host,
+            meeting=meeting,
+            changes={
+                "start_time": (
+                    datetime.datetime.combine(today, meeting.start_time) + timedelta(minutes=30)
+                ).time(),
+                "end_time": later.time(),
+            },
+            note="The room is free half an hour later from next month.",
+            by=person.user,
+        )
+    ctx.log(f"meetings: the demo facilitator keeps the records of {meeting.name}")
+
+
+def _lead_one(person: Person, today) -> Meeting | None:
+    """Make ``person`` a facilitator of an active meeting's current leadership."""
+    period = (
+        LeadershipPeriod.objects.in_force(today)
+        .filter(
+            meeting__status=Status.ACTIVE,
+            meeting__first_active_on__lte=today - timedelta(weeks=9),
+        )
+        .order_by("meeting_id")
+        .first()
+    )
+    if period is None:
+        return None
+    period.facilitators.add(person)
+    return period.meeting

@@ -2,9 +2,24 @@
 
 from django import forms
 
-from meetings.models import Format, HeadCount, Leadership, Meeting, Programme, Status, Weekday
+from meetings.models import (
+    Format,
+    HeadCount,
+    Leadership,
+    Meeting,
+    Programme,
+    SessionNotHeld,
+    Status,
+    Weekday,
+)
 from meetings.picker import FacilitatorPicker
-from meetings.services import MEETING_FIELDS
+from meetings.services import (
+    CHANGE_FIELDS,
+    JOINING_FIELDS,
+    MEETING_FIELDS,
+    VENUE_FIELDS,
+    head_count_confirm_above,
+)
 from smartnet.forms import IdMultipleChoiceField, StyledFormMixin
 
 
@@ -177,10 +192,9 @@ class LeadershipCorrectForm(LeadershipForm):
 
 
 class HeadCountForm(StyledFormMixin, forms.ModelForm):
-    confirmed = forms.BooleanField(
-        label="I have checked this number: more than 200 people came",
-        required=False,
-    )
+    """One session's head count (the portal's and the facilitators' pages)."""
+
+    confirmed = forms.BooleanField(label="I have checked this number", required=False)
 
     class Meta:
         model = HeadCount
@@ -188,5 +202,85 @@ class HeadCountForm(StyledFormMixin, forms.ModelForm):
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
         help_texts = {"attendance": "How many came, as a number. Never names."}
 
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "confirmed"
+        ].label = (
+            f"I have checked this number: more than {head_count_confirm_above(meeting)} people came"
+        )
+
     def _post_clean(self):
         pass
+
+
+class NotHeldForm(StyledFormMixin, forms.ModelForm):
+    """A week the meeting did not run."""
+
+    class Meta:
+        model = SessionNotHeld
+        fields = ["held_on", "reason"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "held_on": "The date the session would have been. A holiday ahead can be marked too."
+        }
+
+    def _post_clean(self):
+        pass
+
+
+class ChangeProposalForm(StyledFormMixin, forms.Form):
+    """A new day, time, venue or joining details, for staff to review. Starts
+    from the meeting's values; only what differs is proposed. The venue boxes
+    are offered for in-person and hybrid meetings, the joining boxes for online
+    and hybrid ones."""
+
+    weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
+    start_time = forms.TimeField(
+        label="Start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label="End time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    conference_url = forms.URLField(
+        label="Joining link",
+        required=False,
+        assume_scheme="https",
+        help_text=MeetingForm.base_fields["conference_url"].help_text,
+    )
+    note = forms.CharField(
+        label="Anything the central team should know",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example from when the change applies. Seen by the central team only.",
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        initial = {name: getattr(meeting, name) for name in CHANGE_FIELDS}
+        if meeting.site_id:
+            for name in VENUE_FIELDS:
+                initial[name] = ""
+        super().__init__(*args, initial=initial, **kwargs)
+        for name in (*VENUE_FIELDS, *JOINING_FIELDS):
+            if name in self.fields:
+                continue
+            field = Meeting._meta.get_field(name).formfield(required=False)
+            if name == "directions":
+                field.widget = forms.Textarea(attrs={"rows": 2})
+            self.fields[name] = field
+        if not meeting.is_in_person:
+            for name in VENUE_FIELDS:
+                del self.fields[name]
+        elif meeting.site_id:
+            self.fields["venue_name"].help_text = (
+                f"The meeting is at {meeting.site.name}. To move it to a community venue, "
+                "give the venue's name and address; leave these empty to stay."
+            )
+        if not meeting.is_online:
+            for name in JOINING_FIELDS:
+                del self.fields[name]
+        self.order_fields([*CHANGE_FIELDS, "note"])
+
+    def changes(self) -> dict:
+        return {n: self.cleaned_data[n] for n in CHANGE_FIELDS if n in self.cleaned_data}

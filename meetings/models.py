@@ -334,9 +334,45 @@ class HeadCount(models.Model):
         return f"{self.meeting} on {self.held_on}: {self.attendance}"
 
 
+class NotHeldReason(models.TextChoices):
+    HOLIDAY = "holiday", "Holiday (bank holiday, Christmas)"
+    VENUE_CLOSED = "venue_closed", "Venue closed"
+    NO_FACILITATOR = "no_facilitator", "No facilitator available"
+    OTHER = "other", "Another reason"
+
+
+class SessionNotHeld(models.Model):
+    """A week the meeting did not run (a holiday, the venue closed): that
+    session is not missing a head count, and none can be recorded for it.
+
+    One record per meeting per session date (a database constraint); a week
+    with a head count cannot be marked not held, nor the reverse (checked by
+    ``meetings.services`` with the meeting's row locked). A reason from a
+    list, no free text: nothing here can name anyone.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sessions_not_held")
+    held_on = models.DateField("session date")
+    reason = models.CharField(max_length=20, choices=NotHeldReason.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "-held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "held_on"], name="notheld_one_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} on {self.held_on}: not held ({self.get_reason_display()})"
+
+
 class ProposalKind(models.TextChoices):
     NEW_MEETING = "new_meeting", "New meeting"
     LEADERSHIP = "leadership", "Leadership change"
+    CHANGE = "change", "Change of day, time, venue or joining link"
 
 
 class ProposalStatus(models.TextChoices):
@@ -346,20 +382,28 @@ class ProposalStatus(models.TextChoices):
 
 
 class Proposal(models.Model):
-    """A partner's request from the portal, for staff to confirm.
+    """A request from a partner (the portal) or a facilitator, for staff to confirm.
 
     A new meeting is created at once as a *proposed* meeting (not public);
-    a leadership change waits here until staff confirm it.
+    a leadership change, or a change of the meeting's details (``changes``:
+    the proposed values of ``meetings.services.CHANGE_FIELDS``, as text),
+    waits here until staff confirm it. ``organisation`` is the partner it came
+    through; a facilitator's proposal for a meeting with no host has none.
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="meeting_proposals"
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meeting_proposals",
     )
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposals")
     kind = models.CharField(max_length=20, choices=ProposalKind.choices)
     leadership_kind = models.CharField(max_length=20, choices=Leadership.choices, blank=True)
     start_date = models.DateField(null=True, blank=True)
     facilitators = models.ManyToManyField(Person, blank=True, related_name="+")
+    changes = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=300, blank=True)
     status = models.CharField(
         max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING

@@ -67,6 +67,22 @@ def clean(value: str | None, *, surnames: Iterable[str] = ()) -> str:
     return text
 
 
+def typed_text_problem(value: str | None) -> str:
+    """Why text typed for a public field is refused at the door ("" when it is
+    fine): what ``clean`` would strip or hide from the public - markup, e-mail
+    addresses, phone numbers - is refused with the reason instead, so the
+    person who typed it knows."""
+    text = value or ""
+    if "<" in text and strip_tags(text) != text:
+        return "Leave out markup (such as <tags>): plain words only."
+    if EMAIL.search(text) or UK_PHONE.search(text):
+        return (
+            "Leave out e-mail addresses and phone numbers: the public reads this text. "
+            "A joining phone number has its own box."
+        )
+    return ""
+
+
 def surnames_by_meeting(meeting_ids: Iterable[int] | QuerySet) -> dict[int, set[str]]:
     """meeting id -> surnames of everyone who leads, led or was proposed to lead
     it (one query: leadership periods and proposals together)."""

@@ -25,6 +25,7 @@ from meetings.models import (
     LeadershipPeriod,
     Meeting,
     MeetingStatusChange,
+    SessionNotHeld,
     Status,
 )
 from partners.models import Organisation
@@ -320,6 +321,62 @@ def meetings_for_facilitator(*, person_id: int) -> QuerySet[Meeting]:
         .distinct()
         .order_by("name")
     )
+
+
+# How far back a facilitator's or partner's "head counts missing" list looks.
+MISSING_HEAD_COUNT_WEEKS = 8
+
+
+def missing_head_counts(
+    *, meetings: QuerySet[Meeting], today: date, weeks: int = MISSING_HEAD_COUNT_WEEKS
+) -> dict[int, list[date]]:
+    """meeting id -> the session dates of the last ``weeks`` weeks (up to and
+    including ``today``) with no head count, newest first. A session is a date
+    on the meeting's weekday while it was active (its status history: not before
+    it opened, not while paused, not after it closed); a week marked not held
+    is not missing. Three queries, whatever the number of meetings."""
+    start = today - timedelta(weeks=weeks) + timedelta(days=1)
+    weekdays = dict(meetings.values_list("pk", "weekday"))
+    if not weekdays:
+        return {}
+    done: dict[int, set[date]] = defaultdict(set)
+    for model in (HeadCount, SessionNotHeld):
+        rows = model.objects.filter(meeting_id__in=weekdays, held_on__gte=start, held_on__lte=today)
+        for meeting_id, held_on in rows.values_list("meeting_id", "held_on"):
+            done[meeting_id].add(held_on)
+    intervals = _active_intervals(Meeting.objects.filter(pk__in=weekdays))
+    missing: dict[int, list[date]] = {}
+    for meeting_id, weekday in weekdays.items():
+        day = today - timedelta(days=(today.weekday() - weekday) % 7)
+        found = []
+        while day >= start:
+            running = any(
+                began <= day and (ended is None or day < ended)
+                for began, ended in intervals.get(meeting_id, [])
+            )
+            if running and day not in done[meeting_id]:
+                found.append(day)
+            day -= timedelta(days=7)
+        missing[meeting_id] = found
+    return missing
+
+
+def sessions_not_held(*, meeting_id: int, limit: int = 10) -> QuerySet[SessionNotHeld]:
+    """The meeting's latest weeks marked not held, newest first."""
+    return SessionNotHeld.objects.filter(meeting_id=meeting_id).order_by("-held_on")[:limit]
+
+
+def usual_attendance(*, meeting_id: int, sessions: int = 12) -> int | None:
+    """The meeting's usual size: the median of its latest ``sessions`` head
+    counts, once it has at least three (None before: too few to say)."""
+    counts = list(
+        HeadCount.objects.filter(meeting_id=meeting_id)
+        .order_by("-held_on")
+        .values_list("attendance", flat=True)[:sessions]
+    )
+    if len(counts) < 3:
+        return None
+    return round(statistics.median(counts))
 
 
 def meetings_without_map_point() -> list[Meeting]:

@@ -8,6 +8,7 @@ saves nothing at all.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from meetings import feeds_cache, geocoding
+from meetings import feeds_cache, geocoding, public_text
 from meetings.models import (
     IN_PERSON_FORMATS,
     ONLINE_FORMATS,
@@ -27,24 +28,42 @@ from meetings.models import (
     LeadershipPeriod,
     Meeting,
     MeetingStatusChange,
+    NotHeldReason,
     Programme,
     Proposal,
     ProposalKind,
     ProposalStatus,
+    SessionNotHeld,
     Status,
     Weekday,
 )
-from meetings.selectors import current_facilitator_ids
+from meetings.selectors import current_facilitator_ids, usual_attendance
 from meetings.signals import facilitators_named, meeting_started
 from partners.models import Organisation
 from partners.selectors import staff_person_ids
 from partners.validators import normalise_uk_postcode
 from training.selectors import trained_facilitator_ids
 
-# A head count above this needs the recorder to confirm it; above the hard
+# A head count above the meeting's usual size (``head_count_confirm_above``),
+# and always above this, needs the recorder to confirm it; above the hard
 # limit it is refused outright (no weekly meeting room holds that many).
 HEAD_COUNT_CONFIRM_ABOVE = 200
 HEAD_COUNT_MAX = 2000
+# A week can be marked not held this far ahead (a holiday known in advance).
+NOT_HELD_AHEAD_DAYS = 182
+
+# What a facilitator or partner may propose to change (staff review it):
+# the day, the time, the venue and the joining details.
+VENUE_FIELDS = (
+    "venue_name",
+    "venue_address_line_1",
+    "venue_address_line_2",
+    "venue_town",
+    "venue_postcode",
+    "directions",
+)
+JOINING_FIELDS = ("conference_url", "conference_phone", "conference_notes")
+CHANGE_FIELDS = ("weekday", "start_time", "end_time", *VENUE_FIELDS, *JOINING_FIELDS)
 
 MEETING_FIELDS = (
     "name",
@@ -510,6 +529,83 @@ def _weekday_on(meeting: Meeting, day: date) -> int:
         return meeting.weekday
 
 
+def head_count_confirm_above(meeting: Meeting) -> int:
+    """Above how many a head count of ``meeting`` asks the recorder to confirm
+    it: three times its usual size (at least 15 over it), never above
+    ``HEAD_COUNT_CONFIRM_ABOVE``; that limit alone while it has too few counts
+    to have a usual size. One owner for the rule (the form's tick box says it)."""
+    usual = usual_attendance(meeting_id=meeting.pk)
+    if usual is None:
+        return HEAD_COUNT_CONFIRM_ABOVE
+    return min(HEAD_COUNT_CONFIRM_ABOVE, max(usual * 3, usual + 15))
+
+
+def session_date_errors(*, meeting: Meeting, held_on: date, ahead_days: int = 0) -> dict[str, str]:
+    """Why ``held_on`` is not a session of ``meeting`` ({"held_on": message}, or
+    empty): after today (or more than ``ahead_days`` ahead), before the meeting
+    opened, on or after the day it closed, or not on the weekday it ran on then."""
+    latest = timezone.localdate() + timedelta(days=ahead_days)
+    if held_on > latest:
+        if not ahead_days:
+            return {"held_on": "The session date cannot be in the future."}
+        return {"held_on": f"The session date cannot be after {latest:%d %B %Y}."}
+    if meeting.first_active_on is None:
+        return {"held_on": "This meeting has not opened yet, so it has no sessions to count."}
+    if held_on < meeting.first_active_on:
+        return {
+            "held_on": f"The meeting opened on {meeting.first_active_on:%d %B %Y}; "
+            "the session date cannot be before that."
+        }
+    if meeting.status == Status.CLOSED:
+        closed_on = (
+            meeting.status_changes.filter(status=Status.CLOSED)
+            .order_by("-on")
+            .values_list("on", flat=True)
+            .first()
+        )
+        if closed_on is not None and held_on >= closed_on:
+            return {
+                "held_on": f"The meeting closed on {closed_on:%d %B %Y}; "
+                "the session date must be before that."
+            }
+    runs_on = _weekday_on(meeting, held_on) if held_on <= timezone.localdate() else meeting.weekday
+    if held_on.weekday() != runs_on:
+        return {
+            "held_on": f"The meeting runs on {Weekday(runs_on).label}s; {held_on:%d %B %Y} is a "
+            f"{held_on:%A}. Enter the date of one of its sessions."
+        }
+    return {}
+
+
+def _session_taken(meeting: Meeting, held_on: date) -> dict[str, str]:
+    """A session has one record: a head count, or a mark that it was not held.
+    Call with the meeting's row locked, so the two cannot both be written."""
+    if HeadCount.objects.filter(meeting=meeting, held_on=held_on).exists():
+        return {
+            "held_on": f"A head count for the session on {held_on:%d %B %Y} is already recorded."
+        }
+    if SessionNotHeld.objects.filter(meeting=meeting, held_on=held_on).exists():
+        return {"held_on": f"The session on {held_on:%d %B %Y} is marked as not held."}
+    return {}
+
+
+def _record_session(model, *, meeting: Meeting, held_on: date, **fields):
+    """Write one session's record (a ``HeadCount`` or a ``SessionNotHeld``) with
+    the meeting's row locked, so a session never gets both; two of one kind at
+    once are settled by its unique key (the loser is told what is there)."""
+    try:
+        with transaction.atomic():
+            Meeting.objects.select_for_update().only("pk").get(pk=meeting.pk)
+            taken = _session_taken(meeting, held_on)
+            if taken:
+                raise ValidationError(taken)
+            return model.objects.create(meeting=meeting, held_on=held_on, **fields)
+    except IntegrityError:
+        raise ValidationError(
+            _session_taken(meeting, held_on) or {"held_on": "This session is already recorded."}
+        ) from None
+
+
 def head_count_record(
     *,
     meeting: Meeting,
@@ -523,17 +619,20 @@ def head_count_record(
 
     Refused: a negative number, more new than attending, a session in the
     future or on a day the meeting did not run, a second count for the same
-    session, a meeting never opened.
-    Over ``HEAD_COUNT_CONFIRM_ABOVE`` needs ``confirmed=True``.
+    session, a session marked not held, a meeting never opened. Over
+    ``head_count_confirm_above`` (the meeting's usual size) needs
+    ``confirmed=True``.
     """
     errors: dict[str, str] = {}
     if attendance is None or attendance < 0:
         errors["attendance"] = "Attendance must be 0 or more."
     elif attendance > HEAD_COUNT_MAX:
         errors["attendance"] = f"Attendance of {attendance} is not possible for one session."
-    elif attendance > HEAD_COUNT_CONFIRM_ABOVE and not confirmed:
+    elif attendance > (limit := head_count_confirm_above(meeting)) and not confirmed:
+        usual = usual_attendance(meeting_id=meeting.pk)
+        size = f"this meeting usually has {usual}" if usual is not None else f"over {limit}"
         errors["attendance"] = (
-            f"Attendance of {attendance} is unusually high (over {HEAD_COUNT_CONFIRM_ABOVE}). "
+            f"Attendance of {attendance} is unusually high ({size}). "
             "Check the number and tick the box to confirm it."
         )
     if new_attendees is not None:
@@ -541,45 +640,37 @@ def head_count_record(
             errors["new_attendees"] = "The number of new people must be 0 or more."
         elif attendance is not None and new_attendees > attendance:
             errors["new_attendees"] = "More people cannot be new than attended."
-    if held_on > timezone.localdate():
-        errors["held_on"] = "The session date cannot be in the future."
-    elif meeting.first_active_on is None:
-        errors["held_on"] = "This meeting has not opened yet, so it has no sessions to count."
-    elif held_on < meeting.first_active_on:
-        errors["held_on"] = (
-            f"The meeting opened on {meeting.first_active_on:%d %B %Y}; "
-            "the session date cannot be before that."
-        )
-    if "held_on" not in errors:
-        runs_on = _weekday_on(meeting, held_on)
-        if held_on.weekday() != runs_on:
-            errors["held_on"] = (
-                f"The meeting runs on {Weekday(runs_on).label}s; {held_on:%d %B %Y} was a "
-                f"{held_on:%A}. Enter the date of a session it held."
-            )
-    if (
-        "held_on" not in errors
-        and HeadCount.objects.filter(meeting=meeting, held_on=held_on).exists()
-    ):
-        errors["held_on"] = (
-            f"A head count for the session on {held_on:%d %B %Y} is already recorded."
-        )
+    errors.update(session_date_errors(meeting=meeting, held_on=held_on))
     if errors:
         raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            return HeadCount.objects.create(
-                meeting=meeting,
-                held_on=held_on,
-                attendance=attendance,
-                new_attendees=new_attendees,
-                recorded_by=by,
-            )
-    except IntegrityError:
-        # Two people recorded the same session at once: the unique key decides.
-        raise ValidationError(
-            {"held_on": f"A head count for the session on {held_on:%d %B %Y} is already recorded."}
-        ) from None
+    return _record_session(
+        HeadCount,
+        meeting=meeting,
+        held_on=held_on,
+        attendance=attendance,
+        new_attendees=new_attendees,
+        recorded_by=by,
+    )
+
+
+def session_not_held_record(
+    *, meeting: Meeting, held_on: date, reason: str, by=None
+) -> SessionNotHeld:
+    """Mark one week's session as not held (a holiday, the venue closed), up to
+    ``NOT_HELD_AHEAD_DAYS`` ahead. It is then not missing a head count, and none
+    can be recorded for it. Refused: no reason from the list, a date that is not
+    one of the meeting's sessions, a session already counted or marked."""
+    errors: dict[str, str] = {}
+    if reason not in NotHeldReason.values:
+        errors["reason"] = "Choose why the meeting did not run."
+    errors.update(
+        session_date_errors(meeting=meeting, held_on=held_on, ahead_days=NOT_HELD_AHEAD_DAYS)
+    )
+    if errors:
+        raise ValidationError(errors)
+    return _record_session(
+        SessionNotHeld, meeting=meeting, held_on=held_on, reason=reason, recorded_by=by
+    )
 
 
 def proposal_new_meeting(*, organisation, proposed_on: date, by=None, **fields) -> Proposal:
@@ -646,8 +737,90 @@ def proposal_leadership_change(
     return proposal
 
 
+def _stored(value):
+    """A proposed value as the proposal keeps it (JSON): times as "HH:MM"."""
+    return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
+def proposal_change_values(proposal: Proposal) -> dict:
+    """The proposal's proposed values, typed as the meeting's fields."""
+    values = {}
+    for name, value in (proposal.changes or {}).items():
+        if name not in CHANGE_FIELDS:
+            continue
+        values[name] = time.fromisoformat(value) if name in ("start_time", "end_time") else value
+    return values
+
+
+def _with_changes(meeting: Meeting, values: dict) -> dict:
+    """``values`` as ``meeting_update`` takes them: a new community venue for a
+    meeting at a partner site replaces the site."""
+    fields = dict(values)
+    if meeting.site_id and any(fields.get(n) for n in VENUE_FIELDS if n != "directions"):
+        fields["site"] = None
+    return fields
+
+
+def proposal_change(
+    *, organisation, meeting: Meeting, changes: dict, note: str = "", by=None
+) -> Proposal:
+    """A facilitator or partner contact proposes a new day, time, venue or joining
+    details; staff confirm it (``proposal_confirm``) into the meeting, the
+    finder and the feeds. Only the values that differ from the meeting's are
+    kept. Checked now as a staff edit would be (``meeting_errors``, the fields'
+    own limits) and against the public-text rules (no markup, no e-mail
+    addresses or phone numbers in text the public reads), naming the field."""
+    unknown = set(changes) - set(CHANGE_FIELDS)
+    if unknown:
+        raise TypeError(f"fields that cannot be proposed: {sorted(unknown)}")
+    if meeting.status == Status.CLOSED:
+        raise ValidationError({"note": "This meeting is closed: there is nothing to change."})
+    current = Meeting.objects.select_related("site").get(pk=meeting.pk)
+    differ = {}
+    for name, value in changes.items():
+        if value is None and name in ("weekday", "start_time", "end_time"):
+            continue
+        value = (value or "").strip() if isinstance(value, str) or value is None else value
+        if value != getattr(current, name):
+            differ[name] = value
+    errors: dict[str, str] = {}
+    for name in set(differ) & set(public_text.PUBLIC_TEXT_FIELDS):
+        problem = public_text.typed_text_problem(differ[name])
+        if problem:
+            errors[name] = problem
+    note = (note or "").strip()
+    if not differ and not errors:
+        raise ValidationError(
+            {"__all__": "Nothing would change: give the new day, time, venue or joining details."}
+        )
+    candidate = copy.copy(current)
+    for name, value in _with_changes(current, differ).items():
+        setattr(candidate, name, value)
+    try:
+        candidate.clean_fields(
+            exclude=[f.name for f in Meeting._meta.fields if f.name not in differ],
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages[0])
+    for name, message in meeting_errors(candidate).items():
+        errors.setdefault("venue_address_line_1" if name == "site" else name, message)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        return Proposal.objects.create(
+            organisation=organisation,
+            meeting=meeting,
+            kind=ProposalKind.CHANGE,
+            changes={name: _stored(value) for name, value in differ.items()},
+            note=note,
+            proposed_by=by,
+        )
+
+
 def proposal_confirm(*, proposal: Proposal, on: date, by=None) -> Proposal:
-    """Staff accept a proposal: open the new meeting, or record the leadership change.
+    """Staff accept a proposal: open the new meeting, record the leadership change,
+    or apply the proposed details.
     A proposal already decided is left alone (claimed by a conditional update)."""
     with transaction.atomic():
         claimed = Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PENDING).update(
@@ -657,6 +830,13 @@ def proposal_confirm(*, proposal: Proposal, on: date, by=None) -> Proposal:
             raise ValidationError({"status": "This proposal has already been decided."})
         if proposal.kind == ProposalKind.NEW_MEETING:
             meeting_activate(meeting=proposal.meeting, on=on, by=by)
+        elif proposal.kind == ProposalKind.CHANGE:
+            # Checked again against the meeting as it is now (staff may have
+            # edited it since); the update refreshes the finder and the feeds.
+            meeting_update(
+                meeting=proposal.meeting,
+                **_with_changes(proposal.meeting, proposal_change_values(proposal)),
+            )
         elif proposal.start_date is None:
             raise ValidationError({"start_date": "The proposal has no start date to record."})
         else:
@@ -696,7 +876,8 @@ def proposal_decline(*, proposal: Proposal, by=None) -> Proposal:
 
 def personal_data_export(person_id: int) -> dict:
     """The meetings a person facilitated: every leadership period naming them,
-    and the partners' proposals that named them as a facilitator."""
+    the partners' proposals that named them as a facilitator, and the
+    proposals they made themselves (what they typed)."""
 
     periods = (
         LeadershipPeriod.objects.filter(facilitators__id=person_id)
@@ -706,6 +887,11 @@ def personal_data_export(person_id: int) -> dict:
     proposals = (
         Proposal.objects.filter(facilitators__id=person_id)
         .select_related("meeting", "organisation")
+        .order_by("created_at", "pk")
+    )
+    made = (
+        Proposal.objects.filter(proposed_by__person__id=person_id)
+        .select_related("meeting")
         .order_by("created_at", "pk")
     )
     meetings: dict[int, str] = {}
@@ -726,12 +912,23 @@ def personal_data_export(person_id: int) -> dict:
         "proposals_naming_them": [
             {
                 "meeting": p.meeting.name,
-                "organisation": p.organisation.name,
+                "organisation": p.organisation.name if p.organisation else None,
                 "kind": p.get_kind_display(),
                 "status": p.get_status_display(),
                 "start_date": p.start_date.isoformat() if p.start_date else None,
             }
             for p in proposals
+        ],
+        "proposals_they_made": [
+            {
+                "meeting": p.meeting.name,
+                "kind": p.get_kind_display(),
+                "status": p.get_status_display(),
+                "changes": p.changes,
+                "note": p.note,
+                "created_at": p.created_at.isoformat(),
+            }
+            for p in made
         ],
         "on_erasure": ERASURE_NOTE,
     }

@@ -1,7 +1,9 @@
 """The portal's meetings: a partner sees the meetings at its sites, records
-head counts, and proposes a new meeting or a leadership change for staff to
-confirm. Every object comes through ``meetings_for_portal``: another
-organisation's meeting is a 404."""
+head counts and weeks not held, and proposes a new meeting, a leadership
+change or a change of day, time, venue or joining link for staff to confirm
+(the record pages are shared with facilitators: ``views_records``). Every
+object comes through ``meetings_for_portal``: another organisation's meeting
+is a 404."""
 
 from __future__ import annotations
 
@@ -12,10 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import picker, selectors, services
+from meetings import picker, selectors, services, views_records
 from meetings.access import may_record_for, meetings_for_portal
-from meetings.conferencing import unrecognised_host_warning
-from meetings.forms import HeadCountForm, LeadershipForm, MeetingForm
+from meetings.forms import LeadershipForm, MeetingForm
 from meetings.models import Proposal, ProposalStatus
 from partners.access import organisations_for_user, portal_required, sites_for_user
 from partners.models import Affiliation, OrganisationKind
@@ -25,8 +26,6 @@ from smartnet.forms import apply_service_errors
 from smartnet.roles import Role
 from training import selectors as training_selectors
 from training.visibility import people_for_staff
-
-PENDING_NOTICE = "A change you proposed for this meeting is still waiting for the central team."
 
 
 def _back_to(meeting) -> dict:
@@ -40,14 +39,6 @@ def _recorder_only(request: HttpRequest) -> HttpResponse | None:
     if not may_record_for(request.user):
         return refuse(request, "Only partner contacts record head counts and propose changes.")
     return None
-
-
-def _warn_about_joining_link(request: HttpRequest, data: dict) -> None:
-    warning = unrecognised_host_warning(
-        data.get("conference_url", ""), has_phone=bool(data.get("conference_phone"))
-    )
-    if warning:
-        messages.warning(request, warning)
 
 
 @portal_required
@@ -140,43 +131,37 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "average": selectors.average_attendance(meeting_id=meeting.pk),
             "proposals": meeting.proposals.order_by("-created_at")[:10],
             "can_record": may_record_for(request.user),
-            "form": HeadCountForm(initial={"held_on": timezone.localdate()}),
+            **views_records.records_context(meeting),
         },
     )
 
 
+def _recording(request: HttpRequest, pk: int):
+    """The meeting (404 if not the user's) and a refusal for a commissioner."""
+    meeting = get_object_or_404(meetings_for_portal(request.user).select_related("site"), pk=pk)
+    return meeting, _recorder_only(request)
+
+
 @portal_required
 def head_count_new(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_object_or_404(meetings_for_portal(request.user), pk=pk)
-    refused = _recorder_only(request)
+    meeting, refused = _recording(request, pk)
+    return refused or views_records.head_count_page(request, meeting, back=_back_to(meeting))
+
+
+@portal_required
+def not_held_new(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, refused = _recording(request, pk)
+    return refused or views_records.not_held_page(request, meeting, back=_back_to(meeting))
+
+
+@portal_required
+def change_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, refused = _recording(request, pk)
     if refused:
         return refused
-    form = HeadCountForm(request.POST or None, initial={"held_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.head_count_record(
-                meeting=meeting,
-                held_on=data["held_on"],
-                attendance=data["attendance"],
-                new_attendees=data["new_attendees"],
-                confirmed=data["confirmed"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Thank you: the head count was recorded.")
-            return redirect("meetings_portal:detail", pk=meeting.pk)
-    return render(
-        request,
-        "includes/form_page.html",
-        {
-            "form": form,
-            "title": f"Record a head count: {meeting.name}",
-            "submit": "Record the head count",
-            "back": _back_to(meeting),
-        },
+    organisation = meeting.host or organisations_for_user(request.user).first()
+    return views_records.change_page(
+        request, meeting, organisation=organisation, back=_back_to(meeting)
     )
 
 
@@ -208,7 +193,7 @@ def meeting_propose(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, "Thank you: the meeting was proposed. The central team will confirm it."
             )
-            _warn_about_joining_link(request, data)
+            views_records.warn_about_joining_link(request, data)
             return redirect("meetings_portal:list")
     return render(
         request,
@@ -293,6 +278,6 @@ def leadership_propose(request: HttpRequest, pk: int) -> HttpResponse:
             "title": f"Propose a leadership change: {meeting.name}",
             "submit": "Send to the central team",
             "back": _back_to(meeting),
-            "notice": PENDING_NOTICE if pending else "",
+            "notice": views_records.PENDING_NOTICE if pending else "",
         },
     )

@@ -4,7 +4,7 @@ portal's proposals, and the network figures. Thin: a form, one service, render."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,8 +33,10 @@ from meetings.models import (
     LeadershipPeriod,
     Meeting,
     Proposal,
+    ProposalKind,
     ProposalStatus,
     Status,
+    Weekday,
 )
 from partners.models import Person, Site
 from smartnet.access import may_use, role_required
@@ -350,14 +352,54 @@ def unplaced_venues(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _shown(meeting: Meeting, name: str, value) -> str:
+    """A meeting field's value as words (a day's name, "HH:MM", "none")."""
+    if name == "weekday":
+        return Weekday(value).label
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if name == "venue_name" and not value and meeting.site_id:
+        return f"{meeting.site.name} (partner site)"
+    return str(value) if value not in ("", None) else "none"
+
+
+def _change_rows(proposal: Proposal) -> list[dict]:
+    """A change proposal as current vs proposed, field by field."""
+    meeting = proposal.meeting
+    return [
+        {
+            "label": Meeting._meta.get_field(name).verbose_name.capitalize()
+            if name != "weekday"
+            else "Day",
+            "current": _shown(meeting, name, getattr(meeting, name)),
+            "proposed": _shown(meeting, name, value),
+        }
+        for name, value in services.proposal_change_values(proposal).items()
+    ]
+
+
 @role_required(*MEETING_VIEWERS)
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    proposals = (
+    proposals = list(
         Proposal.objects.filter(status=ProposalStatus.PENDING)
-        .select_related("meeting", "organisation", "proposed_by")
+        .select_related("meeting", "meeting__site", "organisation", "proposed_by")
         .prefetch_related("facilitators")
         .order_by("created_at")
     )
+    for proposal in proposals:
+        if proposal.kind == ProposalKind.CHANGE:
+            proposal.rows = _change_rows(proposal)
+            url = proposal.changes.get("conference_url")
+            proposal.joining_warning = (
+                unrecognised_host_warning(
+                    url,
+                    has_phone=bool(
+                        proposal.changes.get("conference_phone", proposal.meeting.conference_phone)
+                    ),
+                )
+                if url
+                else ""
+            )
     return render(
         request,
         "meetings/staff/proposals.html",

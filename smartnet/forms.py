@@ -180,7 +180,7 @@ def _style(name: str, field: forms.Field) -> None:
             field.error_messages[key] = message
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form that sent its input: each
     message beside the field it names when the form has that field, the rest
     at the top of the form."""

@@ -27,6 +27,9 @@ urlpatterns = [
     # Materials: the facilitator request form and the staff dispatch queue.
     path("materials/", include("materials.urls")),
     path("staff/materials/", include("materials.urls_staff")),
+    # Facilitators: their home page (what needs doing) and their meetings' records.
+    path("facilitator/meetings/", include("meetings.urls_facilitator")),
+    path("facilitator/", include("materials.urls_facilitator")),
     # Board: trustees' reports, staff objectives.
     path("board/", include("board.urls")),
     path("staff/board/", include("board.urls_staff")),

@@ -20,11 +20,21 @@ import tests
 from partners.models import Organisation
 from smartnet.models import User
 from smartnet.roles import PEER_VIEW_ROLES, PORTAL_ROLES, STAFF_ROLES, Role
-from tests.factories import CommissionerFactory, OrganisationFactory, UserFactory, portal_user
+from tests.factories import (
+    CommissionerFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    portal_user,
+)
 
 ANONYMOUS = "anonymous"
 OTHER_PARTNER = "other_partner_contact"
-VISITORS = [ANONYMOUS, *[r.value for r in Role], OTHER_PARTNER]
+# A facilitator who does not lead the meetings the cases are about (the world's
+# "facilitator" leads them when a case's path makes one: ``facilitated_meeting``).
+OTHER_FACILITATOR = "other_facilitator"
+VISITORS = [ANONYMOUS, *[r.value for r in Role], OTHER_PARTNER, OTHER_FACILITATOR]
+FACILITATORS = frozenset({Role.FACILITATOR.value, OTHER_FACILITATOR})
 
 STAFF = frozenset(STAFF_ROLES)
 # The roles that may see who is a peer (``smartnet.roles.PEER_VIEW_ROLES``).
@@ -94,6 +104,18 @@ def build_world() -> World:
         else:
             users[role.value] = UserFactory(email=email, role=role)
     users[OTHER_PARTNER] = portal_user(org_b, email="other-partner@example.org")
+    users[OTHER_FACILITATOR] = UserFactory(
+        email="other-facilitator@example.org", role=Role.FACILITATOR
+    )
+    # Facilitators sign in as a person on our records (their account bears the name).
+    names = {
+        Role.FACILITATOR.value: ("Robin", "Quillfeather"),
+        OTHER_FACILITATOR: ("Sky", "Brackenridge"),
+    }
+    for key, (first, last) in names.items():
+        users[key].full_name = f"{first} {last}"
+        users[key].save(update_fields=["full_name"])
+        PersonFactory(first_name=first, last_name=last, email=users[key].email, user=users[key])
     return World(users=users, org_a=org_a, org_b=org_b, commissioner=commissioner)
 
 

@@ -312,6 +312,17 @@ def current_statuses() -> QuerySet[Completion]:
     )
 
 
+def refresher_dates_for(*, person_id: int) -> QuerySet[Completion]:
+    """One person's statuses that lapse (``current_statuses``), soonest first:
+    the dates their refreshers fall due."""
+    return (
+        current_statuses()
+        .filter(person_id=person_id)
+        .select_related("course")
+        .order_by("valid_until", "pk")
+    )
+
+
 def lapsing_statuses(*, start: date, end: date) -> QuerySet[Completion]:
     """Current statuses that lapse between ``start`` and ``end`` (inclusive)."""
     return current_statuses().filter(valid_until__gte=start, valid_until__lte=end)

@@ -18,7 +18,7 @@ HOMES = {
     Role.MATERIALS: "/staff/",
     Role.PARTNER_CONTACT: "/portal/",
     Role.COMMISSIONER_CONTACT: "/portal/",
-    Role.FACILITATOR: "/materials/request/",
+    Role.FACILITATOR: "/facilitator/",
     Role.TRUSTEE: "/board/",
 }
 

@@ -1,7 +1,7 @@
 """Who may open each materials URL (see tests/access.py)."""
 
 from materials.models import Status
-from tests.access import EVERYONE, Case
+from tests.access import EVERYONE, FACILITATORS, Case
 from tests.materials.factories import make_dispatch, make_item
 
 MATERIALS_STAFF = frozenset({"staff_admin", "materials"})
@@ -26,6 +26,8 @@ CASES = {
     "materials:request": Case("/materials/request/", allow=EVERYONE),
     "materials:sign_in": Case("/materials/request/sign-in/?sesame=x", allow=EVERYONE),
     "materials:ask": Case("/materials/request/ask/", allow=EVERYONE),
+    # A facilitator's home page: their own meetings only (none for another).
+    "facilitator:home": Case("/facilitator/", allow=FACILITATORS),
     "materials_staff:queue": Case(
         "/staff/materials/", allow=MATERIALS_STAFF, peer_names=RECIPIENT_VIEWERS
     ),

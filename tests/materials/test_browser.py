@@ -56,7 +56,11 @@ def test_facilitator_requests_posters_and_staff_dispatch_them(browser_page, axe_
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("You are signed in").first.wait_for()
 
-    # 3. The request form: a bad quantity first, then posters.
+    # 3. Their home page says what they may ask for; the request form: a bad
+    # quantity first, then posters.
+    assert page.get_by_text("A3 meeting poster: up to").is_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Ask for materials").click()
     axe_check(page)
     page.get_by_label("Your meeting").select_option(str(meeting.pk))
     page.get_by_label("A3 meeting poster (quantity)").fill("0")

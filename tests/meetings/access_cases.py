@@ -1,14 +1,24 @@
 import datetime
 
 from meetings import services
+from partners.models import Person
 from smartnet.roles import Role
-from tests.access import EVERYONE, OTHER_PARTNER, PEER_VIEWERS, PORTAL, STAFF, Case
+from tests.access import (
+    EVERYONE,
+    OTHER_FACILITATOR,
+    OTHER_PARTNER,
+    PEER_VIEWERS,
+    PORTAL,
+    STAFF,
+    Case,
+)
 from tests.meetings.factories import make_meeting
 from tests.training.factories import make_trained_facilitator
 
 EDITORS = frozenset({Role.STAFF_ADMIN.value, Role.TRAINING.value})
 PARTNER = Role.PARTNER_CONTACT.value
 COMMISSIONER = Role.COMMISSIONER_CONTACT.value
+FACILITATOR = Role.FACILITATOR.value
 
 
 def _meeting(world):
@@ -101,3 +111,47 @@ CASES = {
         overrides={OTHER_PARTNER: 404, COMMISSIONER: 404},
     ),
 }
+
+
+def facilitated_meeting(world):
+    """An org_a meeting the world's facilitator leads now (peer led)."""
+    # Read afresh: a case may run in a savepoint rolled back after it, and the
+    # user's cached person would remember a training profile that is gone.
+    person = Person.objects.get(user=world.users["facilitator"])
+    return make_meeting(
+        host=world.org_a,
+        started_on=datetime.date(2014, 1, 6),
+        led="peer_led",
+        facilitators=[person],
+    )
+
+
+# Records a meeting's own people keep. The facilitator who leads the meeting
+# and the host's partner contact reach them; another facilitator or partner
+# gets 404; a commissioner (not covering the area) 404 in the portal.
+FACILITATOR_PAGES = {
+    "detail": "",
+    "head_count": "head-counts/new/",
+    "not_held": "not-held/new/",
+    "change": "changes/new/",
+}
+CASES.update(
+    {
+        f"meetings_facilitator:{name}": Case(
+            lambda w, tail=tail: f"/facilitator/meetings/{facilitated_meeting(w).pk}/{tail}",
+            allow=frozenset({FACILITATOR}),
+            overrides={OTHER_FACILITATOR: 404},
+        )
+        for name, tail in FACILITATOR_PAGES.items()
+    }
+)
+CASES.update(
+    {
+        f"meetings_portal:{name}": Case(
+            lambda w, tail=tail: f"/portal/meetings/{facilitated_meeting(w).pk}/{tail}",
+            allow=frozenset({PARTNER}),
+            overrides={OTHER_PARTNER: 404, COMMISSIONER: 404},
+        )
+        for name, tail in {"not_held": "not-held/new/", "change": "changes/new/"}.items()
+    }
+)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from meetings import services
-from meetings.models import HeadCount, Meeting
+from meetings.models import HeadCount, Meeting, SessionNotHeld
 from meetings.signals import meeting_started
 from tests.concurrency import at_once
 from tests.factories import SiteFactory
@@ -56,3 +56,29 @@ def test_two_head_counts_for_one_session_at_once(postgres):
     )
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 1
     assert HeadCount.objects.filter(meeting=meeting).count() == 1
+
+
+def test_a_count_and_a_not_held_mark_for_one_session_at_once_keep_one(postgres):
+    """The meeting's row lock serialises them: the second sees the first."""
+    meeting = make_meeting(started_on=datetime.date(2014, 1, 6))
+    day = datetime.date(2014, 1, 7)
+    outcomes = at_once(
+        lambda: services.head_count_record(meeting=meeting, held_on=day, attendance=6),
+        lambda: services.session_not_held_record(meeting=meeting, held_on=day, reason="holiday"),
+    )
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 1
+    kept = HeadCount.objects.filter(meeting=meeting).count()
+    kept += SessionNotHeld.objects.filter(meeting=meeting).count()
+    assert kept == 1
+
+
+def test_two_not_held_marks_for_one_session_at_once(postgres):
+    meeting = make_meeting(started_on=datetime.date(2014, 1, 6))
+    outcomes = run_twice(
+        lambda: services.session_not_held_record(
+            meeting=meeting, held_on=datetime.date(2014, 1, 7), reason="holiday"
+        )
+    )
+    errors = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(errors) == 1 and "marked as not held" in errors[0].message_dict["held_on"][0]
+    assert SessionNotHeld.objects.filter(meeting=meeting).count() == 1

@@ -99,6 +99,14 @@ def everywhere(client, django_capture_on_commit_callbacks):
         facilitators=[other],
         note=f"{FULL} ({EMAIL}, +44 7700 900456) takes over, she is in recovery",
     )
+    # She proposed a change herself, as a facilitator, naming herself in it.
+    meetings_services.proposal_change(
+        organisation=meeting.host,
+        meeting=meeting,
+        changes={"directions": f"Side door; ask for {FULL} at reception."},
+        note=f"{FULL} writing: the side door from March",
+        by=user,
+    )
     # A Moodle import row of hers that was rejected.
     job = ImportJob.objects.create(original_name="moodle.csv", file="training/imports/x.csv")
     ImportRejection.objects.create(
@@ -138,6 +146,7 @@ def test_every_place_holds_her_before_the_erasure(everywhere):
         "meetings.Meeting.notes",
         "meetings.HistoricalMeeting.notes",
         "meetings.Proposal.note",
+        "meetings.Proposal.changes",
         "training.ImportRejection.excerpt",
         "materials.Dispatch.contact_email",
         "axes.AccessLog.username",
@@ -178,7 +187,8 @@ def test_erasure_leaves_no_trace_in_any_table(
     assert removed["sign-in: sign-in log"] == 1 and removed["sign-in: failed sign-ins"] == 1
     assert removed["sign-in: sessions"] == 1
     assert removed["text in meetings.HistoricalMeeting.notes"] >= 2  # every old version
-    assert removed["text in meetings.Proposal.note"] == 1
+    assert removed["text in meetings.Proposal.note"] == 2
+    assert removed["text in meetings.Proposal.changes"] == 1
 
 
 def test_the_public_outputs_are_rebuilt_without_her(

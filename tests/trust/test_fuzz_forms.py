@@ -28,6 +28,7 @@ from partners.services import areas_load
 from smartnet.models import User
 from tests.access import ANONYMOUS, all_cases
 from tests.factories import PersonFactory
+from tests.meetings.factories import make_meeting
 from tests.trust.tried import TRIED
 from training.models import Completion, ImportJob
 from training.services import import_prepare, import_run
@@ -166,7 +167,16 @@ def _form_kwargs(world):
 
     items = list(Item.objects.all()[:3])
     person = PersonFactory()
+    # Hybrid: the change form offers both the venue and the joining boxes.
+    meeting = make_meeting(
+        host=world.org_a,
+        started_on=date(2014, 1, 6),
+        format="hybrid",
+        conference_url="https://zoom.us/j/1",
+    )
     return {
+        "HeadCountForm": {"meeting": meeting},
+        "ChangeProposalForm": {"meeting": meeting},
         "AgreementForm": {"organisation": world.org_a},
         "LeadershipForm": {"people": person.__class__.objects.all()},
         "LeadershipCorrectForm": {"people": person.__class__.objects.all()},

@@ -74,6 +74,8 @@ OBJECT_KIND = {
     "portal:renewal_confirm": "renewal",
     "meetings_portal:detail": "meeting",
     "meetings_portal:head_count": "meeting",
+    "meetings_portal:not_held": "meeting",
+    "meetings_portal:change": "meeting",
     "meetings_portal:leadership": "meeting",
     "meetings_portal:people_search": "meeting",
     "training_portal:certificate": "completion",

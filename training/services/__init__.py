@@ -42,7 +42,7 @@ from training.services.imports import import_create, import_prepare, import_run
 from training.services.matches import possible_match_decide, possible_matches_erase
 from training.services.personal_data import personal_data_erase, personal_data_export
 from training.services.profiles import enrolment_create, profile_for, profile_update
-from training.services.refreshers import refresher_reminders_run
+from training.services.refreshers import refresher_reminders_run, reminder_offsets
 
 __all__ = [
     "BookingResult",
@@ -75,4 +75,5 @@ __all__ = [
     "profile_for",
     "profile_update",
     "refresher_reminders_run",
+    "reminder_offsets",
 ]
