@@ -80,9 +80,6 @@ class _Measured(Sequence):
     def __init__(self, entries: list[tuple[int, float | None]]):
         self.entries = entries  # (meeting id, miles or None), in the order shown
 
-    def count(self) -> int:
-        return len(self.entries)
-
     def __len__(self) -> int:
         return len(self.entries)
 
