@@ -6,8 +6,9 @@ database keeps the meetings inside a latitude/longitude box around the place
 (indexed columns, so the cost follows the meetings nearby, not the network),
 then the great-circle distance (haversine, in Python) sorts them and drops the
 box's corners. Online-only meetings are listed apart, without a distance.
-Lists that are not sorted by distance stay querysets, so a page of results
-loads one page of rows.
+Either way a page of results loads one page of meetings: sorted by distance,
+the distances come from a few columns of the box's meetings (``_Measured``);
+otherwise the list stays a queryset.
 """
 
 from __future__ import annotations
@@ -68,6 +69,26 @@ class _Unmeasured(Sequence):
         if isinstance(index, slice):
             return [(m, None) for m in self.meetings[index]]
         return (self.meetings[index], None)
+
+
+class _Measured(Sequence):
+    """In-person meetings by distance, for the paginator: the distances are
+    worked out from a few columns of every meeting in the box, and a page
+    loads only its own meetings (not a model instance of each meeting, site,
+    area and host in the box)."""
+
+    def __init__(self, entries: list[tuple[int, float | None]]):
+        self.entries = entries  # (meeting id, miles or None), in the order shown
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        chunk = self.entries[index]
+        meetings = listed_meetings().in_bulk([pk for pk, _miles in chunk])
+        return [(meetings[pk], miles) for pk, miles in chunk if pk in meetings]
 
 
 MILES_PER_DEGREE_LATITUDE = 69.0
@@ -148,18 +169,28 @@ def search(
         measured, unmeasured = [], []
         nearby = in_person.filter(
             _within_box(here.latitude, here.longitude, radius) | _unplaced_near(here.label)
+        ).values_list(
+            "pk",
+            "site_id",
+            "site__latitude",
+            "site__longitude",
+            "venue_latitude",
+            "venue_longitude",
+            "weekday",
+            "start_time",
         )
-        for m in nearby:
-            if m.latitude is None or m.longitude is None:
-                unmeasured.append((m, None))
+        for pk, site_id, site_lat, site_lon, venue_lat, venue_lon, weekday, start in nearby:
+            # Meeting.latitude / longitude: the site's point, else the venue's.
+            latitude = site_lat if site_id and site_lat is not None else venue_lat
+            longitude = site_lon if site_id and site_lon is not None else venue_lon
+            if latitude is None or longitude is None:
+                unmeasured.append((pk, None))
                 continue
-            miles = distance_miles(
-                here.latitude, here.longitude, float(m.latitude), float(m.longitude)
-            )
+            miles = distance_miles(here.latitude, here.longitude, float(latitude), float(longitude))
             if miles <= radius:
-                measured.append((m, miles))
-        measured.sort(key=lambda pair: (pair[1], pair[0].weekday, pair[0].start_time))
-        results.nearby = measured + unmeasured
+                measured.append((miles, weekday, start, pk))
+        measured.sort(key=lambda entry: entry[:3])
+        results.nearby = _Measured([(pk, miles) for miles, _w, _s, pk in measured] + unmeasured)
     elif not results.unknown_place:
         results.nearby = _Unmeasured(in_person)
     else:

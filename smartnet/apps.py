@@ -15,7 +15,9 @@ class SmartnetConfig(AppConfig):
 
         app.autodiscover_tasks(force=True)
         # Record the runs of scheduled jobs and failed tasks (Celery signals).
-        # The production settings check (part of check --deploy).
+        # The production settings check (part of check --deploy); the ``__any``
+        # lookup (smartnet.bulk).
+        import smartnet.bulk
         import smartnet.checks
         import smartnet.jobs  # noqa: F401
 

@@ -71,7 +71,7 @@ class StaffTies:
     def load(cls, person_ids: Iterable[int]) -> StaffTies:
         ties: dict[int, list[tuple[Employer, date, date | None]]] = defaultdict(list)
         qs = (
-            Affiliation.objects.filter(person_id__in=list(set(person_ids)))
+            Affiliation.objects.filter(person_id__any=list(set(person_ids)))
             .exclude(role=AffiliationRole.VOLUNTEER)
             .order_by("-is_primary", "-start_date", "pk")
             .values_list(
@@ -147,7 +147,7 @@ class Eligibility:
     ) -> Eligibility:
         ids = list(set(person_ids))
         peers = frozenset(
-            TrainingProfile.objects.filter(person_id__in=ids, is_peer=True).values_list(
+            TrainingProfile.objects.filter(person_id__any=ids, is_peer=True).values_list(
                 "person_id", flat=True
             )
         )

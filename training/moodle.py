@@ -225,15 +225,9 @@ def _rows(reader, layout: Layout) -> Iterator[Row]:
             return ""
         return values[index].strip()
 
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Row(reader.line_num, "", "", "", "", "", "", "", f"unreadable: {exc}")
-            continue
-        if not any(v.strip() for v in values):
+    for values in _records(reader):
+        if isinstance(values, csv.Error):
+            yield Row(reader.line_num, "", "", "", "", "", "", "", f"unreadable: {values}")
             continue
         first, last = cell(values, "firstname"), cell(values, "lastname")
         if not (first or last) and (full := cell(values, "fullname")):
@@ -253,10 +247,27 @@ def _rows(reader, layout: Layout) -> Iterator[Row]:
         )
 
 
+def _records(reader) -> Iterator[list[str] | csv.Error]:
+    """The reader's non-blank records, and a csv.Error in place of an unreadable one."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield exc
+            continue
+        if any(v.strip() for v in values):
+            yield values
+
+
 def count_rows(text: str) -> int:
-    """Data rows in the file (for the progress bar), without keeping them."""
-    _, rows = open_rows(text)
-    return sum(1 for _ in rows)
+    """Data rows in the file (for the progress bar): the rows ``open_rows``
+    yields, counted without building them."""
+    open_rows(text)  # the header's checks
+    reader = csv.reader(_lines(text), delimiter=_sniff_delimiter(text.split("\n", 1)[0]))
+    next(reader)
+    return sum(1 for _ in _records(reader))
 
 
 # --- Cell values -------------------------------------------------------------------

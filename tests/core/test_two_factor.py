@@ -150,6 +150,65 @@ def test_the_notice_email_is_sent_once_when_an_app_is_added(django_capture_on_co
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize("required", [True, False])
+def test_a_staff_account_made_on_the_staff_screen_sets_up_its_second_factor_first(
+    settings, django_capture_on_commit_callbacks, required
+):
+    """Issue 16: an account made on the staff accounts screen chooses its
+    password from the invitation and, where the settings require a second
+    factor (production), must set one up before any staff page; signing in
+    again then asks for a code (not another set-up)."""
+    settings.STAFF_2FA_REQUIRED = required
+    admin = UserFactory(email="admin@example.org", role=Role.STAFF_ADMIN)
+    admin_session = _signed_in(admin)
+    if required:
+        _enrol(admin_session)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = admin_session.post(
+            "/staff/partners/accounts/new/",
+            {"full_name": "Fin Ance", "email": "fin@example.org", "role": "finance"},
+        )
+    assert made.status_code == 302
+    link = re.search(r"http://\S+(/accounts/invitation/\S+/)", mail.outbox[0].body).group(1)
+
+    newcomer = Client()
+    assert newcomer.get(link).status_code == 200
+    chosen = newcomer.post(
+        link, {"new_password1": "a-long-new-Passw0rd", "new_password2": "a-long-new-Passw0rd"}
+    )
+    assert chosen.status_code == 302
+    home = chosen["Location"]
+    assert home.startswith("/staff/")
+    first = newcomer.get(home)
+    if not required:
+        assert first.status_code == 200
+        return
+    assert first.status_code == 302 and first["Location"].startswith(SETUP)
+    assert not TOTPDevice.objects.filter(user__email="fin@example.org").exists()
+
+    # Signing in with the new password: still the set-up before any staff page.
+    again = Client()
+    signed_in = again.post(
+        "/accounts/login/", {"username": "fin@example.org", "password": "a-long-new-Passw0rd"}
+    )
+    assert signed_in.status_code == 302
+    response = again.get(home)
+    assert response.status_code == 302 and response["Location"].startswith(SETUP)
+    _enrol(again, next_url=home)
+    assert again.get(home).status_code == 200
+    assert TOTPDevice.objects.filter(user__email="fin@example.org", confirmed=True).exists()
+
+    # A later sign-in asks for the code of the app set up, not a new set-up.
+    later = Client()
+    later.post(
+        "/accounts/login/", {"username": "fin@example.org", "password": "a-long-new-Passw0rd"}
+    )
+    response = later.get(home)
+    assert response.status_code == 302 and response["Location"].startswith(VERIFY)
+    assert not response["Location"].startswith(SETUP)
+
+
 def test_a_staff_admin_resets_a_device_and_the_user_sets_up_again(
     django_capture_on_commit_callbacks,
 ):

@@ -123,10 +123,11 @@ def test_meeting_page(client, network):
 def test_finder_query_count_is_fixed(client, network, django_assert_num_queries):
 
     cache.clear()
-    # The postcode, the meetings in the box, the online count and page, the
-    # shown meetings' facilitators' surnames (the public cleaner), the regions
-    # (cached until a meeting changes; cleared here to count the miss).
-    with django_assert_num_queries(6):
+    # The postcode, the distances of the meetings in the box and the page of
+    # them, the online count and page, the shown meetings' facilitators'
+    # surnames (the public cleaner), the regions (cached until a meeting
+    # changes; cleared here to count the miss).
+    with django_assert_num_queries(7):
         client.get("/meetings/", {"where": "M1 1AA"})
     for n in range(5):
         make_meeting(
@@ -136,9 +137,9 @@ def test_finder_query_count_is_fixed(client, network, django_assert_num_queries)
             name=f"Extra {n}",
         )
     cache.clear()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get("/meetings/", {"where": "M1 1AA"})
-    with django_assert_num_queries(5):  # the regions from the cache
+    with django_assert_num_queries(6):  # the regions from the cache
         client.get("/meetings/", {"where": "M1 1AA"})
 
 

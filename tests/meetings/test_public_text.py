@@ -180,3 +180,21 @@ def test_first_names_and_what_the_public_needs_are_kept(client, named):
 )
 def test_the_cleaner_keeps_meeting_ids_and_times(typed, kept):
     assert (public_text.clean(typed) == typed) is kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "surnames", "shown"),
+    [
+        ("Led by sam LEE and Ann Leeson", {"Lee", "Leeson"}, "Led by sam L. and Ann L."),
+        ("Leeway for Lee", {"Lee"}, "Leeway for L."),
+        ("O'Neil's group, ask O'NEIL", {"O'Neil"}, "O.'s group, ask O."),
+        ("Kirsty Patel-Smith", {"Patel-Smith", "Smith"}, "Kirsty P."),
+        ("", {"Lee"}, ""),
+        ("  <b>Lee</b> on 0161 496 0000 or lee@example.org ", {"Lee"}, "L. on "),
+    ],
+)
+def test_surnames_cut_to_an_initial_wherever_and_however_typed(typed, surnames, shown):
+    """One pattern a meeting: the longest name first, any case, whole words only."""
+    cleaned = public_text.clean(typed, surnames=surnames)
+    assert cleaned.startswith(shown)
+    assert "lee@" not in cleaned and "0161" not in cleaned

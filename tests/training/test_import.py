@@ -280,6 +280,16 @@ def test_new_learners_possible_matches_and_refusals(ashworth, run_import):
     )
     assert profile.is_peer  # took the facilitator course, free to peers
     assert nia.completions.count() == 2
+    # Each new person has its "created" history record, as the staff screens write.
+    (created,) = nia.history.all()
+    assert (created.history_type, created.first_name, created.email, created.source) == (
+        "+",
+        "Nia",
+        "nia.newton@example.org",
+        "moodle",
+    )
+    assert created.history_date is not None and created.history_user is None
+    assert nia.created_at is not None
     # A name match with another e-mail is listed, not guessed.
     home = Person.objects.get(email="alice.home@example.net")
     (match,) = PossibleMatch.objects.all()

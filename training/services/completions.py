@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from partners.models import Person
+from smartnet.bulk import insert_rows
 from training.eligibility import Eligibility, PartnerCalendar
 from training.models import (
     Award,
@@ -88,35 +88,6 @@ _INSERT_FIELDS = (
 )
 
 
-def _insert_completions(rows: list[tuple]) -> None:
-    """Insert completion value tuples, skipping any already there (a concurrent
-    import of the same rows inserts them once).
-
-    On PostgreSQL one multi-row ``INSERT ... ON CONFLICT DO NOTHING`` per 1,000
-    rows through psycopg2's ``execute_values``: building 100,000 model instances
-    and letting ``bulk_create`` prepare every value was most of an import's time.
-    Elsewhere (SQLite in tests and dev) ``bulk_create`` does the same.
-    """
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        Completion.objects.bulk_create(
-            [Completion(**dict(zip(_INSERT_FIELDS, row, strict=True))) for row in rows],
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        return
-
-    meta = Completion._meta
-    quote = connection.ops.quote_name
-    column_of = {f.attname: f.column for f in meta.concrete_fields}
-    columns = ", ".join(quote(column_of[name]) for name in _INSERT_FIELDS)
-    # Identifiers from the model, values passed as parameters.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES %s ON CONFLICT DO NOTHING"  # noqa: S608
-    with connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, rows, page_size=1000)
-
-
 @dataclass
 class RecordResult:
     created: list[Recorded] = field(default_factory=list)
@@ -150,7 +121,7 @@ def completions_record(
         existing_keys: set[tuple[str, str]] = set()
         existing_days: set[tuple[int, int, date]] = set()
         for source, source_id, pid, course_id, day in Completion.objects.filter(
-            person_id__in=person_ids
+            person_id__any=list(person_ids)
         ).values_list("source", "source_id", "person_id", "course_id", "completed_on"):
             existing_keys.add((source, source_id))
             existing_days.add((pid, course_id, day))
@@ -198,7 +169,10 @@ def completions_record(
             result.created.append(Recorded(d.person_id, course_id, d.completed_on))
             if d.course.awards == Award.FACILITATOR:
                 facilitator_people.add(d.person_id)
-        _insert_completions(to_create)
+        # Plain tuples through one multi-row INSERT per 1,000 (building 100,000
+        # model instances for bulk_create was most of an import's time); a
+        # concurrent import of the same rows inserts them once.
+        insert_rows(Completion, _INSERT_FIELDS, to_create, skip_conflicts=True)
         if facilitator_people:
             _announce_facilitators(facilitator_people)
     return result
@@ -218,7 +192,7 @@ def _announce_facilitators(person_ids: set[int]) -> None:
     )
     now = timezone.now()
     first = dict(
-        Completion.objects.filter(person_id__in=person_ids, course__awards=Award.FACILITATOR)
+        Completion.objects.filter(person_id__any=list(person_ids), course__awards=Award.FACILITATOR)
         .order_by("person_id", "-completed_on", "-pk")
         .values_list("person_id", "pk")
     )  # the earliest completion wins: rows are ordered latest first, later keys overwrite
