@@ -193,3 +193,12 @@ def test_the_command_and_the_task_rebuild_for_the_day(capsys):
     assert DailyFigure.objects.filter(day=date(2014, 6, 3)).count() == len(metrics.REGISTRY)
     entry = settings.CELERY_BEAT_SCHEDULE["board-rollup-figures"]
     assert entry["task"] == tasks.rollup_figures.name
+
+
+def test_one_drop_is_queued_however_many_rows_a_block_saves(django_capture_on_commit_callbacks):
+    meeting = make_meeting(started_on=date(2014, 5, 5))
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(3):
+            meeting.name = f"Renamed {n}"
+            meeting.save()
+    assert sum(isinstance(c, rollups._Drop) for c in callbacks) == 1
