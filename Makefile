@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint bench
+.PHONY: run test install lint bench loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,8 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench --scale $${SCALE:-1}
+
+# Many users at once (bench/loadtest.py): gunicorn on the PostgreSQL database in
+# DATABASE_URL (seeded) with Redis in REDIS_URL, locust at 8, 32 and 64 users.
+loadtest: install
+	$(BIN)/python -m bench.loadtest --scale $${SCALE:-10} --seconds $${SECONDS_PER_RUN:-60}

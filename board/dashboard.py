@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from board import charts, metrics, rag, selectors
+from board import charts, metrics, rag, rollups, selectors
 from board.models import Objective
 from materials import selectors as materials_selectors
 from meetings import selectors as meetings_selectors
@@ -27,7 +27,9 @@ from smartnet import charts as charts_module
 
 CACHE_KEY = "board:dashboard:{day}"
 MONEY_CACHE_KEY = "board:dashboard:money:{day}"
-GROWTH_WEEKS = 104
+GROWTH_WEEKS = rollups.GROWTH_WEEKS
+# The metrics the dashboard's tiles print (besides each objective's).
+TILE_METRICS = ("meetings_per_week", "peer_led_share", "partners_behind_on_peer_led")
 # The owed-by-age bands, shortened to fit under the bars of a phone's chart.
 SHORT_AGE_LABELS = {
     "Not yet due": "Not due",
@@ -73,6 +75,13 @@ def compute_figures(*, today: date) -> dict:
     metric_cache = selectors.MetricCache()
     target = settings.BOARD_MEETINGS_TARGET
     headline = headline_objective()
+    objectives = list(selectors.objectives_queryset())
+    # The figures come from the daily roll-ups (an indexed read; a missing one is
+    # computed live once and stored): the tiles' metrics and every objective's.
+    keys = [*TILE_METRICS, *(o.metric_key for o in objectives if o.metric_key)]
+    mondays = rollups.chart_mondays(today, GROWTH_WEEKS)
+    values, series = rollups.read(today=today, keys=keys, mondays=mondays)
+    metric_cache.preload(today, values)
 
     per_week = metric_cache.value("meetings_per_week", today)
     expected = None
@@ -86,12 +95,10 @@ def compute_figures(*, today: date) -> dict:
         ).quantize(Decimal("1"))
         target = int(headline.target_value)
 
-    statuses = selectors.objective_statuses(today, cache=metric_cache)
+    statuses = selectors.objective_statuses(today, cache=metric_cache, queryset=objectives)
     summary = selectors.summary(statuses)
     objectives_url = _url("board_staff:objectives")
 
-    start = today - timedelta(weeks=GROWTH_WEEKS)
-    series = list(meetings_selectors.meetings_per_week_series(start=start, end=today))
     # The chart ends on today's figure, the one the headline prints.
     if series and series[-1][0] == today:
         series[-1] = (today, per_week)

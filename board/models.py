@@ -263,3 +263,25 @@ class BoardReport(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == ReportStatus.ISSUED
+
+
+class DailyFigure(models.Model):
+    """One dashboard figure (a metric of ``board.metrics``) on one day, as the
+    live computation gave it: the daily roll-up the staff dashboard reads
+    (``board.rollups``). One row per day and figure (a unique constraint: the
+    nightly rebuild and a page filling a gap write the same row, never two).
+    Rows are dropped when the data under them changes and written again by the
+    next reader or the nightly job. No person's data is held here."""
+
+    day = models.DateField()
+    key = models.CharField(max_length=60)  # a metric key
+    value = models.DecimalField(max_digits=20, decimal_places=6, null=True)  # None: no data
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "key"], name="board_dailyfigure_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} on {self.day}: {self.value}"

@@ -28,6 +28,11 @@ class MetricCache:
         self._values: dict[tuple[str, date], metrics.Value] = {}
         self._shared: dict = {}  # reads several metrics derive from (metrics.shared_reads)
 
+    def preload(self, on: date, values: dict[str, metrics.Value]) -> None:
+        """Figures already known for ``on`` (the daily roll-ups)."""
+        for key, value in values.items():
+            self._values[(key, on)] = value
+
     def value(self, key: str, on: date) -> metrics.Value:
         if (key, on) not in self._values:
             with metrics.shared_reads(self._shared):

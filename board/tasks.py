@@ -3,8 +3,9 @@
 from datetime import date
 
 from celery import shared_task
+from django.utils import timezone
 
-from board import services
+from board import rollups, services
 
 
 @shared_task(name="board.tasks.draft_board_reports")
@@ -22,3 +23,9 @@ def notify_report_drafted(report_id: int) -> bool:
 @shared_task(name="board.tasks.notify_report_issued", autoretry_for=(OSError,), max_retries=5)
 def notify_report_issued(report_id: int) -> bool:
     return services.report_issued_notify(report_id=report_id)
+
+
+@shared_task(name="board.tasks.rollup_figures")
+def rollup_figures(today: str | None = None) -> dict:
+    """Beat (nightly): rebuild the dashboard's daily roll-ups for the day."""
+    return rollups.rebuild(today=date.fromisoformat(today) if today else timezone.localdate())

@@ -27,11 +27,13 @@ import datetime
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.text import slugify
 from icalendar import Calendar, Event, Timezone, vRecur
@@ -161,24 +163,91 @@ def _detail_url_template() -> str:
     return absolute(reverse("meetings:detail", args=["SLUG"])).replace("SLUG", "{slug}")
 
 
-def build_feed() -> list[dict]:
-    """The Meeting Guide feed: one object per public, active meeting, in two
-    queries. Rows are read with values(): model instances would double the time
-    of a 5,000-meeting feed."""
-    rows = list(Meeting.objects.listed().order_by("slug").values(*FEED_COLUMNS))
-    surnames = public_text.surnames_by_meeting(Meeting.objects.listed().values("pk"))
+# Meetings are read this many at a time (a server-side cursor on PostgreSQL),
+# each batch with its facilitators' surnames in one query: memory stays bounded
+# by the batch, not the network (30 MB of JSON at scale 100).
+FEED_CHUNK = 2000
+
+
+def feed_entries(meetings: QuerySet[Meeting] | None = None) -> Iterator[dict]:
+    """The Meeting Guide entries of ``meetings`` (default: every listed meeting),
+    in slug order, read ``FEED_CHUNK`` rows at a time: one query for the rows and
+    one per chunk for the surnames to cut (so two for any feed up to a chunk).
+    Rows are read with values(): model instances would double the time of a
+    5,000-meeting feed."""
+    if meetings is None:
+        meetings = Meeting.objects.listed()
+    rows = meetings.order_by("slug").values(*FEED_COLUMNS).iterator(chunk_size=FEED_CHUNK)
     template = _detail_url_template()
-    return [
-        feed_entry(
-            public_text.clean_row(row, surnames=surnames.get(row["pk"], ())),
-            url_template=template,
-        )
-        for row in rows
-    ]
+    while chunk := list(islice(rows, FEED_CHUNK)):
+        surnames = public_text.surnames_by_meeting([row["pk"] for row in chunk])
+        for row in chunk:
+            yield feed_entry(
+                public_text.clean_row(row, surnames=surnames.get(row["pk"], ())),
+                url_template=template,
+            )
 
 
-def feed_json() -> bytes:
-    return json.dumps(build_feed(), ensure_ascii=False, separators=(",", ":")).encode()
+def build_feed(meetings: QuerySet[Meeting] | None = None) -> list[dict]:
+    """The Meeting Guide feed as a list (see ``feed_entries``)."""
+    return list(feed_entries(meetings))
+
+
+def feed_chunks(
+    meetings: QuerySet[Meeting] | None = None, *, per_write: int = 200
+) -> Iterator[bytes]:
+    """The feed's JSON, written meeting by meeting: the same bytes as
+    ``json.dumps(build_feed(), ensure_ascii=False, separators=(",", ":"))``,
+    without the whole list (or the whole text) in memory at once."""
+    yield b"["
+    parts: list[str] = []
+    first = True
+    for entry in feed_entries(meetings):
+        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        parts.append(text if first else "," + text)
+        first = False
+        if len(parts) >= per_write:
+            yield "".join(parts).encode()
+            parts = []
+    yield ("".join(parts) + "]").encode()
+
+
+def feed_json(meetings: QuerySet[Meeting] | None = None) -> bytes:
+    return b"".join(feed_chunks(meetings))
+
+
+# --- Per-region feeds ----------------------------------------------------------
+
+
+def region_names(region_slug: str) -> list[str]:
+    """The region names (from the cached region list) whose slug is
+    ``region_slug``; empty for a region with no listed meeting."""
+    return [name for slug, name, _count in cached_regions() if slug == region_slug]
+
+
+def in_regions(names: list[str]) -> Q:
+    """Meetings whose ``region_of`` is one of ``names``, as a database filter
+    (the same rule: online; a site's area region, or its nation; a venue's town)."""
+    nations = [code for code, label in Nation.choices if label in names]
+    not_online = ~Q(format=Format.ONLINE)
+    at_site = Q(site__isnull=False) & (
+        Q(site__area__region__in=names) | Q(site__area__region="", site__area__nation__in=nations)
+    )
+    at_venue = Q(site__isnull=True) & Q(venue_town__in=names)
+    if "Other" in names:
+        at_venue |= Q(site__isnull=True, venue_town="")
+    where = not_online & (at_site | at_venue)
+    if "Online" in names:
+        where |= Q(format=Format.ONLINE)
+    return where
+
+
+def region_feed_meetings(region_slug: str) -> QuerySet[Meeting] | None:
+    """The listed meetings of one region (None for an unknown region)."""
+    names = region_names(region_slug)
+    if not names:
+        return None
+    return Meeting.objects.listed().filter(in_regions(names))
 
 
 # --- iCal -------------------------------------------------------------------

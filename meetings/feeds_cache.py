@@ -39,6 +39,9 @@ def last_modified(request: HttpRequest, *args, **kwargs) -> datetime.datetime:
 
 def etag(request: HttpRequest, *args, **kwargs) -> str:
     """A weak validator (the body is sent gzip-compressed or not, one meaning):
-    the version, and for one meeting's calendar its slug."""
-    scope = kwargs.get("slug") or request.path.rsplit("/", 1)[-1]
+    the version, and for one meeting's calendar its slug (a region's feed, its region)."""
+    if "region" in kwargs:
+        scope = f"region-{kwargs['region']}"
+    else:
+        scope = kwargs.get("slug") or request.path.rsplit("/", 1)[-1]
     return f'W/"{scope}-{version()}"'

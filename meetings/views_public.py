@@ -2,12 +2,14 @@
 public, active meetings are ever shown."""
 
 import gzip
+import zlib
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +41,7 @@ def _cached_gzip(name: str, build) -> bytes:
 
 def _serve_gzip(request: HttpRequest, compressed: bytes, content_type: str) -> HttpResponse:
     """Send the compressed body as is to clients that accept gzip, else unpacked."""
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
+    if _wants_gzip(request):
         response = HttpResponse(compressed, content_type=content_type)
         response["Content-Encoding"] = "gzip"
     else:
@@ -182,19 +184,70 @@ def meeting_page(request: HttpRequest, slug: str) -> HttpResponse:
 feed_condition = condition(etag_func=feeds_cache.etag, last_modified_func=feeds_cache.last_modified)
 
 
+def _wants_gzip(request: HttpRequest) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def _feed_response(request: HttpRequest, name: str, chunks) -> HttpResponseBase:
+    """A JSON feed from the cache (gzip-compressed, as ``_cached_gzip`` keeps
+    it) or, on a miss, streamed as ``chunks()`` writes it: the client gets each
+    piece as it is made (compressed if it accepts gzip), and the compressed copy
+    (a tenth of the size) is stored once the last piece is out. A stream cut
+    short stores nothing."""
+    content_type = "application/json; charset=utf-8"
+    key = feeds_cache.key(name)
+    body = cache.get(key)
+    if body is not None:
+        response: HttpResponseBase = _serve_gzip(request, body, content_type)
+    else:
+        gzipped = _wants_gzip(request)
+
+        def stream():
+            compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: a gzip member
+            packed = []
+            for chunk in chunks():
+                piece = compressor.compress(chunk)
+                if piece:
+                    packed.append(piece)
+                    if gzipped:
+                        yield piece
+                if not gzipped:
+                    yield chunk
+            packed.append(compressor.flush())
+            if gzipped:
+                yield packed[-1]
+            cache.set(key, b"".join(packed), settings.MEETINGS_FEED_CACHE_SECONDS)
+
+        response = StreamingHttpResponse(stream(), content_type=content_type)
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ["Accept-Encoding"])
+        response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 @public
 @rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
 @feed_condition
-def feed_json(request: HttpRequest) -> HttpResponse:
+def feed_json(request: HttpRequest) -> HttpResponseBase:
     """The Meeting Guide feed. Takes no parameters (any query string is ignored),
-    open to other finders (CORS), cached until a meeting changes."""
-    response = _serve_gzip(
-        request,
-        _cached_gzip("feed.json", feeds.feed_json),
-        "application/json; charset=utf-8",
-    )
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    open to other finders (CORS), cached until a meeting changes, streamed when
+    it is built."""
+    return _feed_response(request, "feed.json", feeds.feed_chunks)
+
+
+@public
+@rate_limited("meetings-public", lambda: settings.PUBLIC_RATE_LIMIT_PER_MINUTE)
+@feed_condition
+def region_feed_json(request: HttpRequest, region: str) -> HttpResponseBase:
+    """One region's Meeting Guide feed (the regions of the printable lists),
+    cached and invalidated with the national feed; an unknown region is
+    refused from the cached region list."""
+    meetings = feeds.region_feed_meetings(region)
+    if meetings is None:
+        raise Http404("No meetings are listed in that region.")
+    return _feed_response(request, f"feed:{region}.json", lambda: feeds.feed_chunks(meetings))
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:

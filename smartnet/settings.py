@@ -570,6 +570,11 @@ CELERY_BEAT_SCHEDULE["board-draft-reports"] = {
     "task": "board.tasks.draft_board_reports",
     "schedule": timedelta(hours=6),
 }
+# The dashboard's daily roll-ups, rebuilt each night (board.rollups).
+CELERY_BEAT_SCHEDULE["board-rollup-figures"] = {
+    "task": "board.tasks.rollup_figures",
+    "schedule": timedelta(days=1),
+}
 
 # --- Training (issue 5) -------------------------------------------------------------
 # Largest Moodle export accepted for import, in bytes (the upload is refused above it).

@@ -23,14 +23,34 @@ class TrainingConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from partners import personal_data
+        from partners.models import Person
         from smartnet import search as header_search
         from training import search, services
+        from training.models import Completion
 
         # People as the People page shows them: peers only for the roles that may see them.
         header_search.register(
             "people", title="People", roles=STAFF_ROLES, find=search.find_people, order=20
         )
+
+        # A person's "Champion since" follows their completions wherever they
+        # change outside ``completions_record``: a completion deleted (the admin,
+        # or with its person), or moved by a merge of two records (partners
+        # moves the rows, then saves the keeper).
+        def completion_deleted(sender, instance, **kwargs):
+            services.champion_since_refresh(person_ids=[instance.person_id])
+
+        def person_saved(sender, instance, created, raw=False, **kwargs):
+            if not created and not raw:
+                services.champion_since_refresh(person_ids=[instance.pk])
+
+        post_delete.connect(
+            completion_deleted, sender=Completion, dispatch_uid="training-champion-since-del"
+        )
+        post_save.connect(person_saved, sender=Person, dispatch_uid="training-champion-since")
 
         personal_data.register(
             "training",

@@ -66,8 +66,20 @@ class TrainingProfile(models.Model):
     moodle_idnumber = models.CharField("Moodle ID number", max_length=100, blank=True)
     # Set once, by a conditional update, when facilitator_trained is sent.
     facilitator_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The day they first became a Champion (their earliest Champion completion),
+    # kept by ``training.services.champion_since_refresh`` whenever their
+    # completions change; the Champion register is an indexed read of it.
+    champion_since = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
+        indexes = [
+            models.Index(
+                models.F("champion_since").desc(),
+                "person",
+                name="profile_champion_since_idx",
+                condition=Q(champion_since__isnull=False),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["moodle_idnumber"],

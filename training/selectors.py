@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partners import selectors as partner_selectors
@@ -167,6 +167,19 @@ def champion_register(
         so counting and paging cost one query each; ``champion_rows`` fetches a page's
         completions in one more."""
 
+    if not (organisation_id or organisation_name or region):
+        # The whole register: each person's stored "Champion since" (kept by
+        # ``services.champion_since_refresh``), an indexed read per page.
+        profiles = TrainingProfile.objects.filter(champion_since__isnull=False)
+        if people is not None:
+            profiles = profiles.filter(person__in=people)
+        if start:
+            profiles = profiles.filter(champion_since__gte=start)
+        if end:
+            profiles = profiles.filter(champion_since__lte=end)
+        return profiles.values("person_id", first_on=F("champion_since")).order_by(
+            "-champion_since", "person_id"
+        )
     qs = champions()
     if people is not None:
         qs = qs.filter(person__in=people)

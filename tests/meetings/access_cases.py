@@ -43,6 +43,9 @@ CASES = {
     # Public
     "meetings:finder": Case("/meetings/", allow=EVERYONE),
     "meetings:feed": Case("/meetings/feed.json", allow=EVERYONE),
+    "meetings:region_feed": Case(
+        lambda w: (_meeting(w), "/meetings/feed/north-west.json")[1], allow=EVERYONE
+    ),
     "meetings:calendar": Case("/meetings/calendar.ics", allow=EVERYONE),
     "meetings:region_pdf": Case(
         lambda w: (_meeting(w), "/meetings/regions/north-west.pdf")[1], allow=EVERYONE

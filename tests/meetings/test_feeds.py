@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from dateutil.rrule import rrulestr
+from django.core.cache import cache
+from django.http import StreamingHttpResponse
+from django.utils.text import slugify
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from meetings import services, views_public
+from meetings import feeds, feeds_cache, public_text, services, views_public
+from meetings.models import Meeting
 from tests.meetings.conftest import HIDDEN, LISTED
 from tests.meetings.factories import make_meeting
 
@@ -171,7 +175,7 @@ def validate_feed(feed) -> list[str]:
 def get_feed(client):
     response = client.get("/meetings/feed.json")
     assert response.status_code == 200
-    return response, json.loads(response.content)
+    return response, json.loads(response.getvalue())
 
 
 def test_feed_is_valid_meeting_guide(client, network):
@@ -255,21 +259,21 @@ def test_feed_fields(client, network):
 
 def test_no_facilitator_surname_anywhere_in_the_feed(client, network):
     response, _ = get_feed(client)
-    assert "Wolstenholme" not in response.content.decode()
+    assert "Wolstenholme" not in response.getvalue().decode()
 
 
 def test_feed_ignores_odd_query_strings(client, network):
     for query in ("?day=abc", "?%ff=%ff", "?callback=alert(1)", "?" + "a" * 2000):
         response = client.get("/meetings/feed.json" + query)
         assert response.status_code == 200
-        assert validate_feed(json.loads(response.content)) == []
+        assert validate_feed(json.loads(response.getvalue())) == []
 
 
 def test_feed_is_cached_in_fixed_queries_and_invalidated(
     client, network, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     with django_assert_num_queries(2):
-        client.get("/meetings/feed.json")
+        client.get("/meetings/feed.json").getvalue()  # built while it streams
     with django_assert_num_queries(0):
         _, feed = get_feed(client)
     assert len(feed) == len(LISTED)
@@ -293,7 +297,7 @@ def test_feed_query_count_does_not_grow(client, network, django_assert_num_queri
             facilitators=[network["manchester"].leadership.get().facilitators.get()],
         )
     with django_assert_num_queries(2):
-        client.get("/meetings/feed.json")
+        client.get("/meetings/feed.json").getvalue()  # built while it streams
 
 
 def test_ical_weekly_event_across_the_clock_change(client, network):
@@ -343,11 +347,11 @@ def test_region_pdf(client, network):
 
 def test_feed_is_sent_gzipped_to_clients_that_accept_it(client, network):
 
-    plain = client.get("/meetings/feed.json").content
+    plain = client.get("/meetings/feed.json").getvalue()
     response = client.get("/meetings/feed.json", HTTP_ACCEPT_ENCODING="gzip, deflate")
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response["Vary"]
-    assert gzip.decompress(response.content) == plain
+    assert gzip.decompress(response.getvalue()) == plain
 
 
 def test_a_site_address_change_refreshes_the_cached_feed(
@@ -391,3 +395,123 @@ def test_region_pdf_is_drawn_once_until_a_meeting_changes(
     assert len(drawn) == 3
     reader = PdfReader(io.BytesIO(third.content))
     assert "Bolton Breakfast" in " ".join(page.extract_text() for page in reader.pages)
+
+
+# --- Per-region feeds and the streamed national feed ---------------------------
+
+
+def _body(response) -> bytes:
+    return response.getvalue()
+
+
+def test_each_region_feed_is_its_part_of_the_national_feed(client, network):
+    _, national = get_feed(client)
+    regions = {slugify(m["region"]) for m in national}
+    assert regions == {"north-west", "yorkshire-and-the-humber", "scotland", "online"}
+    for region in regions:
+        response = client.get(f"/meetings/feed/{region}.json")
+        assert response.status_code == 200, region
+        assert response["Access-Control-Allow-Origin"] == "*"
+        feed = json.loads(_body(response))
+        assert validate_feed(feed) == []
+        assert feed == [m for m in national if slugify(m["region"]) == region]
+    north_west = json.loads(_body(client.get("/meetings/feed/north-west.json")))
+    assert {m["name"] for m in north_west} == {"Manchester Tuesday", "Bolton Morning"}
+    assert "Wolstenholme" not in json.dumps(north_west)
+
+
+def test_a_venue_town_and_other_are_regions_too(client, network):
+    host = network["manchester"].host
+    start = datetime.date(2014, 2, 3)
+    for name, town in (("Hall", "Wigan"), ("Nowhere", "")):
+        meeting = make_meeting(host=host, started_on=start, name=name)
+        # At a venue of its own, not a site (a queryset update: no invalidation).
+        Meeting.objects.filter(pk=meeting.pk).update(
+            site=None, venue_town=town, venue_postcode="WN1 1AA"
+        )
+    cache.clear()
+    assert [m["name"] for m in json.loads(_body(client.get("/meetings/feed/wigan.json")))] == [
+        "Hall"
+    ]
+    assert [m["name"] for m in json.loads(_body(client.get("/meetings/feed/other.json")))] == [
+        "Nowhere"
+    ]
+
+
+def test_an_unknown_region_feed_is_404(client, network):
+    assert client.get("/meetings/feed/nowhere.json").status_code == 404
+    # A region whose meetings are all hidden (the prison meeting) is unknown too.
+    assert client.get("/meetings/feed/hmp-manchester.json").status_code == 404
+
+
+def test_region_feed_is_cached_and_invalidated_with_the_national_one(
+    client, network, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    url = "/meetings/feed/north-west.json"
+    with django_assert_num_queries(3):  # the region list, the rows, the surnames
+        _body(client.get(url))
+    with django_assert_num_queries(0):  # the region list and the feed are cached
+        cached = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert cached["Content-Encoding"] == "gzip"
+        names = {m["name"] for m in json.loads(gzip.decompress(_body(cached)))}
+    assert names == {"Manchester Tuesday", "Bolton Morning"}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_pause(meeting=network["bolton"], on=datetime.date(2014, 9, 1))
+    assert {m["name"] for m in json.loads(_body(client.get(url)))} == {"Manchester Tuesday"}
+
+
+def _old_feed_json() -> bytes:
+    """The feed as it was built before streaming: every row, then one list."""
+    rows = list(Meeting.objects.listed().order_by("slug").values(*feeds.FEED_COLUMNS))
+    surnames = public_text.surnames_by_meeting(Meeting.objects.listed().values("pk"))
+    template = feeds._detail_url_template()
+    entries = [
+        feeds.feed_entry(
+            public_text.clean_row(row, surnames=surnames.get(row["pk"], ())),
+            url_template=template,
+        )
+        for row in rows
+    ]
+    return json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("chunk", [feeds.FEED_CHUNK, 2, 1])
+def test_the_streamed_feed_is_the_old_feed(client, network, monkeypatch, chunk):
+    monkeypatch.setattr(feeds, "FEED_CHUNK", chunk)
+    response = client.get("/meetings/feed.json")
+    assert isinstance(response, StreamingHttpResponse)
+    streamed = _body(response)
+    assert streamed == _old_feed_json()
+    assert json.loads(streamed)  # valid JSON
+    # The compressed copy stored while streaming answers the next request.
+    again = client.get("/meetings/feed.json", HTTP_ACCEPT_ENCODING="gzip")
+    assert not isinstance(again, StreamingHttpResponse)
+    assert gzip.decompress(again.content) == streamed
+
+
+def test_the_stream_can_be_sent_gzipped(client, network):
+    response = client.get("/meetings/feed.json", HTTP_ACCEPT_ENCODING="gzip")
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+    assert gzip.decompress(_body(response)) == _old_feed_json()
+
+
+def test_a_stream_cut_short_is_not_cached(client, network):
+    response = client.get("/meetings/feed.json")
+    stream = response.streaming_content
+    assert next(stream) == b"["
+    # The client has the first piece and goes away: nothing half-made is stored.
+    assert cache.get(feeds_cache.key("feed.json")) is None
+    rest = b"".join(stream)
+    assert json.loads(b"[" + rest) and cache.get(feeds_cache.key("feed.json")) is not None
+
+
+def test_the_stream_reads_in_chunks_with_surnames_per_chunk(
+    client, network, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(feeds, "FEED_CHUNK", 2)
+    listed = Meeting.objects.listed().count()
+    with django_assert_num_queries(1 + -(-listed // 2)):
+        feed = json.loads(_body(client.get("/meetings/feed.json")))
+    assert len(feed) == listed
+    assert "Wolstenholme" not in json.dumps(feed)

@@ -127,7 +127,7 @@ def _public_urls(meetings) -> list[str]:
 def _text(response) -> str:
     """What a person (or a program) reads in the response, whitespace collapsed."""
     kind = response["Content-Type"]
-    body = response.content
+    body = response.getvalue()  # a feed is streamed when it is built
     if kind == "application/pdf":
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     elif kind.startswith("application/json"):
@@ -161,7 +161,7 @@ def test_first_names_and_what_the_public_needs_are_kept(client, named):
     assert "Kirsty P.'s Tuesday group" in page
     assert "Facilitated by Kirsty P. and Aisha W." in page
     assert public_text.CONTACT_REMOVED in page
-    feed = {m["slug"]: m for m in json.loads(client.get(reverse("meetings:feed")).content)}
+    feed = {m["slug"]: m for m in json.loads(client.get(reverse("meetings:feed")).getvalue())}
     assert feed["online-sunday"]["conference_url"] == "https://meet.example.org/sunday"
     assert feed["online-sunday"]["conference_url_notes"].startswith("Passcode 1234.")
     assert feed["hybrid-thursday"]["notes"].startswith("Led by Dev O.")

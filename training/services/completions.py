@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from partners.models import Person
@@ -173,6 +173,9 @@ def completions_record(
         # model instances for bulk_create was most of an import's time); a
         # concurrent import of the same rows inserts them once.
         insert_rows(Completion, _INSERT_FIELDS, to_create, skip_conflicts=True)
+        champion_since_refresh(
+            person_ids={row[0] for row in to_create if row[8] is not None}  # a Champion's
+        )
         if facilitator_people:
             _announce_facilitators(facilitator_people)
     return result
@@ -257,4 +260,45 @@ def champions_refresh(*, course_ids: Iterable[int] | None = None) -> int:
             updates.append(c)
             changed += 1
     Completion.objects.bulk_update(updates, ["champion_organisation"], batch_size=1000)
+    champion_since_refresh(person_ids={c.person_id for c in updates})
     return changed
+
+
+def champion_since_refresh(*, person_ids: Iterable[int]) -> int:
+    """Set each person's ``TrainingProfile.champion_since`` to the day of their
+    earliest Champion completion (``training.selectors.champions``: a Champion
+    course completed at a partner), or clear it when they have none; a profile
+    is made for a new Champion. Called wherever completions change: recorded
+    (one, many, an import, an event), their Champion partner recomputed,
+    deleted, or moved by a merge of two records. Two queries and one update per
+    changed date; returns how many profiles changed."""
+    person_ids = set(person_ids)
+    if not person_ids:
+        return 0
+    earliest = dict(
+        Completion.objects.filter(
+            person_id__in=person_ids,
+            course__awards=Award.CHAMPION,
+            champion_organisation__isnull=False,
+        )
+        .order_by()
+        .values("person_id")
+        .annotate(first=Min("completed_on"))
+        .values_list("person_id", "first")
+    )
+    TrainingProfile.objects.bulk_create(
+        [TrainingProfile(person_id=pid) for pid in earliest], ignore_conflicts=True
+    )
+    stale = [
+        (pid, earliest.get(pid))
+        for pid, since in TrainingProfile.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "champion_since"
+        )
+        if since != earliest.get(pid)
+    ]
+    by_day: dict[date | None, list[int]] = {}
+    for pid, since in stale:
+        by_day.setdefault(since, []).append(pid)
+    for since, pids in by_day.items():
+        TrainingProfile.objects.filter(person_id__in=pids).update(champion_since=since)
+    return len(stale)
