@@ -53,8 +53,8 @@ from django.test import Client
 from materials.models import Backorder, Dispatch, DispatchLine, Item, Status, StockMovement
 from tests.factories import UserFactory
 from tests.materials.factories import make_dispatch, make_item
-from tests.trust.tried import TRIED
 from tests.trust.test_worker_killed import _database_url, _wait
+from tests.trust.tried import TRIED
 
 BATCH = 30
 STUCK = 12  # the dispatch whose transaction is open when the fault strikes (1-based)

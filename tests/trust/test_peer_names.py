@@ -34,8 +34,8 @@ from tests.factories import AffiliationFactory, PersonFactory, UserFactory
 from tests.materials.factories import make_dispatch, make_item
 from tests.meetings.factories import make_meeting
 from tests.training.factories import facilitator_course, make_trained_facilitator
-from tests.trust.tried import TRIED
 from tests.trust.test_no_cross_org_leaks import response_text
+from tests.trust.tried import TRIED
 from training import services as training_services
 
 D = datetime.date
