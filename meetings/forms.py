@@ -204,11 +204,21 @@ class HeadCountForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        limit = head_count_confirm_above(meeting)
         self.fields[
             "confirmed"
-        ].label = (
-            f"I have checked this number: more than {head_count_confirm_above(meeting)} people came"
-        )
+        ].label = f"I have checked this number: more than {limit} people came"
+        if not self._over(limit):
+            # The tick box is asked for only once a number over the usual size came in.
+            self.fields["confirmed"].widget = forms.HiddenInput()
+
+    def _over(self, limit: int) -> bool:
+        if not self.is_bound:
+            return False
+        try:
+            return int(self.data.get(self.add_prefix("attendance"), "")) > limit
+        except (TypeError, ValueError):
+            return False
 
     def _post_clean(self):
         pass

@@ -132,8 +132,10 @@ def test_portal_records_head_counts(client, world):
     meeting = make_meeting(host=world.org_a, started_on=D(2014, 1, 6))
     login(client, world, "partner_contact")
     url = f"/portal/meetings/{meeting.pk}/head-counts/new/"
+    assert 'type="checkbox"' not in client.get(url).content.decode()  # asked only when high
     response = client.post(url, {"held_on": "2014-01-07", "attendance": "250"})
     assert "unusually high" in response.content.decode()
+    assert 'type="checkbox" name="confirmed"' in response.content.decode()
     assert not HeadCount.objects.exists()
     response = client.post(url, {"held_on": "2014-01-07", "attendance": "250", "confirmed": "on"})
     assert response.status_code == 302
