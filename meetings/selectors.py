@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -327,14 +327,53 @@ def meetings_for_facilitator(*, person_id: int) -> QuerySet[Meeting]:
 MISSING_HEAD_COUNT_WEEKS = 8
 
 
+def _weekday_timelines(meeting_ids, since: date) -> dict[int, list[tuple[date, int]]]:
+    """meeting id -> [(first day, weekday)] of the weekdays it ran on from
+    ``since`` (its history: the record in force at ``since``, then each change),
+    oldest first. Two queries, whatever the number of meetings."""
+    history = Meeting.history.model.objects.filter(id__in=meeting_ids)
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    before = dict(
+        history.filter(history_date__lt=start)
+        .values("id")
+        .annotate(last=Max("history_date"))
+        .values_list("id", "last")
+    )
+    rows = history.filter(
+        Q(history_date__gte=start) | Q(history_date__in=list(before.values()))
+    ).order_by("history_date")
+    timelines: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for meeting_id, when, weekday in rows.values_list("id", "history_date", "weekday"):
+        if when < start and before.get(meeting_id) != when:
+            continue  # another meeting's record of the same instant
+        day = max(timezone.localtime(when).date(), since)
+        timeline = timelines[meeting_id]
+        if timeline and timeline[-1][0] == day:
+            timeline[-1] = (day, weekday)  # the day's last change stands for the day
+        else:
+            timeline.append((day, weekday))
+    return timelines
+
+
+def _weekday_on(timeline: list[tuple[date, int]], day: date, now: int) -> int:
+    weekday = now if not timeline or day >= timeline[0][0] else timeline[0][1]
+    for first, value in timeline:
+        if first > day:
+            break
+        weekday = value
+    return weekday
+
+
 def missing_head_counts(
     *, meetings: QuerySet[Meeting], today: date, weeks: int = MISSING_HEAD_COUNT_WEEKS
 ) -> dict[int, list[date]]:
     """meeting id -> the session dates of the last ``weeks`` weeks (up to and
     including ``today``) with no head count, newest first. A session is a date
-    on the meeting's weekday while it was active (its status history: not before
-    it opened, not while paused, not after it closed); a week marked not held
-    is not missing. Three queries, whatever the number of meetings."""
+    on the weekday the meeting ran on then (a meeting moved to another day has
+    its sessions on the old day before the move) while it was active (its status
+    history: not before it opened, not while paused, not after it closed); a
+    week marked not held is not missing. Six queries, whatever the number of
+    meetings."""
     start = today - timedelta(weeks=weeks) + timedelta(days=1)
     weekdays = dict(meetings.values_list("pk", "weekday"))
     if not weekdays:
@@ -345,18 +384,20 @@ def missing_head_counts(
         for meeting_id, held_on in rows.values_list("meeting_id", "held_on"):
             done[meeting_id].add(held_on)
     intervals = _active_intervals(Meeting.objects.filter(pk__in=weekdays))
+    timelines = _weekday_timelines(list(weekdays), start)
     missing: dict[int, list[date]] = {}
     for meeting_id, weekday in weekdays.items():
-        day = today - timedelta(days=(today.weekday() - weekday) % 7)
         found = []
+        day = today
         while day >= start:
-            running = any(
+            runs_on = _weekday_on(timelines.get(meeting_id, []), day, weekday)
+            running = day.weekday() == runs_on and any(
                 began <= day and (ended is None or day < ended)
                 for began, ended in intervals.get(meeting_id, [])
             )
             if running and day not in done[meeting_id]:
                 found.append(day)
-            day -= timedelta(days=7)
+            day -= timedelta(days=1)
         missing[meeting_id] = found
     return missing
 

@@ -107,7 +107,7 @@ def test_every_online_meeting_in_the_demo_feed_has_a_recognised_host_or_a_phone(
     )
     partners_demo.seed(ctx)
     demo.seed(ctx)
-    feed = json.loads(client.get("/meetings/feed.json").content)
+    feed = json.loads(client.get("/meetings/feed.json").getvalue())
     online = [m for m in feed if m.get("conference_url") or m.get("conference_phone")]
     assert len(online) > 20
     unknown = [

@@ -40,7 +40,7 @@ def test_demo_network(client):
     for meeting in Meeting.objects.prefetch_related("status_changes")[:200]:
         last = max(meeting.status_changes.all(), key=lambda c: (c.on, c.pk))
         assert last.status == meeting.status
-    feed = json.loads(client.get("/meetings/feed.json").content)
+    feed = json.loads(client.get("/meetings/feed.json").getvalue())
     assert validate_feed(feed) == []
     partner_id = ctx.shared["partners_partner_org_id"]
     assert Meeting.objects.filter(site__organisation_id=partner_id).exists()

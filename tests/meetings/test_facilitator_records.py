@@ -155,9 +155,32 @@ def test_missing_sessions_leave_out_counted_not_held_paused_and_before_opening()
     assert missing[other.pk] == [D(2014, 1, 23), D(2014, 1, 16), D(2014, 1, 9)]
 
 
-def test_missing_sessions_cost_four_queries_whatever_the_number(django_assert_num_queries):
+def test_a_meeting_moved_to_another_day_misses_sessions_on_the_day_it_ran_then():
+    with time_machine.travel(datetime.datetime(2014, 1, 1, 9, tzinfo=datetime.UTC), tick=False):
+        moved = make_meeting(started_on=D(2014, 1, 6), weekday=1)  # Tuesdays
+    with time_machine.travel(datetime.datetime(2014, 2, 13, 9, tzinfo=datetime.UTC), tick=False):
+        services.meeting_update(meeting=moved, weekday=3)  # Thursdays from 13 February
+    services.head_count_record(meeting=moved, held_on=D(2014, 2, 4), attendance=5)
+    missing = selectors.missing_head_counts(
+        meetings=Meeting.objects.filter(pk=moved.pk), today=D(2014, 3, 5)
+    )
+    assert missing[moved.pk] == [
+        D(2014, 2, 27),
+        D(2014, 2, 20),
+        D(2014, 2, 13),
+        D(2014, 2, 11),
+        D(2014, 1, 28),
+        D(2014, 1, 21),
+        D(2014, 1, 14),
+    ]
+    # Each of them is a date a head count is taken for.
+    for day in missing[moved.pk]:
+        services.head_count_record(meeting=moved, held_on=day, attendance=5)
+
+
+def test_missing_sessions_cost_six_queries_whatever_the_number(django_assert_num_queries):
     meetings = [make_meeting(started_on=D(2014, 1, 6)) for _ in range(4)]
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         missing = selectors.missing_head_counts(
             meetings=Meeting.objects.filter(pk__in=[m.pk for m in meetings]), today=D(2014, 3, 5)
         )

@@ -142,7 +142,7 @@ def test_a_facilitator_proposes_a_change_and_staff_accept_it_into_the_feed(
     queue = _body(client.get("/staff/meetings/proposals/"))
     assert "Tuesday" in queue and "Thursday" in queue and "19:00" in queue
     assert "Accept the change" in queue
-    feed_before = client.get("/meetings/feed.json").json()
+    feed_before = json.loads(client.get("/meetings/feed.json").getvalue())
     assert any(m["slug"] == meeting.slug and m["day"] == 2 for m in feed_before)
     with on_commit():  # the feeds' cache is invalidated once the acceptance commits
         response = client.post(
@@ -151,7 +151,7 @@ def test_a_facilitator_proposes_a_change_and_staff_accept_it_into_the_feed(
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.CONFIRMED
-    feed = json.loads(client.get("/meetings/feed.json").content)
+    feed = json.loads(client.get("/meetings/feed.json").getvalue())
     listed = next(m for m in feed if m["slug"] == meeting.slug)
     assert listed["day"] == 4 and listed["time"] == "19:00"
     page = _body(client.get(f"/meetings/{meeting.slug}/"))
