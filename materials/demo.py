@@ -29,8 +29,10 @@ from materials.models import (
 from materials.selectors import quarter_label, quarter_start
 from meetings import selectors as meetings_selectors
 from partners.models import Person
+from smartnet.bulk import insert_rows, insert_values
 from smartnet.demo import DemoContext
 
+DISPATCH_BATCH = 2000  # dispatches held in memory before they are written
 CATALOGUE = [
     # code, name, unit cost, pack size, reorder level, closing stock, requestable
     ("manual", "Facilitators Manual", "6.50", 1, 40, 180, False),
@@ -126,8 +128,13 @@ def seed(ctx: DemoContext) -> None:
     start = today - timedelta(days=4 * 365)
     span_days = (today - start).days
 
-    dispatches: list[Dispatch] = []
+    # Dispatches are written a batch at a time with their lines (at scale 100,
+    # two million dispatches held as model instances took gigabytes), as plain
+    # rows: preparing each value of each field took most of the step's time.
+    dispatches: list[dict] = []  # Dispatch's fields by attribute name
     line_specs: list[list[tuple[str, int]]] = []
+    used: dict[tuple[str, str], int] = defaultdict(int)  # (item code, quarter) -> units
+    made = {"dispatches": 0, "lines": 0}
 
     def add(reason: str, person_id: int | None, meeting: tuple[int, str] | None, lines, day):
         person = people.get(person_id) if person_id else None
@@ -154,45 +161,48 @@ def seed(ctx: DemoContext) -> None:
         name = f"{person['first_name']} {person['last_name']}" if person else "Alex Enquirer"
         street = rng.choice(["High", "Church", "Station", "Mill"])
         dispatches.append(
-            Dispatch(
-                reason=reason,
-                status=status,
-                person_id=person_id if person else None,
-                meeting_id=meeting[0] if meeting else None,
-                meeting_label=meeting[1][:200] if meeting else "",
-                contact_name=name,
-                contact_email=(person["email"] if person else "enquirer@example.org"),
-                address_line_1=f"{rng.randrange(1, 200)} {street} Street",
-                town=town,
-                postcode=postcode,
-                idempotency_key=(
+            {
+                "reason": reason,
+                "status": status,
+                "person_id": person_id if person else None,
+                "meeting_id": meeting[0] if meeting else None,
+                "meeting_label": meeting[1][:200] if meeting else "",
+                "contact_name": name,
+                "contact_email": (person["email"] if person else "enquirer@example.org"),
+                "address_line_1": f"{rng.randrange(1, 200)} {street} Street",
+                "town": town,
+                "postcode": postcode,
+                "idempotency_key": (
                     uuid.UUID(int=rng.getrandbits(128)) if reason == Reason.REQUEST else None
                 ),
-                reference=uuid.UUID(int=rng.getrandbits(128)),
-                tracking_reference=f"RM{rng.randrange(10**8, 10**9)}GB" if sent else "",
-                rejection_reason=(
+                "reference": uuid.UUID(int=rng.getrandbits(128)),
+                "tracking_reference": f"RM{rng.randrange(10**8, 10**9)}GB" if sent else "",
+                "rejection_reason": (
                     "Duplicate of an earlier request." if status == Status.REJECTED else ""
                 ),
-                created_at=created,
-                approved_at=created if approved else None,
-                packed_at=created + timedelta(hours=20) if packed else None,
-                dispatched_at=sent_at,
-                dispatched_on=sent_day,
-                delivered_at=(sent_at + timedelta(days=2) if status == Status.DELIVERED else None),
-                rejected_at=created if status == Status.REJECTED else None,
-            )
+                "created_at": created,
+                "approved_at": created if approved else None,
+                "packed_at": created + timedelta(hours=20) if packed else None,
+                "dispatched_at": sent_at,
+                "dispatched_on": sent_day,
+                "delivered_at": sent_at + timedelta(days=2) if status == Status.DELIVERED else None,
+                "rejected_at": created if status == Status.REJECTED else None,
+            }
         )
         line_specs.append(lines)
+        made["dispatches"] += 1
+        if len(dispatches) >= DISPATCH_BATCH:
+            made["lines"] += _write_dispatches(items, dispatches, line_specs, used)
 
     def random_day():
         return start + timedelta(days=rng.randrange(span_days + 1))
 
     for person_id in facilitator_ids:
-        if len(dispatches) >= total:
+        if made["dispatches"] >= total:
             break
         add(Reason.FACILITATORS_MANUAL, person_id, None, [("manual", 1)], random_day())
     for meeting in meetings:
-        if len(dispatches) >= total:
+        if made["dispatches"] >= total:
             break
         person_id = rng.choice(facilitator_ids) if facilitator_ids else None
         add(Reason.STARTER_PACK, person_id, meeting, list(STARTER.items()), random_day())
@@ -200,7 +210,7 @@ def seed(ctx: DemoContext) -> None:
     # demo: nobody asked for them in the last window.
     demo_meetings = _meetings_of(ctx.shared.get("training_facilitator_person_id"))
     window_start = today - timedelta(days=100)
-    while len(dispatches) < total:
+    while made["dispatches"] < total:
         person_id = rng.choice(facilitator_ids) if facilitator_ids and rng.random() > 0.01 else None
         meeting = rng.choice(meetings) if meetings else None
         picks = rng.sample(REQUEST_CHOICES, rng.randrange(1, 4))
@@ -210,29 +220,34 @@ def seed(ctx: DemoContext) -> None:
             day -= timedelta(days=120)
         add(Reason.REQUEST, person_id, meeting, lines, day)
 
-    Dispatch.objects.bulk_create(dispatches, batch_size=2000)
-
-    lines: list[DispatchLine] = []
-    used: dict[tuple[str, str], int] = defaultdict(int)  # (item code, quarter) -> units
-    for dispatch, spec in zip(dispatches, line_specs, strict=True):
-        packed = dispatch.packed_at is not None
-        for code, qty in spec:
-            item = items[code]
-            lines.append(
-                DispatchLine(
-                    dispatch_id=dispatch.pk,
-                    item_id=item.pk,
-                    quantity=qty,
-                    quantity_packed=qty if packed else 0,
-                    unit_cost=item.unit_cost if packed else None,
-                )
-            )
-            if packed:
-                used[(code, quarter_label(dispatch.created_at.date()))] += qty
-    DispatchLine.objects.bulk_create(lines, batch_size=5000)
+    made["lines"] += _write_dispatches(items, dispatches, line_specs, used)
 
     _ledger(ctx, items, used, closing, start)
-    ctx.log(f"materials: {len(dispatches)} dispatches, {len(lines)} lines")
+    ctx.log(f"materials: {made['dispatches']} dispatches, {made['lines']} lines")
+
+
+def _write_dispatches(items, dispatches, line_specs, used) -> int:
+    """Insert the dispatches gathered so far and their lines, add what was
+    packed to ``used``, and empty both lists; returns how many lines."""
+    ids = insert_values(Dispatch, dispatches, page_size=DISPATCH_BATCH)
+    rows = []
+    for dispatch_id, dispatch, spec in zip(ids, dispatches, line_specs, strict=True):
+        packed = dispatch["packed_at"] is not None
+        for code, qty in spec:
+            item = items[code]
+            cost = item.unit_cost if packed else None
+            rows.append((dispatch_id, item.pk, qty, qty if packed else 0, cost))
+            if packed:
+                used[(code, quarter_label(dispatch["created_at"].date()))] += qty
+    insert_rows(
+        DispatchLine,
+        ["dispatch_id", "item_id", "quantity", "quantity_packed", "unit_cost"],
+        rows,
+        page_size=5000,
+    )
+    dispatches.clear()
+    line_specs.clear()
+    return len(rows)
 
 
 def _ledger(ctx, items, used, closing, start) -> None:

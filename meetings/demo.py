@@ -6,8 +6,9 @@ about 500 now ("over three new meetings added each week"), mostly at the
 partner sites the partners demo made (read from the database), some online and
 some at community venues. Leadership moves from professional to co-facilitated
 to peer led with about a year's lag; a few meetings go back to professional
-leadership, some pause, some close. Everything is written with bulk_create;
-the history is seeded as already announced (no ``meeting_started`` events).
+leadership, some pause, some close. Everything is written in bulk (the head
+counts as plain rows, ``smartnet.bulk.insert_rows``, a batch at a time); the
+history is seeded as already announced (no ``meeting_started`` events).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from meetings.postcodes import FULL_POSTCODE, SAMPLE_FILE, load_file
 from partners import selectors as partners_selectors
 from partners.models import Affiliation, AffiliationRole, OrganisationKind, Person, Site
 from partners.validators import compact_postcode
+from smartnet.bulk import insert_rows
 from smartnet.demo import DemoContext
 
+COUNTS_BATCH = 20_000  # head counts held in memory before they are written
 VENUES = [
     # town, postcode, lat, lon, venue
     ("Manchester", "M4 1HN", "53.48460", "-2.22900", "Ancoats Community Centre"),
@@ -283,7 +286,11 @@ def seed(ctx: DemoContext) -> None:
     changes: list[MeetingStatusChange] = []
     periods: list[LeadershipPeriod] = []
     facilitator_rows: list[tuple[int, list[int]]] = []  # (index into periods, people)
-    counts: list[HeadCount] = []
+    # Head counts (ten times the meetings' other rows put together) go in as
+    # plain tuples a batch at a time: model instances for all of them took
+    # gigabytes at scale 100.
+    counts: list[tuple] = []
+    counted = 0
     for meeting, (opened, closed_on, paused_on) in zip(meetings, plans, strict=True):
         if opened is None:
             changes.append(
@@ -354,15 +361,11 @@ def seed(ctx: DemoContext) -> None:
         while session < stop:
             if rng.random() < 0.9:
                 attendance = max(1, round(rng.gauss(6.5, 2.6)))
-                counts.append(
-                    HeadCount(
-                        meeting=meeting,
-                        held_on=session,
-                        attendance=attendance,
-                        new_attendees=rng.choice([0, 0, 0, 1, 1, 2]) if attendance > 2 else 0,
-                    )
-                )
+                new = rng.choice([0, 0, 0, 1, 1, 2]) if attendance > 2 else 0
+                counts.append((meeting.pk, session, attendance, new, now))
             session += timedelta(days=7)
+        if len(counts) >= COUNTS_BATCH:
+            counted += _write_counts(counts)
     MeetingStatusChange.objects.bulk_create(changes, batch_size=2000)
     LeadershipPeriod.objects.bulk_create(periods, batch_size=2000)
     through = LeadershipPeriod.facilitators.through
@@ -374,15 +377,28 @@ def seed(ctx: DemoContext) -> None:
         ],
         batch_size=2000,
     )
-    HeadCount.objects.bulk_create(counts, batch_size=5000)
+    counted += _write_counts(counts)
     feeds_cache.invalidate()
     active = sum(1 for m in meetings if m.status == Status.ACTIVE)
     ctx.shared["meetings_active_ids"] = [m.pk for m in meetings if m.status == Status.ACTIVE]
     ctx.log(
         f"meetings: {len(meetings)} meetings ({active} active), {len(periods)} leadership "
-        f"periods, {len(counts)} head counts"
+        f"periods, {counted} head counts"
     )
     _facilitator_records(ctx)
+
+
+def _write_counts(counts: list[tuple]) -> int:
+    """Insert the head counts gathered so far (and empty the list): how many."""
+    written = len(counts)
+    insert_rows(
+        HeadCount,
+        ["meeting_id", "held_on", "attendance", "new_attendees", "created_at"],
+        counts,
+        page_size=5000,
+    )
+    counts.clear()
+    return written
 
 
 def _facilitator_records(ctx: DemoContext) -> None:
