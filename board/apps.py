@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 from smartnet.navigation import NavItem
 from smartnet.roles import STAFF_ROLES, Role
@@ -27,7 +27,11 @@ class BoardConfig(AppConfig):
         # changes, whichever service, screen or admin page changed it; a status
         # change dated in the past reaches back into the meetings-per-week series.
         def data_changed(sender, instance, **kwargs):
-            if sender._meta.app_label not in ROLLUP_SOURCE_APPS:
+            if sender._meta.app_label not in ROLLUP_SOURCE_APPS or kwargs.get("raw"):
+                return
+            if apps.all_models[sender._meta.app_label].get(sender._meta.model_name) is not sender:
+                # A migration's historical model (RunPython): the roll-up table
+                # may not exist yet at that point of the migration history.
                 return
             series_from = None
             if sender._meta.label == "meetings.MeetingStatusChange":
