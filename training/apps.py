@@ -23,10 +23,10 @@ class TrainingConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete
 
         from partners import personal_data
-        from partners.models import Person
+        from partners import signals as partner_signals
         from smartnet import search as header_search
         from training import search, services
         from training.models import Completion
@@ -38,19 +38,19 @@ class TrainingConfig(AppConfig):
 
         # A person's "Champion since" follows their completions wherever they
         # change outside ``completions_record``: a completion deleted (the admin,
-        # or with its person), or moved by a merge of two records (partners
-        # moves the rows, then saves the keeper).
+        # or with its person), or moved by a merge of two records.
         def completion_deleted(sender, instance, **kwargs):
             services.champion_since_refresh(person_ids=[instance.person_id])
 
-        def person_saved(sender, instance, created, raw=False, **kwargs):
-            if not created and not raw:
-                services.champion_since_refresh(person_ids=[instance.pk])
+        def person_merged(sender, keeper_id, **kwargs):
+            services.champion_since_refresh(person_ids=[keeper_id])
 
         post_delete.connect(
             completion_deleted, sender=Completion, dispatch_uid="training-champion-since-del"
         )
-        post_save.connect(person_saved, sender=Person, dispatch_uid="training-champion-since")
+        partner_signals.person_merged.connect(
+            person_merged, dispatch_uid="training-champion-since-merge"
+        )
 
         personal_data.register(
             "training",

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners import postcode_lookup
+from partners import postcode_lookup, signals
 from partners.models import (
     Affiliation,
     AffiliationRole,
@@ -542,6 +542,7 @@ def person_merge(*, keeper: Person, other: Person, by: User | None = None) -> Me
     keeper._history_user = by  # type: ignore[attr-defined]
     keeper._change_reason = reason  # type: ignore[attr-defined]
     keeper.save()
+    signals.person_merged.send(sender=Person, keeper_id=keeper.pk, other_id=other.pk)
     return MergeReport(keeper=keeper, moved=moved, duplicates=duplicates)
 
 
